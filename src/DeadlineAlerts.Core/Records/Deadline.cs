@@ -1,0 +1,28 @@
+using DeadlineAlerts.Core.Schedule;
+using NodaTime;
+
+namespace DeadlineAlerts.Core.Records;
+
+public enum DeadlineStatus { Active, Resolved, Cancelled }
+
+/// <summary>
+/// A deadline as the operator keeps it. <see cref="Due"/> holds both what the operator typed
+/// (local date-time in an IANA zone) and the instant that it means.
+/// </summary>
+public sealed record Deadline
+{
+    public required string Id { get; init; }
+    public required string Title { get; init; }
+    public required DueTime Due { get; init; }
+    public string? Category { get; init; }
+    public IReadOnlyList<LeadTime> LeadTimes { get; init; } = [];
+    public string? Source { get; init; }
+    public string? Notes { get; init; }
+    public DeadlineStatus Status { get; init; } = DeadlineStatus.Active;
+
+    /// <summary>
+    /// When the current due instant was first stored. Alerts that would have fired before this moment
+    /// are never sent: adding a deadline 3 days away must not produce a stale "30 days left".
+    /// </summary>
+    public Instant ArmedAt { get; init; }
+}

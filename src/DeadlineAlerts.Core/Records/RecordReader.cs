@@ -1,0 +1,286 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using DeadlineAlerts.Core.Schedule;
+using DeadlineAlerts.Core.Time;
+using NodaTime;
+
+namespace DeadlineAlerts.Core.Records;
+
+/// <summary>The records of one import file, validated, with the warnings the operator should read.</summary>
+public sealed record RecordSet(IReadOnlyList<Deadline> Deadlines, IReadOnlyList<Subscriber> Subscribers, IReadOnlyList<string> Warnings)
+{
+    /// <summary>Webhook secrets that the reader generated because the record had none: printed once.</summary>
+    public IReadOnlyList<(string SubscriberId, string ChannelId, string Secret)> GeneratedSecrets { get; init; } = [];
+}
+
+/// <summary>
+/// Reads the import format (see README "Import format"). Every problem in the file is collected, each
+/// naming the record, the field, the bad value and what is accepted; a file with any problem yields none of
+/// its records, so an import is all-or-nothing.
+/// </summary>
+public sealed class RecordReader(EndpointPolicy endpoints)
+{
+    public RecordSet ReadJson(string json, Instant now)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            throw new RecordValidationException([new RecordProblem("file", "JSON", null,
+                $"cannot be read: {e.Message} (line {e.LineNumber + 1}); the file must be a JSON object with \"deadlines\" and/or \"subscribers\" arrays")]);
+        }
+        using (doc)
+        {
+            var problems = new List<RecordProblem>();
+            var warnings = new List<string>();
+            var secrets = new List<(string, string, string)>();
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new RecordValidationException([new RecordProblem("file", "root", null, "must be a JSON object with \"deadlines\" and/or \"subscribers\" arrays")]);
+
+            var deadlines = ReadArray(root, "deadlines", problems, (e, i) => ReadDeadline(e, i, now, problems, warnings));
+            var subscribers = ReadArray(root, "subscribers", problems, (e, i) => ReadSubscriber(e, i, now, problems, secrets));
+            Duplicates(deadlines.Select(d => d.Id), "deadline", problems);
+            Duplicates(subscribers.Select(s => s.Id), "subscriber", problems);
+            foreach (var p in root.EnumerateObject().Where(p => p.Name is not ("deadlines" or "subscribers" or "$schema")))
+                problems.Add(new RecordProblem("file", p.Name, null, "is not a known section; use \"deadlines\" and \"subscribers\""));
+
+            if (problems.Count > 0) throw new RecordValidationException(problems);
+            return new RecordSet(deadlines, subscribers, warnings) { GeneratedSecrets = secrets };
+        }
+    }
+
+    private static List<T> ReadArray<T>(JsonElement root, string name, List<RecordProblem> problems, Func<JsonElement, int, T?> read) where T : class
+    {
+        var list = new List<T>();
+        if (!root.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null) return list;
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            problems.Add(new RecordProblem("file", name, null, "must be an array of records"));
+            return list;
+        }
+        var i = 0;
+        foreach (var e in array.EnumerateArray())
+        {
+            var item = read(e, i++);
+            if (item is not null) list.Add(item);
+        }
+        return list;
+    }
+
+    private static void Duplicates(IEnumerable<string> ids, string kind, List<RecordProblem> problems)
+    {
+        foreach (var dup in ids.GroupBy(id => id, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            problems.Add(new RecordProblem($"{kind} {dup.Key}", "id", dup.Key, $"appears {dup.Count()} times in the file; each {kind} id must be unique"));
+    }
+
+    private Deadline? ReadDeadline(JsonElement e, int index, Instant now, List<RecordProblem> problems, List<string> warnings)
+    {
+        var before = problems.Count;
+        var r = new Fields(e, $"deadline #{index + 1}", problems,
+            ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status"]);
+        if (!r.IsObject) return null;
+        var id = r.Id();
+        var title = r.String("title");
+        if (string.IsNullOrWhiteSpace(title)) r.Problem("title", title, "is empty; give the deadline a title people will recognise");
+        var zone = r.Zone("timeZone", required: true);
+        DueTime? due = null;
+        var dueText = r.String("due");
+        if (zone is not null)
+        {
+            var parsed = DueTime.Parse(dueText, zone);
+            if (parsed.Problem is not null) r.Problem("due", dueText, parsed.Problem);
+            else
+            {
+                due = parsed.Value;
+                if (parsed.Warning is not null) warnings.Add($"{r.Name}: due {parsed.Warning}");
+            }
+        }
+        var leads = r.LeadTimes("leadTimes");
+        var source = r.String("source");
+        if (source is not null && (!Uri.TryCreate(source, UriKind.Absolute, out var s) || s.Scheme is not ("http" or "https")))
+            r.Problem("source", source, "is not an absolute http(s) URL");
+        var statusText = r.String("status");
+        var status = DeadlineStatus.Active;
+        if (statusText is not null && !Enum.TryParse(statusText, ignoreCase: true, out status))
+            r.Problem("status", statusText, "is not a status; use active, resolved or cancelled");
+
+        if (problems.Count > before || due is null || id is null) return null;
+        return new Deadline
+        {
+            Id = id, Title = title!.Trim(), Due = due, Category = r.String("category")?.Trim(), LeadTimes = leads,
+            Source = source, Notes = r.String("notes"), Status = status, ArmedAt = now,
+        };
+    }
+
+    private Subscriber? ReadSubscriber(JsonElement e, int index, Instant now, List<RecordProblem> problems, List<(string, string, string)> secrets)
+    {
+        var before = problems.Count;
+        var r = new Fields(e, $"subscriber #{index + 1}", problems,
+            ["id", "name", "timeZone", "categories", "deadlines", "leadTimes", "channels"]);
+        if (!r.IsObject) return null;
+        var id = r.Id();
+        var name = r.String("name");
+        if (string.IsNullOrWhiteSpace(name)) r.Problem("name", name, "is empty; give the subscriber a name");
+        var zone = r.Zone("timeZone", required: false);
+        var categories = r.Strings("categories");
+        var deadlineIds = r.Strings("deadlines");
+        if (categories.Count == 0 && deadlineIds.Count == 0)
+            r.Problem("categories", null, "and deadlines are both empty; a subscriber follows deadlines by categories and/or explicit deadline ids");
+        var leads = r.LeadTimes("leadTimes");
+        var channels = new List<ChannelSpec>();
+        if (!e.TryGetProperty("channels", out var ch) || ch.ValueKind != JsonValueKind.Array || ch.GetArrayLength() == 0)
+            r.Problem("channels", null, "is missing or empty; give at least one channel such as {\"type\": \"webhook\", \"url\": \"https://...\"}");
+        else
+        {
+            var i = 0;
+            foreach (var c in ch.EnumerateArray())
+            {
+                var spec = ReadChannel(c, r, $"channels[{i++}]");
+                if (spec is null) continue;
+                if (spec.Type == ChannelSpec.Webhook && spec.Secret is null && id is not null)
+                {
+                    spec = spec with { Secret = WebhookSecret.Generate() };
+                    secrets.Add((id, spec.Id, spec.Secret!));
+                }
+                channels.Add(spec);
+            }
+            foreach (var dup in channels.GroupBy(c => c.Id).Where(g => g.Count() > 1))
+                r.Problem("channels", dup.First().Redacted, "is listed twice; list each channel once");
+        }
+        if (problems.Count > before || id is null) return null;
+        return new Subscriber
+        {
+            Id = id, Name = name!.Trim(), TimeZone = zone, Categories = categories, DeadlineIds = deadlineIds,
+            LeadTimes = leads, Channels = channels, CreatedAt = now,
+        };
+    }
+
+    private ChannelSpec? ReadChannel(JsonElement c, Fields r, string field)
+    {
+        if (c.ValueKind != JsonValueKind.Object) { r.Problem(field, null, "must be an object such as {\"type\": \"webhook\", \"url\": \"https://...\"}"); return null; }
+        var type = c.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()!.Trim().ToLowerInvariant() : null;
+        if (type is null || !ChannelSpec.KnownTypes.Contains(type))
+        {
+            r.Problem($"{field}.type", type, $"is not a channel type; use one of {string.Join(", ", ChannelSpec.KnownTypes)}");
+            return null;
+        }
+        if (type == ChannelSpec.Email)
+        {
+            var address = c.TryGetProperty("address", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()!.Trim() : null;
+            if (!EmailAddress.IsValid(address))
+            {
+                r.Problem($"{field}.address", address, "is not an email address such as desk@example.com");
+                return null;
+            }
+            return new ChannelSpec { Type = type, Target = address! };
+        }
+        var url = c.TryGetProperty("url", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString()!.Trim() : null;
+        var problem = endpoints.Problem(url);
+        if (problem is not null)
+        {
+            r.Problem($"{field}.url", url is null ? null : Redaction.Url(url), problem);
+            return null;
+        }
+        string? secret = null;
+        if (c.TryGetProperty("secret", out var sec) && sec.ValueKind == JsonValueKind.String)
+        {
+            secret = sec.GetString()!.Trim();
+            if (type != ChannelSpec.Webhook) { r.Problem($"{field}.secret", "***", "is only used by webhook channels; remove it"); return null; }
+            if (!WebhookSecret.IsValid(secret)) { r.Problem($"{field}.secret", "***", "is not a signing secret; give whsec_ followed by a base64 key of at least 24 bytes, or leave it out to have one generated"); return null; }
+        }
+        return new ChannelSpec { Type = type, Target = url!, Secret = secret };
+    }
+
+    /// <summary>Reads fields of one record, adding problems that name the record and the field.</summary>
+    private sealed class Fields
+    {
+        private readonly JsonElement _e;
+        private readonly List<RecordProblem> _problems;
+        public string Name { get; private set; }
+        public bool IsObject { get; }
+
+        public Fields(JsonElement e, string name, List<RecordProblem> problems, string[] known)
+        {
+            _e = e; _problems = problems; Name = name;
+            IsObject = e.ValueKind == JsonValueKind.Object;
+            if (!IsObject) { Problem("record", null, "must be a JSON object"); return; }
+            foreach (var p in e.EnumerateObject().Where(p => !known.Contains(p.Name)))
+                Problem(p.Name, null, $"is not a known field; known fields are {string.Join(", ", known)}");
+        }
+
+        public void Problem(string field, string? value, string message) => _problems.Add(new RecordProblem(Name, field, value, message));
+
+        public string? Id()
+        {
+            var id = String("id");
+            var problem = RecordId.Problem(id);
+            if (problem is not null) { Problem("id", id, problem); return null; }
+            Name = $"{Name.Split(' ')[0]} {id}";
+            return id;
+        }
+
+        public string? String(string field)
+        {
+            if (!_e.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+            if (v.ValueKind == JsonValueKind.String) return v.GetString();
+            Problem(field, v.GetRawText(), "must be a string");
+            return null;
+        }
+
+        public IReadOnlyList<string> Strings(string field)
+        {
+            if (!_e.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) return [];
+            if (v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
+            {
+                Problem(field, v.GetRawText(), "must be an array of strings");
+                return [];
+            }
+            return v.EnumerateArray().Select(x => x.GetString()!.Trim()).Where(x => x.Length > 0).Distinct().ToList();
+        }
+
+        public DateTimeZone? Zone(string field, bool required)
+        {
+            var id = String(field);
+            if (id is null && !required) return null;
+            var problem = Zones.Problem(id);
+            if (problem is not null) { Problem(field, id, problem); return null; }
+            return Zones.Find(id);
+        }
+
+        public IReadOnlyList<LeadTime> LeadTimes(string field)
+        {
+            var list = new List<LeadTime>();
+            foreach (var text in Strings(field))
+            {
+                if (LeadTime.TryParse(text, out var lead, out var problem)) list.Add(lead);
+                else Problem(field, text, problem);
+            }
+            return list.Distinct().OrderByDescending(l => l).ToList();
+        }
+    }
+}
+
+public static class EmailAddress
+{
+    public static bool IsValid(string? address) =>
+        !string.IsNullOrWhiteSpace(address) && address.Length <= 254 && !address.Any(char.IsControl) && !address.Contains(' ')
+        && System.Net.Mail.MailAddress.TryCreate(address, out var parsed) && parsed.Address == address && address.Contains('.');
+}
+
+/// <summary>Standard Webhooks signing secrets: <c>whsec_</c> + base64 key.</summary>
+public static class WebhookSecret
+{
+    public static string Generate() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public static bool IsValid(string? secret) => Key(secret) is { Length: >= 24 };
+
+    public static byte[]? Key(string? secret)
+    {
+        if (secret is null || !secret.StartsWith("whsec_", StringComparison.Ordinal)) return null;
+        try { return Convert.FromBase64String(secret["whsec_".Length..]); } catch (FormatException) { return null; }
+    }
+}

@@ -1,0 +1,29 @@
+using DeadlineAlerts.Core.Schedule;
+using NodaTime;
+
+namespace DeadlineAlerts.Core.Records;
+
+/// <summary>Someone who wants to be told: in their own zone, about the deadlines they follow.</summary>
+public sealed record Subscriber
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+
+    /// <summary>IANA zone in which this subscriber reads times; null means "the deadline's zone".</summary>
+    public DateTimeZone? TimeZone { get; init; }
+
+    public IReadOnlyList<string> Categories { get; init; } = [];
+    public IReadOnlyList<string> DeadlineIds { get; init; } = [];
+
+    /// <summary>When not empty, replaces the deadline's lead times for this subscriber.</summary>
+    public IReadOnlyList<LeadTime> LeadTimes { get; init; } = [];
+
+    public IReadOnlyList<ChannelSpec> Channels { get; init; } = [];
+
+    /// <summary>When the subscriber was first stored (see <see cref="Deadline.ArmedAt"/>).</summary>
+    public Instant CreatedAt { get; init; }
+
+    public bool Follows(Deadline deadline) =>
+        DeadlineIds.Contains(deadline.Id, StringComparer.Ordinal) ||
+        (deadline.Category is { } c && Categories.Contains(c, StringComparer.OrdinalIgnoreCase));
+}

@@ -1,0 +1,37 @@
+using NodaTime;
+
+namespace DeadlineAlerts.Core.Rendering;
+
+/// <summary>
+/// Countdown in words, the way a desk reads it: the two largest non-zero units, rounded down.
+/// "7 days, 3 hours left", "45 minutes left", "due now", "12 minutes late", "2 days, 1 hour overdue".
+/// </summary>
+public static class Countdown
+{
+    /// <summary>Within this much either side of the due instant the text is "due now".</summary>
+    public static readonly Duration DueNowTolerance = Duration.FromMinutes(1);
+
+    public static string Text(Instant now, Instant due, string pastWord = "late")
+    {
+        var remaining = due - now;
+        var magnitude = remaining < Duration.Zero ? -remaining : remaining;
+        if (magnitude < DueNowTolerance) return "due now";
+        var words = Words(magnitude);
+        return remaining > Duration.Zero ? $"{words} left" : $"{words} {pastWord}";
+    }
+
+    public static string Words(Duration span)
+    {
+        var days = span.Days;
+        var hours = span.Hours;
+        var minutes = span.Minutes;
+        var parts = new List<string>(2);
+        if (days > 0) parts.Add(Unit(days, "day"));
+        if (hours > 0) parts.Add(Unit(hours, "hour"));
+        if (days == 0 && minutes > 0) parts.Add(Unit(minutes, "minute"));
+        if (parts.Count == 0) return span.Seconds > 0 ? Unit(span.Seconds, "second") : "0 minutes";
+        return string.Join(", ", parts.Take(2));
+    }
+
+    private static string Unit(long n, string unit) => n == 1 ? $"1 {unit}" : $"{n} {unit}s";
+}

@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using System.Text;
+using DeadlineAlerts.Core.Records;
+using NodaTime;
+using NodaTime.Text;
+
+namespace DeadlineAlerts.Core.Schedule;
+
+/// <summary>
+/// Deterministic identity of one alert: (deadline id, its due instant, subscriber id, lead time).
+/// The same inputs give the same id in every process, so a repeated tick finds its own ledger rows and a
+/// receiver can deduplicate on it (it is the <c>Idempotency-Key</c> / <c>webhook-id</c>). An extension
+/// changes the due instant and therefore the id: old alerts can never be confused with new ones.
+/// </summary>
+public readonly record struct AlertId(string Value)
+{
+    public static AlertId For(string deadlineId, Instant due, string subscriberId, LeadTime lead)
+    {
+        var key = $"{deadlineId}\n{InstantPattern.ExtendedIso.Format(due)}\n{subscriberId}\n{lead.Text}";
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
+        return new AlertId("al_" + Convert.ToHexStringLower(hash, 0, 16));
+    }
+
+    public override string ToString() => Value;
+}
+
+/// <summary>One alert as the schedule knows it: who, about what, which lead time, when it fires.</summary>
+public sealed record PlannedAlert(
+    AlertId Id,
+    string DeadlineId,
+    string SubscriberId,
+    LeadTime LeadTime,
+    Instant FireAt,
+    Instant DueAt);
+
+/// <summary>The pure schedule math: which alerts a (deadline, subscriber) pair produces.</summary>
+public static class AlertPlanner
+{
+    /// <summary>Lead times in force for this pair: the subscriber's own, else the deadline's, else the defaults.</summary>
+    public static IReadOnlyList<LeadTime> LeadTimesFor(Deadline deadline, Subscriber subscriber) =>
+        subscriber.LeadTimes.Count > 0 ? subscriber.LeadTimes
+        : deadline.LeadTimes.Count > 0 ? deadline.LeadTimes
+        : LeadTime.Defaults;
+
+    /// <summary>
+    /// Every alert of the pair that can still be sent: none for a deadline that is not active or that the
+    /// subscriber does not follow, and none whose fire instant lies before the later of the two records'
+    /// arming moments (no stale "30 days left" for a deadline added 3 days before it is due).
+    /// </summary>
+    public static IEnumerable<PlannedAlert> Plan(Deadline deadline, Subscriber subscriber)
+    {
+        if (deadline.Status != DeadlineStatus.Active || !subscriber.Follows(deadline)) yield break;
+        var armed = Instant.Max(deadline.ArmedAt, subscriber.CreatedAt);
+        var due = deadline.Due.Zoned;
+        foreach (var lead in LeadTimesFor(deadline, subscriber).Distinct())
+        {
+            var fireAt = lead.FireInstantBefore(due);
+            if (fireAt < armed && !lead.IsAtDeadline) continue;
+            yield return new PlannedAlert(AlertId.For(deadline.Id, due.ToInstant(), subscriber.Id, lead),
+                deadline.Id, subscriber.Id, lead, fireAt, due.ToInstant());
+        }
+    }
+
+    /// <summary>True when a stored schedule row still describes a live alert of the current records.</summary>
+    public static bool StillApplies(PlannedAlert alert, Deadline? deadline, Subscriber? subscriber) =>
+        deadline is not null && subscriber is not null
+        && Plan(deadline, subscriber).Any(p => p.Id == alert.Id);
+}
+
+public enum TickDecision { Send, SendLate, SkipLate, SkipStale }
+
+/// <summary>
+/// What a tick does with an alert whose fire instant has come (RFC-free house rules, from issue 2):
+/// <list type="bullet">
+/// <item>On time: the tick came within one scan period of the fire instant.</item>
+/// <item>Late: sent, marked late, while the deadline is ahead; once the deadline has passed, a late
+/// lead-time alert is recorded as skipped. The PT0S alert is always sent (late if the tick was late).</item>
+/// </list>
+/// </summary>
+public static class TickPolicy
+{
+    public static TickDecision Decide(PlannedAlert alert, Instant now, Duration scanPeriod)
+    {
+        var late = now - alert.FireAt > scanPeriod;
+        if (!late) return TickDecision.Send;
+        if (alert.LeadTime.IsAtDeadline) return TickDecision.SendLate;
+        return now >= alert.DueAt ? TickDecision.SkipLate : TickDecision.SendLate;
+    }
+}
