@@ -1,0 +1,47 @@
+using System.Net;
+using DeadlineAlerts.Core.Delivery;
+using NodaTime;
+
+namespace DeadlineAlerts.Delivery.Http;
+
+/// <summary>
+/// The shared reading of an HTTP answer: 2xx delivered; 408, 429 and 5xx worth retrying (honouring
+/// Retry-After); any other 4xx permanent. Channels with their own error vocabulary (Slack) refine this.
+/// </summary>
+public static class HttpOutcome
+{
+    public static DeliveryOutcome From(HttpResponseMessage response, string? providerMessageId = null, string? detail = null)
+    {
+        var code = (int)response.StatusCode;
+        var reason = $"HTTP {code} {response.ReasonPhrase}".TrimEnd() + (string.IsNullOrWhiteSpace(detail) ? "" : $": {detail}");
+        if (response.IsSuccessStatusCode) return DeliveryOutcome.Delivered(providerMessageId);
+        if (IsTransient(response.StatusCode)) return DeliveryOutcome.Retry(reason, RetryAfter(response));
+        return DeliveryOutcome.Permanent(reason);
+    }
+
+    public static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
+
+    /// <summary>Retry-After as seconds or as an HTTP date; null when absent.</summary>
+    public static Duration? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta) return Duration.FromTimeSpan(delta);
+        if (header?.Date is { } date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait > TimeSpan.Zero ? Duration.FromTimeSpan(wait) : Duration.Zero;
+        }
+        return null;
+    }
+
+    /// <summary>A failure before any answer (refused, reset, timed out): always worth retrying.</summary>
+    public static DeliveryOutcome FromException(Exception e) => e switch
+    {
+        TaskCanceledException or TimeoutException => DeliveryOutcome.Retry("timed out waiting for the receiver"),
+        HttpRequestException h when h.HttpRequestError == HttpRequestError.ConnectionError => DeliveryOutcome.Retry("connection refused or unreachable"),
+        HttpRequestException h when h.HttpRequestError == HttpRequestError.NameResolutionError => DeliveryOutcome.Retry("host name could not be resolved"),
+        HttpRequestException h => DeliveryOutcome.Retry($"request failed ({h.HttpRequestError})"),
+        _ => DeliveryOutcome.Retry($"request failed ({e.GetType().Name})"),
+    };
+}
