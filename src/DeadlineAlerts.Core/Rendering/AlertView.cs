@@ -23,7 +23,8 @@ public sealed record AlertView
     public required DateTimeZone SubscriberZone { get; init; }
     public required LeadTime LeadTime { get; init; }
     public required Instant FireAt { get; init; }
-    /// <summary>The instant the countdown is measured from: when the alert was planned.</summary>
+    /// <summary>The instant the countdown is measured from: the fire instant for an alert on time (so a
+    /// P7D alert says "7 days left"), the actual moment for a late one (so it says how little is left).</summary>
     public required Instant Now { get; init; }
     public bool Late { get; init; }
 
@@ -74,7 +75,7 @@ public sealed record AlertView
         SubscriberZone = subscriber.TimeZone ?? deadline.Due.Zone,
         LeadTime = alert.LeadTime,
         FireAt = alert.FireAt,
-        Now = now,
+        Now = late ? now : alert.FireAt,
         Late = late,
     };
 }

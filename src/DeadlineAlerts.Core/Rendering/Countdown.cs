@@ -16,7 +16,8 @@ public static class Countdown
         var remaining = due - now;
         var magnitude = remaining < Duration.Zero ? -remaining : remaining;
         if (magnitude < DueNowTolerance) return "due now";
-        var words = Words(magnitude);
+        // Rounded to the minute: an alert sent 20 seconds after "7 days before" still reads "7 days left".
+        var words = Words(Duration.FromMinutes(Math.Round(magnitude.TotalMinutes, MidpointRounding.AwayFromZero)));
         return remaining > Duration.Zero ? $"{words} left" : $"{words} {pastWord}";
     }
 

@@ -55,7 +55,7 @@ public static class AlertPlanner
         foreach (var lead in LeadTimesFor(deadline, subscriber).Distinct())
         {
             var fireAt = lead.FireInstantBefore(due);
-            if (fireAt < armed && !lead.IsAtDeadline) continue;
+            if (fireAt < armed) continue;
             yield return new PlannedAlert(AlertId.For(deadline.Id, due.ToInstant(), subscriber.Id, lead),
                 deadline.Id, subscriber.Id, lead, fireAt, due.ToInstant());
         }

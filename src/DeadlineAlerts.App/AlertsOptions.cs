@@ -1,0 +1,27 @@
+namespace DeadlineAlerts.App;
+
+/// <summary>Settings under <c>DeadlineAlerts</c> (env <c>DeadlineAlerts__*</c>) that shape scan and delivery.</summary>
+public sealed class AlertsOptions
+{
+    public const string Section = "DeadlineAlerts";
+
+    /// <summary>
+    /// How often a tick runs. Must match the Functions app setting <c>ScanSchedule</c> (NCRONTAB, UTC): the
+    /// late rule compares against it (an alert is late when its tick comes more than one period after it).
+    /// </summary>
+    public TimeSpan ScanPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Send attempts per delivery before it is failed and copied to the poison queue.</summary>
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>First retry delay; doubles per attempt (with ±20% jitter) up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Sends in flight at once per queue message.</summary>
+    public int DeliveryConcurrency { get; set; } = 16;
+
+    /// <summary>How long a worker owns a delivery it claimed; after that a crashed send may be retried.</summary>
+    public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(2);
+}

@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using DeadlineAlerts.Core.Delivery;
+using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Core.Rendering;
+using DeadlineAlerts.Storage.Ledger;
+using DeadlineAlerts.Storage.Queue;
+using DeadlineAlerts.Storage.Records;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace DeadlineAlerts.App.Deliver;
+
+/// <summary>What happened to one delivery, for the CLI's output and for tests.</summary>
+public sealed record DeliveryLine(LedgerEntry Entry, string Status, string? Text, string? ChannelShown, string? Reason);
+
+/// <summary>
+/// Delivers what one queue message carries. Per delivery: claim the ledger row (ETag, lease), send through
+/// the channel, record the outcome. Transient failures are retried by a delayed queue message (exponential
+/// backoff with jitter, honouring Retry-After) up to <see cref="AlertsOptions.MaxAttempts"/>, then failed
+/// and copied to the poison queue; permanent failures are failed at once. The retry message is queued
+/// before the ledger says "retrying", so a crash between the two cannot lose the retry.
+/// </summary>
+public sealed class DeliveryService(
+    RecordStore records,
+    AlertLedger ledger,
+    AlertQueue queue,
+    IEnumerable<IAlertChannel> channels,
+    IClock clock,
+    IOptions<AlertsOptions> options,
+    ILogger<DeliveryService> logger)
+{
+    private readonly Dictionary<string, IAlertChannel> _channels = channels.ToDictionary(c => c.Type, StringComparer.OrdinalIgnoreCase);
+
+    public async Task<IReadOnlyList<DeliveryLine>> DeliverAsync(DeliveryMessage message, CancellationToken ct = default)
+    {
+        var o = options.Value;
+        var now = clock.GetCurrentInstant();
+        var refs = message.Deliveries.DistinctBy(d => (d.PartitionKey, d.RowKey)).ToList();
+        var attemptOf = refs.ToDictionary(r => r.RowKey, r => r.Attempt, StringComparer.Ordinal);
+        var entries = await ledger.GetAsync(refs.Select(r => (r.PartitionKey, r.RowKey)), ct);
+
+        var claims = entries.Where(e => Eligible(e, attemptOf[e.RowKey], now))
+            .Select(e => e with { Status = LedgerStatus.Sending, Attempts = e.Attempts + 1, LeaseUntil = now + Duration.FromTimeSpan(o.SendLease) })
+            .ToList();
+        var claimed = await ledger.TryUpdateAsync(claims, ct);
+        if (claimed.Count == 0) return [];
+
+        var cache = new RecordCache(records);
+        await cache.LoadAsync(claimed.Select(c => c.DeadlineId), claimed.Select(c => c.SubscriberId), ct);
+        var results = new ConcurrentBag<(LedgerEntry Entry, DeliveryOutcome Outcome, AlertView? View, ChannelSpec? Channel)>();
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = o.DeliveryConcurrency, CancellationToken = ct },
+            async (entry, token) =>
+            {
+                var (outcome, view, channel) = await SendAsync(entry, cache, now, token);
+                results.Add((entry, outcome, view, channel));
+            });
+
+        var retries = new List<(DeliveryRef Ref, Duration Delay)>();
+        var updates = new List<LedgerEntry>();
+        var lines = new List<DeliveryLine>();
+        var completedAt = clock.GetCurrentInstant();
+        foreach (var (entry, outcome, view, channel) in results)
+        {
+            var done = entry with { LeaseUntil = null, NextAttemptAt = null };
+            switch (outcome.Status)
+            {
+                case DeliveryStatus.Delivered:
+                    done = done with { Status = LedgerStatus.Delivered, CompletedAt = completedAt, ProviderMessageId = outcome.ProviderMessageId, LastError = null };
+                    logger.AlertDelivered(entry.AlertId, entry.ChannelId, entry.ChannelType, done.Attempts, (long)(completedAt - entry.FireAt).TotalMilliseconds);
+                    break;
+                case DeliveryStatus.Retry when entry.Attempts < o.MaxAttempts:
+                    var delay = Backoff(entry.Attempts, outcome.RetryAfter);
+                    done = done with { Status = LedgerStatus.Retrying, LastError = outcome.Reason, NextAttemptAt = completedAt + delay };
+                    retries.Add((new DeliveryRef(entry.PartitionKey, entry.RowKey, entry.Attempts), delay));
+                    logger.AlertRetrying(entry.AlertId, entry.ChannelId, entry.ChannelType, entry.Attempts, (long)delay.TotalMilliseconds, outcome.Reason ?? "");
+                    break;
+                default:
+                    var reason = outcome.Status == DeliveryStatus.Retry
+                        ? $"gave up after {entry.Attempts} attempts; last: {outcome.Reason}"
+                        : outcome.Reason ?? "permanent failure";
+                    done = done with { Status = LedgerStatus.Failed, CompletedAt = completedAt, LastError = reason };
+                    logger.AlertFailed(entry.AlertId, entry.ChannelId, entry.ChannelType, entry.Attempts, reason);
+                    if (outcome.Status == DeliveryStatus.Retry)
+                        await queue.PoisonAsync(new DeliveryMessage([new DeliveryRef(entry.PartitionKey, entry.RowKey, entry.Attempts)]).Serialize(), ct);
+                    if (outcome.ChannelBroken)
+                        await records.MarkChannelBrokenAsync(entry.SubscriberId, entry.ChannelId, outcome.Reason ?? "refused by the receiver", ct);
+                    break;
+            }
+            updates.Add(done);
+            lines.Add(new DeliveryLine(done, done.Status, view?.PlainText, channel?.Redacted, done.LastError));
+        }
+
+        foreach (var group in retries.GroupBy(r => r.Delay))
+            await queue.EnqueueAsync(group.Select(r => r.Ref), group.Key.ToTimeSpan(), ct);
+        await ledger.TryUpdateAsync(updates, ct);
+        return lines;
+    }
+
+    /// <summary>May this message's worker send this delivery now?</summary>
+    private static bool Eligible(LedgerEntry e, int messageAttempt, Instant now) => e.Status switch
+    {
+        LedgerStatus.Planned => true,
+        // The retry scheduled for this attempt, or a retry whose message was lost and whose time has come.
+        LedgerStatus.Retrying => messageAttempt == e.Attempts || e.NextAttemptAt <= now,
+        // A worker claimed it and never finished (crashed): its lease has run out.
+        LedgerStatus.Sending => e.LeaseUntil <= now,
+        _ => false,
+    };
+
+    private async Task<(DeliveryOutcome, AlertView?, ChannelSpec?)> SendAsync(LedgerEntry entry, RecordCache cache, Instant now, CancellationToken ct)
+    {
+        var deadline = await cache.DeadlineAsync(entry.DeadlineId, ct);
+        var subscriber = await cache.SubscriberAsync(entry.SubscriberId, ct);
+        if (deadline is null || subscriber is null)
+            return (DeliveryOutcome.Permanent("the deadline or subscriber was deleted before delivery"), null, null);
+        var spec = subscriber.Channels.FirstOrDefault(c => c.Id == entry.ChannelId);
+        if (spec is null) return (DeliveryOutcome.Permanent("the channel was removed from the subscriber before delivery"), null, null);
+        var view = AlertView.Create(entry.ToPlannedAlert(), deadline, subscriber, now, entry.Late);
+        if (!_channels.TryGetValue(spec.Type, out var channel))
+            return (DeliveryOutcome.Permanent($"no channel can send type \"{spec.Type}\" in this installation"), view, spec);
+        try
+        {
+            return (await channel.SendAsync(view, spec, ct), view, spec);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // A channel should return outcomes, not throw; an unexpected exception is treated as transient.
+            // Only its type is kept: exception messages can carry URLs with tokens.
+            return (DeliveryOutcome.Retry($"unexpected {e.GetType().Name} in the {spec.Type} channel"), view, spec);
+        }
+    }
+
+    /// <summary>Exponential backoff with ±20% jitter, never shorter than the receiver's Retry-After.</summary>
+    private Duration Backoff(int attempts, Duration? retryAfter)
+    {
+        var o = options.Value;
+        var exponential = o.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempts - 1));
+        var capped = Math.Min(exponential, o.MaxRetryDelay.TotalMilliseconds);
+        var jittered = capped * (0.8 + Random.Shared.NextDouble() * 0.4);
+        var delay = Duration.FromMilliseconds(jittered);
+        return retryAfter is { } after && after > delay ? after : delay;
+    }
+}

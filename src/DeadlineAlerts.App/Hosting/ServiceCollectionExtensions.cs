@@ -1,0 +1,71 @@
+using Azure.Core;
+using Azure.Identity;
+using DeadlineAlerts.App.Deliver;
+using DeadlineAlerts.App.Import;
+using DeadlineAlerts.App.Scan;
+using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Delivery;
+using DeadlineAlerts.Storage;
+using DeadlineAlerts.Storage.Ledger;
+using DeadlineAlerts.Storage.Queue;
+using DeadlineAlerts.Storage.Records;
+using DeadlineAlerts.Storage.Schedule;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NodaTime;
+
+namespace DeadlineAlerts.App.Hosting;
+
+/// <summary>
+/// The one place the pipeline is assembled: records → schedule → due alerts → delivery → ledger.
+/// The Functions app and the CLI both call this, so they run the same services.
+/// </summary>
+public static class ServiceCollectionExtensions
+{
+    public static IServiceCollection AddDeadlineAlerts(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton<IClock>(SystemClock.Instance);
+        services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section));
+        services.AddSingleton(ReadStorageOptions(configuration));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<StorageOptions>();
+            TokenCredential? credential = o.UsesCredential
+                ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = o.ClientId })
+                : null;
+            return new StorageClients(o, credential);
+        });
+        services.AddSingleton<RecordStore>();
+        services.AddSingleton<ScheduleIndex>();
+        services.AddSingleton<AlertLedger>();
+        services.AddSingleton<TickState>();
+        services.AddSingleton<AlertQueue>();
+        services.AddSingleton(sp => new RecordReader(sp.GetRequiredService<EndpointPolicy>()));
+        services.AddSingleton<ImportService>();
+        services.AddSingleton<ScanService>();
+        services.AddSingleton<DeliveryService>();
+        services.AddSingleton<LocalQueueRunner>();
+        services.AddDeliveryChannels(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// <c>DeadlineAlerts:Storage</c> is the connection string; or, for managed identity,
+    /// <c>DeadlineAlerts:Storage:TableServiceUri</c> and <c>:QueueServiceUri</c> (+ <c>:ClientId</c>).
+    /// </summary>
+    public static StorageOptions ReadStorageOptions(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("DeadlineAlerts:Storage");
+        var o = new StorageOptions
+        {
+            ConnectionString = section.Value,
+            TableServiceUri = Uri.TryCreate(section["TableServiceUri"], UriKind.Absolute, out var t) ? t : null,
+            QueueServiceUri = Uri.TryCreate(section["QueueServiceUri"], UriKind.Absolute, out var q) ? q : null,
+            ClientId = section["ClientId"],
+            TablePrefix = configuration["DeadlineAlerts:TablePrefix"] ?? "",
+        };
+        if (o.ConnectionString is null && o.TableServiceUri is null) o.ConnectionString = StorageOptions.Development;
+        return o;
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace DeadlineAlerts.App;
+
+/// <summary>
+/// Structured events, one per alert step and per tick (names and properties documented in
+/// docs/telemetry.md; in Application Insights they are traces with these customDimensions).
+/// No secrets: channels appear by id and type only.
+/// </summary>
+public static partial class Telemetry
+{
+    [LoggerMessage(EventId = 1001, EventName = "AlertPlanned", Level = LogLevel.Information,
+        Message = "Planned alert {AlertId} for {DeadlineId} to {SubscriberId} ({LeadTime} before, fires {FireAt})")]
+    public static partial void AlertPlanned(this ILogger logger, string alertId, string deadlineId, string subscriberId, string leadTime, string fireAt);
+
+    [LoggerMessage(EventId = 1002, EventName = "AlertDelivered", Level = LogLevel.Information,
+        Message = "Delivered alert {AlertId} via {ChannelType} {ChannelId} after {Attempts} attempt(s), {LatencyMs} ms after its fire time")]
+    public static partial void AlertDelivered(this ILogger logger, string alertId, string channelId, string channelType, int attempts, long latencyMs);
+
+    [LoggerMessage(EventId = 1003, EventName = "AlertFailed", Level = LogLevel.Warning,
+        Message = "Alert {AlertId} via {ChannelType} {ChannelId} failed after {Attempts} attempt(s): {Reason}")]
+    public static partial void AlertFailed(this ILogger logger, string alertId, string channelId, string channelType, int attempts, string reason);
+
+    [LoggerMessage(EventId = 1004, EventName = "AlertRetrying", Level = LogLevel.Information,
+        Message = "Alert {AlertId} via {ChannelType} {ChannelId} will be retried in {DelayMs} ms (attempt {Attempts}): {Reason}")]
+    public static partial void AlertRetrying(this ILogger logger, string alertId, string channelId, string channelType, int attempts, long delayMs, string reason);
+
+    [LoggerMessage(EventId = 1005, EventName = "AlertLate", Level = LogLevel.Warning,
+        Message = "Alert {AlertId} is late by {LateByMs} ms")]
+    public static partial void AlertLate(this ILogger logger, string alertId, long lateByMs);
+
+    [LoggerMessage(EventId = 1006, EventName = "AlertSkipped", Level = LogLevel.Information,
+        Message = "Skipped alert {AlertId}: {Reason}")]
+    public static partial void AlertSkipped(this ILogger logger, string alertId, string reason);
+
+    [LoggerMessage(EventId = 1010, EventName = "TickCompleted", Level = LogLevel.Information,
+        Message = "Tick over ({WindowStart}, {WindowEnd}] planned {AlertsPlanned} alert(s) in {DurationMs} ms with {StorageRequests} storage request(s)")]
+    public static partial void TickCompleted(this ILogger logger, long durationMs, string windowStart, string windowEnd, int alertsPlanned, long storageRequests);
+}

@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure.Storage.Queues;
+
+namespace DeadlineAlerts.Storage.Queue;
+
+/// <summary>One ledger row to deliver; <see cref="Attempt"/> is set on a scheduled retry.</summary>
+public sealed record DeliveryRef(
+    [property: JsonPropertyName("p")] string PartitionKey,
+    [property: JsonPropertyName("r")] string RowKey,
+    [property: JsonPropertyName("a")] int Attempt = 0);
+
+/// <summary>
+/// A queue message: several deliveries, so that one storage round trip moves many alerts. Per-delivery
+/// state lives in the ledger, so a message that is retried as a whole never resends what was delivered.
+/// </summary>
+public sealed record DeliveryMessage([property: JsonPropertyName("d")] IReadOnlyList<DeliveryRef> Deliveries)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    public string Serialize() => JsonSerializer.Serialize(this, Json);
+    public static DeliveryMessage Parse(string text) =>
+        JsonSerializer.Deserialize<DeliveryMessage>(text, Json) ?? throw new FormatException("Empty delivery message.");
+}
+
+public sealed class AlertQueue(StorageClients clients)
+{
+    /// <summary>Deliveries per message: well inside the 64 KiB message limit.</summary>
+    public const int PerMessage = 50;
+
+    public QueueClient Queue => clients.Queue(clients.Names.AlertQueue);
+    public QueueClient Poison => clients.Queue(clients.Names.PoisonQueue);
+
+    public async Task EnqueueAsync(IEnumerable<DeliveryRef> deliveries, TimeSpan? delay = null, CancellationToken ct = default)
+    {
+        foreach (var chunk in deliveries.Chunk(PerMessage))
+            await Queue.SendMessageAsync(new DeliveryMessage(chunk).Serialize(), delay, cancellationToken: ct);
+    }
+
+    public async Task PoisonAsync(string text, CancellationToken ct = default) =>
+        await Poison.SendMessageAsync(text, cancellationToken: ct);
+}

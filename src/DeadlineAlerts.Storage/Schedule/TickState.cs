@@ -1,0 +1,67 @@
+using Azure;
+using Azure.Data.Tables;
+using DeadlineAlerts.Storage.Records;
+using NodaTime;
+
+namespace DeadlineAlerts.Storage.Schedule;
+
+/// <summary>
+/// The scan checkpoint (the end of the last completed tick's window) and the moment the installation
+/// first stored anything, which starts the first window when there is no checkpoint yet.
+/// </summary>
+public sealed class TickState(StorageClients clients)
+{
+    private const string Partition = "state";
+    private const string CheckpointKey = "scan-checkpoint";
+    private const string FirstStoredKey = "first-stored";
+
+    private TableClient Table => clients.Table(clients.Names.State);
+
+    public async Task<Instant?> CheckpointAsync(CancellationToken ct = default) => await ReadAsync(CheckpointKey, ct);
+
+    public async Task<Instant?> FirstStoredAsync(CancellationToken ct = default) => await ReadAsync(FirstStoredKey, ct);
+
+    /// <summary>Moves the checkpoint forward to <paramref name="to"/>; never back (two ticks may finish in any order).</summary>
+    public Task AdvanceCheckpointAsync(Instant to, CancellationToken ct = default) => KeepAsync(CheckpointKey, to, later: true, ct);
+
+    /// <summary>Records that something was stored at <paramref name="at"/>, keeping the earliest.</summary>
+    public Task NoteStoredAsync(Instant at, CancellationToken ct = default) => KeepAsync(FirstStoredKey, at, later: false, ct);
+
+    /// <summary>When the last tick completed and what it planned (for health and `dla status`).</summary>
+    public async Task RecordTickAsync(Instant completedAt, int planned, CancellationToken ct = default) =>
+        await Table.UpsertEntityAsync(new TableEntity(Partition, "last-tick")
+        {
+            ["CompletedAt"] = RecordEntities.Iso(completedAt),
+            ["Planned"] = planned,
+        }, TableUpdateMode.Replace, ct);
+
+    public async Task<Instant?> LastTickAsync(CancellationToken ct = default)
+    {
+        var r = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, "last-tick", cancellationToken: ct);
+        return r.HasValue ? RecordEntities.ParseInstant(r.Value!.GetString("CompletedAt")) : null;
+    }
+
+    private async Task<Instant?> ReadAsync(string key, CancellationToken ct)
+    {
+        var r = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, key, cancellationToken: ct);
+        return r.HasValue ? RecordEntities.ParseInstant(r.Value!.GetString("At")) : null;
+    }
+
+    private async Task KeepAsync(string key, Instant value, bool later, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var r = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, key, cancellationToken: ct);
+            var entity = new TableEntity(Partition, key) { ["At"] = RecordEntities.Iso(value) };
+            try
+            {
+                if (!r.HasValue) { await Table.AddEntityAsync(entity, ct); return; }
+                var current = RecordEntities.ParseInstant(r.Value!.GetString("At"));
+                if (later ? current >= value : current <= value) return;
+                await Table.UpdateEntityAsync(entity, r.Value.ETag, TableUpdateMode.Replace, ct);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412) { /* another writer: read again */ }
+        }
+    }
+}
