@@ -1,0 +1,362 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using DeadlineAlerts.App;
+using DeadlineAlerts.App.Hosting;
+using DeadlineAlerts.App.Import;
+using DeadlineAlerts.App.Scan;
+using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Core.Rendering;
+using DeadlineAlerts.Storage;
+using DeadlineAlerts.Storage.Ledger;
+using DeadlineAlerts.Storage.Records;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using NodaTime.Text;
+
+namespace DeadlineAlerts.Cli;
+
+/// <summary>
+/// <c>dla</c>: the operator's tool and the local host of the scan and delivery services.
+/// Exit codes: 0 ok, 1 bad input, 2 usage, 3 failure (storage unreachable and the like).
+/// </summary>
+public static class Cli
+{
+    public const int Ok = 0, BadInput = 1, Usage = 2, Failure = 3;
+
+    private const string GlobalHelp = """
+        Options for every command:
+          --storage CONNECTION   storage connection string (default: env DeadlineAlerts__Storage, else UseDevelopmentStorage=true)
+          --table-prefix P       letters and digits; all tables and queues of one prefix are one installation (default: env DeadlineAlerts__TablePrefix, else none)
+          --now INSTANT          run as if it were this instant, e.g. 2025-07-29T08:00:00Z (the clock then runs on from there)
+          --verbose              log what the services do
+          --help                 this text
+        """;
+
+    private static readonly Dictionary<string, string> Help = new()
+    {
+        ["import"] = "dla import FILE.json\n  Validates and stores deadlines and subscribers (all-or-nothing, idempotent by id).",
+        ["deadlines"] = "dla deadlines [--json]\n  Lists deadlines with their countdowns.",
+        ["subscribers"] = "dla subscribers [--json]\n  Lists subscribers, their zones and channels (URLs redacted).",
+        ["preview"] = "dla preview --from INSTANT --to INSTANT [--json]\n  The alerts that would fire in (from, to], without sending.",
+        ["run"] = "dla run [--once]\n  --once: one tick at --now, deliver everything queued, exit. Without it: tick on the scan period and deliver until Ctrl-C.",
+        ["alerts"] = "dla alerts [--deadline ID] [--subscriber ID] [--status S] [--json]\n  The alert ledger: each alert and channel, status, attempts, last error.",
+        ["listen"] = "dla listen [--port 5099]\n  A local webhook receiver that prints each alert it gets (for the demo).",
+        ["reset"] = "dla reset --yes\n  Deletes every table and queue of the installation (--table-prefix).",
+    };
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        CliArgs cli;
+        try { cli = CliArgs.Parse(args); }
+        catch (UsageException e) { await stderr.WriteLineAsync(e.Message); return Usage; }
+
+        if (cli.Command is null || cli.Command == "help")
+        {
+            await stdout.WriteLineAsync("dla: DeadlineAlerts operator tool\n\nCommands:\n" +
+                string.Join("\n", Help.Values.Select(h => "  " + h.Split('\n')[0])) + "\n\n" + GlobalHelp);
+            return cli.Command is null && !cli.Has("help") ? Usage : Ok;
+        }
+        if (!Help.TryGetValue(cli.Command, out var help))
+        {
+            await stderr.WriteLineAsync($"Unknown command \"{cli.Command}\". Run dla --help.");
+            return Usage;
+        }
+        if (cli.Has("help")) { await stdout.WriteLineAsync(help + "\n\n" + GlobalHelp); return Ok; }
+
+        ServiceProvider? services = null;
+        try
+        {
+            services = BuildServices(cli);
+            return cli.Command switch
+            {
+                "import" => await ImportAsync(cli, services, stdout, stderr, ct),
+                "deadlines" => await DeadlinesAsync(cli, services, stdout, ct),
+                "subscribers" => await SubscribersAsync(cli, services, stdout, ct),
+                "preview" => await PreviewAsync(cli, services, stdout, ct),
+                "run" => await RunLoopAsync(cli, services, stdout, ct),
+                "alerts" => await AlertsAsync(cli, services, stdout, ct),
+                "listen" => await ListenAsync(cli, stdout, ct),
+                "reset" => await ResetAsync(cli, services, stdout, ct),
+                _ => Usage,
+            };
+        }
+        catch (UsageException e) { await stderr.WriteLineAsync(e.Message); return Usage; }
+        catch (RecordValidationException e)
+        {
+            await stderr.WriteLineAsync($"Nothing was imported: {e.Problems.Count} problem(s) found.");
+            foreach (var p in e.Problems) await stderr.WriteLineAsync("  " + p);
+            return BadInput;
+        }
+        catch (BadInputException e) { await stderr.WriteLineAsync(e.Message); return BadInput; }
+        catch (RequestFailedException e)
+        {
+            await stderr.WriteLineAsync($"Storage request failed ({e.Status} {e.ErrorCode}). Is Azurite running, and is --storage right?");
+            return Failure;
+        }
+        catch (Exception e) when (e is HttpRequestException or AggregateException or InvalidOperationException)
+        {
+            await stderr.WriteLineAsync(e is AggregateException
+                ? "Storage is unreachable. Is Azurite running (npx azurite --skipApiVersionCheck), and is --storage right?"
+                : $"Failed: {e.GetBaseException().Message}");
+            return Failure;
+        }
+        finally
+        {
+            if (services is not null) await services.DisposeAsync();
+        }
+    }
+
+    private sealed class BadInputException(string message) : Exception(message);
+
+    private static ServiceProvider BuildServices(CliArgs cli)
+    {
+        var overrides = new Dictionary<string, string?>();
+        if (cli.Get("storage") is { } storage) overrides["DeadlineAlerts:Storage"] = storage;
+        if (cli.Get("table-prefix") is { } prefix) overrides["DeadlineAlerts:TablePrefix"] = prefix;
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(overrides).Build();
+
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .SetMinimumLevel(cli.Has("verbose") ? LogLevel.Information : LogLevel.Warning)
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            .AddFilter("DeadlineAlerts", cli.Has("verbose") ? LogLevel.Information : LogLevel.Error)); // run prints its own summary
+        if (cli.Get("now") is { } now) services.AddSingleton<IClock>(new RunningClock(ParseInstant(now, "--now")));
+        try { services.AddDeadlineAlerts(configuration); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        var provider = services.BuildServiceProvider();
+        try { provider.GetRequiredService<StorageClients>(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        return provider;
+    }
+
+    private static Instant ParseInstant(string text, string option)
+    {
+        var r = InstantPattern.ExtendedIso.Parse(text.Trim());
+        if (r.Success) return r.Value;
+        var odt = OffsetDateTimePattern.ExtendedIso.Parse(text.Trim());
+        if (odt.Success) return odt.Value.ToInstant();
+        throw new UsageException($"{option} \"{text}\" is not an ISO instant; give one such as 2025-07-29T08:00:00Z");
+    }
+
+    private static async Task EnsureStorageAsync(ServiceProvider sp, CancellationToken ct) =>
+        await sp.GetRequiredService<StorageClients>().EnsureCreatedAsync(ct);
+
+    private static async Task<int> ImportAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        cli.Allow();
+        if (cli.Positional.Count != 1) throw new UsageException("dla import needs exactly one FILE. See dla import --help.");
+        var path = cli.Positional[0];
+        if (!File.Exists(path)) throw new BadInputException($"File \"{path}\" does not exist.");
+        var text = await File.ReadAllTextAsync(path, ct);
+        var clock = sp.GetRequiredService<IClock>();
+        var set = sp.GetRequiredService<RecordReader>().ReadJson(text, clock.GetCurrentInstant());
+        await EnsureStorageAsync(sp, ct);
+        var result = await sp.GetRequiredService<ImportService>().ImportAsync(set, ct);
+        foreach (var w in result.Warnings) await stderr.WriteLineAsync("warning: " + w);
+        await stdout.WriteLineAsync($"Imported {Path.GetFileName(path)}: {result.Added.Count} added, {result.Updated.Count} updated, {result.Unchanged.Count} unchanged; {result.AlertsScheduled} alert(s) scheduled.");
+        foreach (var (sub, channel, secret) in result.GeneratedSecrets)
+            await stdout.WriteLineAsync($"Generated webhook signing secret for subscriber {sub}, channel {channel} (shown once, give it to the receiver): {secret}");
+        return Ok;
+    }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    private static async Task<int> DeadlinesAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        cli.Allow("json");
+        await EnsureStorageAsync(sp, ct);
+        var now = sp.GetRequiredService<IClock>().GetCurrentInstant();
+        var list = (await sp.GetRequiredService<RecordStore>().ListDeadlinesAsync(ct)).OrderBy(d => d.Due.Instant).ToList();
+        if (cli.Has("json"))
+        {
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(list.Select(d => new
+            {
+                d.Id, d.Title, due = d.Due.LocalText, timeZone = d.Due.Zone.Id, dueInstant = TimeText.Iso(d.Due.Instant),
+                d.Category, leadTimes = d.LeadTimes.Select(l => l.Text), status = d.Status.ToString().ToLowerInvariant(),
+                countdown = StatusText(d, now),
+            }), Json));
+            return Ok;
+        }
+        if (list.Count == 0) { await stdout.WriteLineAsync("No deadlines stored. Import some with dla import FILE.json."); return Ok; }
+        foreach (var d in list)
+            await stdout.WriteLineAsync($"{d.Id,-32} {StatusText(d, now),-26} {TimeText.Full(d.Due.Instant, d.Due.Zone)}  {d.Title}");
+        return Ok;
+    }
+
+    private static string StatusText(Deadline d, Instant now) => d.Status switch
+    {
+        DeadlineStatus.Active => Countdown.Text(now, d.Due.Instant, "overdue"),
+        _ => d.Status.ToString().ToLowerInvariant(),
+    };
+
+    private static async Task<int> SubscribersAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        cli.Allow("json");
+        await EnsureStorageAsync(sp, ct);
+        var list = (await sp.GetRequiredService<RecordStore>().ListSubscribersAsync(ct)).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        if (cli.Has("json"))
+        {
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(list.Select(s => new
+            {
+                s.Id, s.Name, timeZone = s.TimeZone?.Id, s.Categories, deadlines = s.DeadlineIds, leadTimes = s.LeadTimes.Select(l => l.Text),
+                channels = s.Channels.Select(c => new { id = c.Id, type = c.Type, target = c.Redacted, broken = c.BrokenReason }),
+            }), Json));
+            return Ok;
+        }
+        if (list.Count == 0) { await stdout.WriteLineAsync("No subscribers stored."); return Ok; }
+        foreach (var s in list)
+        {
+            var follows = string.Join(", ", s.Categories.Select(c => "category " + c).Concat(s.DeadlineIds));
+            await stdout.WriteLineAsync($"{s.Id,-24} {s.Name,-24} {s.TimeZone?.Id ?? "(deadline's zone)",-20} follows {follows}");
+            foreach (var c in s.Channels)
+                await stdout.WriteLineAsync($"    {c.Type,-8} {c.Redacted}{(c.BrokenReason is { } b ? $"  BROKEN: {b}" : "")}");
+        }
+        return Ok;
+    }
+
+    private static async Task<int> PreviewAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        cli.Allow("from", "to", "json");
+        var from = ParseInstant(cli.Get("from") ?? throw new UsageException("dla preview needs --from INSTANT."), "--from");
+        var to = ParseInstant(cli.Get("to") ?? throw new UsageException("dla preview needs --to INSTANT."), "--to");
+        if (to <= from) throw new UsageException("--to must be after --from.");
+        await EnsureStorageAsync(sp, ct);
+        var due = await sp.GetRequiredService<ScanService>().DueAsync(from, to, ct: ct);
+        if (cli.Has("json"))
+        {
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(due.Select(d => new
+            {
+                alertId = d.Alert.Id.Value, deadlineId = d.Alert.DeadlineId, subscriberId = d.Alert.SubscriberId,
+                leadTime = d.Alert.LeadTime.Text, fireAt = TimeText.Iso(d.Alert.FireAt), dueAt = TimeText.Iso(d.Alert.DueAt),
+                fireAtSubscriber = TimeText.Full(d.Alert.FireAt, d.View.SubscriberZone), text = d.View.PlainText,
+                channels = d.Channels.Select(c => c.Redacted),
+            }), Json));
+            return Ok;
+        }
+        if (due.Count == 0) { await stdout.WriteLineAsync("No alerts fire in that window."); return Ok; }
+        foreach (var d in due)
+            await stdout.WriteLineAsync($"{TimeText.Iso(d.Alert.FireAt)}  {d.Alert.SubscriberId,-20} {d.Alert.LeadTime.Text,-6} {d.View.Headline}");
+        return Ok;
+    }
+
+    private static async Task<int> RunLoopAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        cli.Allow("once");
+        await EnsureStorageAsync(sp, ct);
+        var scan = sp.GetRequiredService<ScanService>();
+        var runner = sp.GetRequiredService<LocalQueueRunner>();
+        var options = sp.GetRequiredService<IOptions<AlertsOptions>>().Value;
+        if (cli.Has("once"))
+        {
+            await TickAndDeliverAsync(scan, runner, options, stdout, drainAll: true, ct);
+            return Ok;
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        await stdout.WriteLineAsync($"Ticking every {options.ScanPeriod}; Ctrl-C to stop.");
+        using var timer = new PeriodicTimer(options.ScanPeriod);
+        try
+        {
+            do { await TickAndDeliverAsync(scan, runner, options, stdout, drainAll: false, stop.Token); }
+            while (await timer.WaitForNextTickAsync(stop.Token));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+        return Ok;
+    }
+
+    private static async Task TickAndDeliverAsync(ScanService scan, LocalQueueRunner runner, AlertsOptions options, TextWriter stdout, bool drainAll, CancellationToken ct)
+    {
+        var tick = await scan.TickAsync(ct);
+        var window = tick.WindowStart is { } s ? $"({TimeText.Iso(s)}, {TimeText.Iso(tick.WindowEnd)}]" : "(nothing stored yet)";
+        await stdout.WriteLineAsync($"Tick {window}: {tick.Planned} alert delivery(ies) planned ({tick.Late} late), {tick.Skipped} skipped.");
+        var lines = drainAll
+            ? await runner.DrainAllAsync(options.MaxRetryDelay * 2, ct)
+            : (await runner.DrainVisibleAsync(ct)).Lines;
+        foreach (var l in lines.OrderBy(l => l.Entry.FireAt))
+        {
+            var what = l.Text?.Split('\n')[0] ?? l.Entry.AlertId;
+            var detail = l.Status == LedgerStatus.Delivered ? "" : $"  ({l.Reason})";
+            await stdout.WriteLineAsync($"  {l.Status,-9} {l.Entry.ChannelType,-7} {l.ChannelShown,-40} {l.Entry.SubscriberId}: {what}{detail}");
+        }
+    }
+
+    private static async Task<int> AlertsAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        cli.Allow("deadline", "subscriber", "status", "json");
+        var status = cli.Get("status")?.ToLowerInvariant();
+        if (status is not null && !LedgerStatus.All.Contains(status))
+            throw new UsageException($"--status \"{status}\" is not a status; use one of {string.Join(", ", LedgerStatus.All)}.");
+        await EnsureStorageAsync(sp, ct);
+        var entries = (await sp.GetRequiredService<AlertLedger>().QueryAsync(null, ct))
+            .Where(e => cli.Get("deadline") is not { } d || e.DeadlineId == d)
+            .Where(e => cli.Get("subscriber") is not { } s || e.SubscriberId == s)
+            .Where(e => status is null || e.Status == status)
+            .OrderBy(e => e.FireAt).ToList();
+        if (cli.Has("json"))
+        {
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(entries.Select(e => new
+            {
+                alertId = e.AlertId, deadlineId = e.DeadlineId, subscriberId = e.SubscriberId, channelId = e.ChannelId, channelType = e.ChannelType,
+                leadTime = e.LeadTime, fireAt = TimeText.Iso(e.FireAt), status = e.Status, late = e.Late, attempts = e.Attempts,
+                lastError = e.LastError, providerMessageId = e.ProviderMessageId,
+            }), Json));
+            return Ok;
+        }
+        if (entries.Count == 0) { await stdout.WriteLineAsync("The ledger has no alerts that match."); return Ok; }
+        foreach (var e in entries)
+            await stdout.WriteLineAsync($"{TimeText.Iso(e.FireAt)}  {e.Status,-9} {e.DeadlineId,-28} {e.SubscriberId,-18} {e.LeadTime,-6} {e.ChannelId,-16} attempts {e.Attempts}{(e.Late ? " late" : "")}{(e.LastError is { } err ? "  " + err : "")}");
+        return Ok;
+    }
+
+    private static async Task<int> ResetAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        cli.Allow("yes");
+        if (!cli.Has("yes")) throw new UsageException("dla reset deletes every table and queue of the installation; confirm with --yes.");
+        var clients = sp.GetRequiredService<StorageClients>();
+        foreach (var t in clients.Names.Tables) await clients.Tables.DeleteTableAsync(t, ct);
+        await clients.Queue(clients.Names.AlertQueue).DeleteIfExistsAsync(ct);
+        await clients.Queue(clients.Names.PoisonQueue).DeleteIfExistsAsync(ct);
+        await stdout.WriteLineAsync($"Deleted the tables and queues of installation \"{clients.Names.Prefix}\".");
+        return Ok;
+    }
+
+    private static async Task<int> ListenAsync(CliArgs cli, TextWriter stdout, CancellationToken ct)
+    {
+        cli.Allow("port");
+        var port = int.TryParse(cli.Get("port") ?? "5099", out var p) ? p : throw new UsageException("--port must be a number.");
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        try { listener.Start(); }
+        catch (HttpListenerException e) { throw new BadInputException($"Cannot listen on 127.0.0.1:{port}: {e.Message}. Is another listener running?"); }
+        await stdout.WriteLineAsync($"Listening for alerts on http://127.0.0.1:{port}/ (Ctrl-C to stop)");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        await using var _ = stop.Token.Register(listener.Stop);
+        while (!stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try { context = await listener.GetContextAsync(); }
+            catch (Exception) when (stop.IsCancellationRequested) { break; }
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync(ct);
+            var text = body;
+            try
+            {
+                using var doc = JsonDocument.Parse(body);
+                if (doc.RootElement.TryGetProperty("text", out var t)) text = t.GetString() ?? body;
+            }
+            catch (JsonException) { }
+            await stdout.WriteLineAsync($"--- {context.Request.Url?.AbsolutePath} {context.Request.Headers["webhook-id"]}\n{text}\n");
+            await stdout.FlushAsync(ct);
+            context.Response.StatusCode = 200;
+            await context.Response.OutputStream.WriteAsync("ok"u8.ToArray(), ct);
+            context.Response.Close();
+        }
+        return Ok;
+    }
+}

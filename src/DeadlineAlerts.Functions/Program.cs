@@ -1,0 +1,10 @@
+using DeadlineAlerts.App.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+// The isolated worker: all behaviour lives in DeadlineAlerts.App, assembled by AddDeadlineAlerts, the same
+// call the CLI makes. Function classes only adapt triggers to those services.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.Services.AddDeadlineAlerts(builder.Configuration);
+builder.Build().Run();
