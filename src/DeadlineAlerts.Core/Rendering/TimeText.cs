@@ -21,8 +21,11 @@ public static class TimeText
 
     public static string Iso(Instant instant) => InstantPattern.ExtendedIso.Format(instant);
 
-    public static string IsoLocal(Instant instant, DateTimeZone zone) =>
-        OffsetDateTimePattern.ExtendedIso.Format(instant.InZone(zone).ToOffsetDateTime());
+    private static readonly OffsetDateTimePattern LocalWithOffset =
+        OffsetDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'sso<+HH:mm>");
+
+    /// <summary>RFC 3339 local time with its offset: "2025-08-12T00:01:00-04:00".</summary>
+    public static string IsoLocal(Instant instant, DateTimeZone zone) => LocalWithOffset.Format(instant.InZone(zone).ToOffsetDateTime());
 
     public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

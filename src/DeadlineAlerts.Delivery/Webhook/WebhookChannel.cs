@@ -19,7 +19,12 @@ public sealed class WebhookChannel(HttpClient http, IClock clock) : IAlertChanne
 {
     public string Type => ChannelSpec.Webhook;
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = false,
+        // JSON for machines, not for HTML: keep '+' in offsets and quotes in titles readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public async Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken)
     {
