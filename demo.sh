@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The main job, locally: starts Azurite (persistent, default ports), a local webhook listener, loads the
+# sample trade deadlines into a fresh "demo" installation, shows their countdowns, then walks the clock
+# through the Stockholm talks and the 12 August 2025 truce deadline so you can watch alerts arrive.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/azurite.sh
+azurite_start 10000 10001 10002
+LISTENER_PID=""
+cleanup() { [ -n "$LISTENER_PID" ] && kill "$LISTENER_PID" 2>/dev/null; azurite_stop; }
+trap cleanup EXIT
+
+dotnet build src/DeadlineAlerts.Cli --nologo -v quiet -o .tools/dla > /dev/null
+dla() { dotnet .tools/dla/dla.dll "$@" --table-prefix demo; }
+export DeadlineAlerts__Delivery__AllowHosts="127.0.0.1:5099"
+
+dotnet .tools/dla/dla.dll listen --port 5099 > .azurite/listener.log 2>&1 &
+LISTENER_PID=$!
+dla reset --yes > /dev/null 2>&1 || true
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step "Import the sample trade deadlines (29 July 2025, 05:00 UTC: the second day of the Stockholm talks)"
+dla import samples/trade-deadlines.json --now 2025-07-29T05:00:00Z
+step "Deadlines and their countdowns"
+dla deadlines --now 2025-07-29T05:00:00Z
+step "Subscribers (channel URLs are redacted)"
+dla subscribers
+step "What will fire until the truce deadline"
+dla preview --from 2025-07-29T05:00:00Z --to 2025-08-12T05:00:00Z
+for now in 2025-07-29T06:00:30Z 2025-07-29T07:00:30Z 2025-08-05T04:01:30Z 2025-08-11T04:01:30Z 2025-08-12T03:01:30Z 2025-08-12T04:01:30Z; do
+  step "Tick at $now"
+  dla run --once --now "$now"
+done
+step "The alert ledger"
+dla alerts
+sleep 0.5
+step "What the local webhook listener received"
+cat .azurite/listener.log

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using DeadlineAlerts.Testing;
+using static DeadlineAlerts.Testing.Records;
+
+namespace DeadlineAlerts.Cli.Tests;
+
+/// <summary>dla as an operator runs it, in-process, against Azurite.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _prefix = "c" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string _dir = Directory.CreateTempSubdirectory("dla-").FullName;
+
+    private async Task<(int Code, string Out, string Err)> Dla(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await Cli.RunAsync([.. args, "--storage", TestInstallation.Storage, "--table-prefix", _prefix], stdout, stderr, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string WriteFile(string json)
+    {
+        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".json");
+        System.IO.File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public async Task Import_then_preview_json_lists_the_alerts_with_their_fire_instants()
+    {
+        Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");
+        var file = WriteFile(File([Deadline("truce", "2025-08-12T00:01", leadTimes: ["P7D", "PT0S"])], [Subscriber("desk", "http://127.0.0.1:9/x")]));
+        var import = await Dla("import", file, "--now", "2025-07-29T08:00:00Z");
+        Assert.Equal(0, import.Code);
+        Assert.Contains("2 added", import.Out);
+
+        var preview = await Dla("preview", "--from", "2025-07-29T00:00:00Z", "--to", "2025-08-13T00:00:00Z", "--json");
+        Assert.Equal(0, preview.Code);
+        using var doc = JsonDocument.Parse(preview.Out);
+        var alerts = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(["2025-08-05T04:01:00Z", "2025-08-12T04:01:00Z"], alerts.Select(a => a.GetProperty("fireAt").GetString()));
+        Assert.All(alerts, a => Assert.StartsWith("al_", a.GetProperty("alertId").GetString()));
+        Assert.Equal("desk", alerts[0].GetProperty("subscriberId").GetString());
+        Assert.Equal("P7D", alerts[0].GetProperty("leadTime").GetString());
+        Assert.StartsWith("7 days left: Deadline truce", alerts[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task A_bad_file_exits_1_names_record_field_and_fix_and_stores_nothing()
+    {
+        var file = WriteFile("""
+            { "deadlines": [
+                { "id": "ok-one", "title": "Fine", "due": "2025-08-12T00:01", "timeZone": "America/New_York" },
+                { "id": "bad-zone", "title": "Bad", "due": "2025-08-12T00:01", "timeZone": "Eastern Standard Time", "leadTimes": ["-P1D"] } ] }
+            """);
+        var (code, _, err) = await Dla("import", file);
+        Assert.Equal(1, code);
+        Assert.Contains("deadline bad-zone: timeZone \"Eastern Standard Time\" is a Windows time zone id; use the IANA id America/New_York instead", err);
+        Assert.Contains("deadline bad-zone: leadTimes \"-P1D\"", err);
+        var list = await Dla("deadlines");
+        Assert.Contains("No deadlines stored", list.Out);
+    }
+
+    [Fact]
+    public async Task Usage_errors_exit_2_and_help_exits_0()
+    {
+        Assert.Equal(2, (await Dla("frobnicate")).Code);
+        Assert.Equal(2, (await Dla("preview", "--from", "2025-07-29T00:00:00Z")).Code);
+        Assert.Equal(2, (await Dla("deadlines", "--bogus", "1")).Code);
+        var help = await Dla("run", "--help");
+        Assert.Equal(0, help.Code);
+        Assert.Contains("--once", help.Out);
+    }
+
+    [Fact]
+    public async Task Subscribers_never_show_a_webhook_token()
+    {
+        Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");
+        var file = WriteFile(File([], [Subscriber("desk", "http://127.0.0.1:9/services/T000/B000/SECRETTOKEN123")]));
+        Assert.Equal(0, (await Dla("import", file)).Code);
+        var (code, output, _) = await Dla("subscribers", "--json");
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("SECRETTOKEN123", output);
+        Assert.Contains("***", output);
+    }
+
+    public void Dispose()
+    {
+        Dla("reset", "--yes").GetAwaiter().GetResult();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
