@@ -20,6 +20,13 @@ find_bicep() {
 }
 
 BICEP="$(find_bicep || true)"
+# Offline-friendly: reuse a copy from the NuGet global packages folder if one is there.
+GLOBAL_PKG_DIR="${NUGET_PACKAGES:-$HOME/.nuget/packages}/$PKG_ID/$BICEP_VERSION"
+if [[ -z "$BICEP" && -d "$GLOBAL_PKG_DIR" ]]; then
+  mkdir -p "$(dirname "$PKG_DIR")"
+  cp -R "$GLOBAL_PKG_DIR" "$PKG_DIR"
+  BICEP="$(find_bicep || true)"
+fi
 if [[ -z "$BICEP" ]]; then
   echo "Restoring Bicep CLI $BICEP_VERSION from NuGet into .tools/ ..."
   RESTORE_DIR="$TOOLS/bicep-restore"
@@ -71,7 +78,8 @@ for f in "${FILES[@]}"; do
     fi
     rc=0
     "$BICEP" "${args[@]}" >"$log" 2>&1 || rc=$?
-    if [[ $rc -ne 0 ]] || grep -Eqi '(: )?(warning|error)[ :]|\bWarning\b|\bError\b' "$log"; then
+    # Any non-zero exit, or any diagnostic of level Warning/Error (compiler BCPxxx or linter rule), fails.
+    if [[ $rc -ne 0 ]] || grep -Eqi '\b(warning|error)\b' "$log"; then
       echo "FAIL bicep $cmd $f (exit $rc)"
       sed 's/^/    /' "$log"
       failed=1
