@@ -114,6 +114,9 @@ param operatorKey string = newGuid()
 @description('Timer schedule of the scan (NCRONTAB with seconds, evaluated in UTC).')
 param scanSchedule string = '0 */1 * * * *'
 
+@description('The period of scanSchedule as a TimeSpan (DeadlineAlerts:ScanPeriod; the late rule compares against it). Change both together.')
+param scanPeriod string = '00:01:00'
+
 @description('Table/queue name prefix (empty in production).')
 param tablePrefix string = ''
 
@@ -293,6 +296,7 @@ module functionApp 'modules/functionapp.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     appSettings: {
       ScanSchedule: scanSchedule
+      DeadlineAlerts__ScanPeriod: scanPeriod
       DeadlineAlerts__TablePrefix: tablePrefix
       DeadlineAlerts__Delivery__AllowHosts: deliveryAllowHosts
       DeadlineAlerts__Email__Transport: 'acs'
