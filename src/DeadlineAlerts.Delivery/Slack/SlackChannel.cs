@@ -73,7 +73,7 @@ public static class SlackMessage
 
         return new JsonObject
         {
-            ["text"] = LinkText.Truncate(a.PlainText, 3000),
+            ["text"] = LinkText.Truncate(Escape(a.PlainText), 3000),
             ["blocks"] = new JsonArray
             {
                 new JsonObject
