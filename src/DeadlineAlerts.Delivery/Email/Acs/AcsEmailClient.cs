@@ -76,7 +76,8 @@ public sealed class AcsEmailClient
         if (!slot.Granted) return AcsSendResult.Throttled(operationId, "local pacing (MaxPerMinute) is full", slot.Wait);
         if (slot.Wait > TimeSpan.Zero) await Task.Delay(slot.Wait, _time, cancellationToken);
 
-        var sendUri = new Uri(_endpoint.Endpoint, $"emails:send?api-version={Uri.EscapeDataString(_options.ApiVersion)}");
+        // Built as text: "emails:send" alone would parse as a URI with the scheme "emails".
+        var sendUri = new Uri($"{_endpoint.Endpoint.GetLeftPart(UriPartial.Authority)}/emails:send?api-version={Uri.EscapeDataString(_options.ApiVersion)}");
         var body = JsonSerializer.SerializeToUtf8Bytes(message, Json);
         Uri pollUri;
         TimeSpan? wait;
@@ -179,7 +180,7 @@ public sealed class AcsEmailClient
             && string.Equals(location.Authority, _endpoint.Endpoint.Authority, StringComparison.OrdinalIgnoreCase)
             && location.Scheme == _endpoint.Endpoint.Scheme)
             return location;
-        return new Uri(_endpoint.Endpoint, $"emails/operations/{operationId}?api-version={Uri.EscapeDataString(_options.ApiVersion)}");
+        return new Uri($"{_endpoint.Endpoint.GetLeftPart(UriPartial.Authority)}/emails/operations/{operationId}?api-version={Uri.EscapeDataString(_options.ApiVersion)}");
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)
