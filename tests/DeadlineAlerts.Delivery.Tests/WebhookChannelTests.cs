@@ -79,7 +79,7 @@ public sealed class WebhookChannelTests : IAsyncLifetime
     }
 }
 
-/// <summary>The receiver-side check from src/DeadlineAlerts.Delivery/README.md, verbatim.</summary>
+/// <summary>The receiver-side check documented in src/DeadlineAlerts.Delivery/README.md (same steps, same algorithm).</summary>
 public static class ReceiverExample
 {
     public static bool Verify(string secret, string id, string timestamp, string signatureHeader, byte[] body, DateTimeOffset now)
