@@ -59,7 +59,7 @@ public sealed class SmtpAndPickupTests : IAsyncLifetime
 
         var message = Assert.Single(_smtp.Messages);
         Assert.Empty(message.Bcc);
-        Assert.DoesNotContain('\n', message.Subject);
+        Assert.DoesNotContain('\n', message.Subject!);
         Assert.StartsWith("7 days left: <script>alert(1)</script> Bcc: victim@example.com,", message.Subject);
         Assert.DoesNotContain("<script>", message.HtmlBody);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", message.HtmlBody);
