@@ -35,13 +35,27 @@ public static class HttpOutcome
         return null;
     }
 
-    /// <summary>A failure before any answer (refused, reset, timed out): always worth retrying.</summary>
-    public static DeliveryOutcome FromException(Exception e) => e switch
+    /// <summary>
+    /// A failure before any answer. Refused by our own SSRF guard: permanent. Paced by our own rate limit,
+    /// refused, reset or timed out: worth retrying.
+    /// </summary>
+    public static DeliveryOutcome FromException(Exception e)
     {
-        TaskCanceledException or TimeoutException => DeliveryOutcome.Retry("timed out waiting for the receiver"),
-        HttpRequestException h when h.HttpRequestError == HttpRequestError.ConnectionError => DeliveryOutcome.Retry("connection refused or unreachable"),
-        HttpRequestException h when h.HttpRequestError == HttpRequestError.NameResolutionError => DeliveryOutcome.Retry("host name could not be resolved"),
-        HttpRequestException h => DeliveryOutcome.Retry($"request failed ({h.HttpRequestError})"),
-        _ => DeliveryOutcome.Retry($"request failed ({e.GetType().Name})"),
-    };
+        if (Find<ForbiddenEndpointException>(e) is { } forbidden) return DeliveryOutcome.Permanent($"endpoint refused: {forbidden.Message}");
+        if (Find<RateLimitedException>(e) is { } paced) return DeliveryOutcome.Retry(paced.Message, Duration.FromTimeSpan(paced.Wait));
+        return e switch
+        {
+            TimeoutException or TaskCanceledException => DeliveryOutcome.Retry("timed out waiting for the receiver"),
+            HttpRequestException h when h.HttpRequestError == HttpRequestError.ConnectionError => DeliveryOutcome.Retry("connection refused or unreachable"),
+            HttpRequestException h when h.HttpRequestError == HttpRequestError.NameResolutionError => DeliveryOutcome.Retry("host name could not be resolved"),
+            HttpRequestException h => DeliveryOutcome.Retry($"request failed ({h.HttpRequestError})"),
+            _ => DeliveryOutcome.Retry($"request failed ({e.GetType().Name})"),
+        };
+    }
+
+    private static T? Find<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException) if (e is T found) return found;
+        return null;
+    }
 }

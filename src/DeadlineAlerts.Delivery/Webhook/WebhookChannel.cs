@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -15,7 +14,7 @@ namespace DeadlineAlerts.Delivery.Webhook;
 /// replays: <c>webhook-id</c> (the alert id, also sent as <c>Idempotency-Key</c>), <c>webhook-timestamp</c>
 /// (unix seconds) and <c>webhook-signature: v1,base64(HMAC-SHA256(key, "id.timestamp.body"))</c>.
 /// </summary>
-public sealed class WebhookChannel(HttpClient http, IClock clock) : IAlertChannel
+public sealed class WebhookChannel(HttpDelivery http, IClock clock) : IAlertChannel
 {
     public string Type => ChannelSpec.Webhook;
 
@@ -26,30 +25,19 @@ public sealed class WebhookChannel(HttpClient http, IClock clock) : IAlertChanne
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public async Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken)
+    public Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.Serialize(WebhookPayload.From(alert), Json);
-        using var request = new HttpRequestMessage(HttpMethod.Post, channel.Target)
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
         var id = alert.AlertId.Value;
-        request.Headers.Add("Idempotency-Key", id);
-        request.Headers.Add("webhook-id", id);
         var timestamp = clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        request.Headers.Add("webhook-timestamp", timestamp);
-        if (WebhookSecret.Key(channel.Secret) is { } key)
-            request.Headers.Add("webhook-signature", Sign(key, id, timestamp, body));
-        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("DeadlineAlerts", "1.0"));
-        try
+        var key = WebhookSecret.Key(channel.Secret);
+        return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), headers =>
         {
-            using var response = await http.SendAsync(request, cancellationToken);
-            return HttpOutcome.From(response);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return HttpOutcome.FromException(e);
-        }
+            headers.Add("Idempotency-Key", id);
+            headers.Add("webhook-id", id);
+            headers.Add("webhook-timestamp", timestamp);
+            if (key is not null) headers.Add("webhook-signature", Sign(key, id, timestamp, body));
+        }, response => Task.FromResult(HttpOutcome.From(response)), cancellationToken);
     }
 
     /// <summary>Standard Webhooks v1 signature of <c>{id}.{timestamp}.{body}</c>.</summary>

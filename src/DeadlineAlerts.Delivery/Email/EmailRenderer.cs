@@ -1,0 +1,141 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Core.Rendering;
+using DeadlineAlerts.Delivery.Http;
+
+namespace DeadlineAlerts.Delivery.Email;
+
+/// <summary>
+/// One email, rendered once and handed to whichever transport is configured. <see cref="OperationId"/> and
+/// <see cref="MessageId"/> are derived from the alert and channel ids, so a retried send carries the same
+/// identity (ACS deduplicates on the operation id; mail clients thread and dedupe on Message-Id).
+/// </summary>
+public sealed record RenderedEmail
+{
+    public required string To { get; init; }
+    public required string ToName { get; init; }
+    public required string Subject { get; init; }
+    public required string PlainText { get; init; }
+    public required string Html { get; init; }
+    /// <summary>Extra headers (List-Unsubscribe...). Values contain no CR/LF.</summary>
+    public required IReadOnlyDictionary<string, string> Headers { get; init; }
+    public required Guid OperationId { get; init; }
+    /// <summary>Without angle brackets: <c>al_...@domain</c>.</summary>
+    public required string MessageId { get; init; }
+    public required string AlertId { get; init; }
+}
+
+/// <summary>
+/// Subject, HTML and plain text bodies from an <see cref="AlertView"/>. Every piece of record text in the
+/// HTML goes through <see cref="WebUtility.HtmlEncode"/> (a title of <c>&lt;script&gt;</c> arrives as text);
+/// the subject loses CR, LF and every other control or line-separator character, so a title cannot inject
+/// headers.
+/// </summary>
+public sealed class EmailRenderer(EmailOptions options)
+{
+    public const string UnsubscribePlaceholder = "#unsubscribe";
+
+    public RenderedEmail Render(AlertView a, ChannelSpec channel)
+    {
+        var unsubscribe = UnsubscribeLink(a, channel);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (Uri.TryCreate(unsubscribe, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeMailto))
+        {
+            headers["List-Unsubscribe"] = $"<{u.AbsoluteUri}>";
+            if (u.Scheme == Uri.UriSchemeHttps) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
+        }
+        var domain = Domain(options.From);
+        return new RenderedEmail
+        {
+            To = channel.Target,
+            ToName = SingleLine(a.SubscriberName),
+            Subject = Subject(a),
+            PlainText = PlainText(a, unsubscribe),
+            Html = Html(a, unsubscribe),
+            Headers = headers,
+            OperationId = DeterministicGuid($"{a.AlertId.Value}\n{channel.Id}"),
+            MessageId = $"{a.AlertId.Value}.{channel.Id}@{domain}",
+            AlertId = a.AlertId.Value,
+        };
+    }
+
+    /// <summary>"7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT", on one line.</summary>
+    public static string Subject(AlertView a) => LinkText.Truncate(SingleLine(a.Headline + (a.Late ? " (late alert)" : "")), 250);
+
+    /// <summary>Control characters (CR, LF, tab, NUL...) and Unicode line/paragraph separators become spaces; runs collapse.</summary>
+    public static string SingleLine(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            var blank = char.IsControl(c) || c is '\u2028' or '\u2029' or '\u0085';
+            if (blank || char.IsWhiteSpace(c)) { if (sb.Length > 0 && sb[^1] != ' ') sb.Append(' '); }
+            else sb.Append(c);
+        }
+        return sb.ToString().Trim();
+    }
+
+    public static string PlainText(AlertView a, string unsubscribe)
+    {
+        var sb = new StringBuilder();
+        sb.Append(a.PlainText).Append('\n');
+        sb.Append($"Countdown: {a.Countdown}\n");
+        sb.Append($"Lead time: {a.LeadTime.Text}").Append(a.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
+        if (!string.IsNullOrWhiteSpace(a.Notes)) sb.Append('\n').Append(a.Notes.Trim()).Append('\n');
+        sb.Append($"\n--\nYou receive this because you follow this deadline. Unsubscribe: {unsubscribe}\n");
+        return sb.ToString();
+    }
+
+    public static string Html(AlertView a, string unsubscribe)
+    {
+        static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
+        var rows = new StringBuilder();
+        void Row(string label, string valueHtml) =>
+            rows.Append($"<tr><th align=\"left\" style=\"padding:2px 12px 2px 0;color:#555\">{E(label)}</th><td style=\"padding:2px 0\">{valueHtml}</td></tr>\n");
+        Row("Countdown", $"<strong>{E(a.Countdown)}</strong>");
+        Row("Due", E(a.DueInDeadlineZone));
+        if (a.SubscriberZone.Id != a.DeadlineZone.Id) Row("Your time", E(a.DueInSubscriberZone));
+        Row("Lead time", E(a.LeadTime.Text) + (a.Late ? " <em>(late alert: sent after its planned time)</em>" : ""));
+        if (a.Category is { } c) Row("Category", E(c));
+        if (LinkText.SafeHttpUrl(a.Source) is { } url) Row("Source", $"<a href=\"{E(url)}\">{E(LinkText.Truncate(a.Source!.Trim(), 120))}</a>");
+        else if (!string.IsNullOrWhiteSpace(a.Source)) Row("Source", E(a.Source));
+
+        var notes = string.IsNullOrWhiteSpace(a.Notes) ? "" : $"<p style=\"white-space:pre-wrap\">{E(a.Notes.Trim())}</p>\n";
+        return $"""
+            <!DOCTYPE html>
+            <html><head><meta charset="utf-8"><title>{E(Subject(a))}</title></head>
+            <body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#222">
+            <h1 style="font-size:20px;margin:0 0 4px">{E(a.Title)}</h1>
+            <p style="margin:0 0 12px;color:#555">{E(a.Headline)}</p>
+            <table role="presentation" cellspacing="0" cellpadding="0">
+            {rows}</table>
+            {notes}<p style="margin-top:24px;font-size:12px;color:#777">You receive this because you follow this deadline. <a href="{E(unsubscribe)}">Unsubscribe</a></p>
+            </body></html>
+            """;
+    }
+
+    private string UnsubscribeLink(AlertView a, ChannelSpec channel)
+    {
+        var template = options.UnsubscribeUrl;
+        if (string.IsNullOrWhiteSpace(template)) return UnsubscribePlaceholder;
+        return template.Trim()
+            .Replace("{subscriberId}", Uri.EscapeDataString(a.SubscriberId))
+            .Replace("{channelId}", Uri.EscapeDataString(channel.Id))
+            .Replace("{alertId}", Uri.EscapeDataString(a.AlertId.Value));
+    }
+
+    private static string Domain(string? from) =>
+        from is not null && from.LastIndexOf('@') is var at and > 0 && at < from.Length - 1 ? from[(at + 1)..].Trim().ToLowerInvariant() : "deadline-alerts.invalid";
+
+    /// <summary>A UUID (version 8, RFC 9562 "custom") from the SHA-256 of <paramref name="key"/>: same key, same id, in every process.</summary>
+    public static Guid DeterministicGuid(string key)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("deadline-alerts/email/" + key));
+        var bytes = hash[..16];
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
+    }
+}

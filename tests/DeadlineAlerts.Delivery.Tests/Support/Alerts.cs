@@ -1,0 +1,42 @@
+using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Core.Rendering;
+using DeadlineAlerts.Core.Schedule;
+using NodaTime;
+
+namespace DeadlineAlerts.Delivery.Tests.Support;
+
+public static class Alerts
+{
+    public static readonly DateTimeZone NewYork = DateTimeZoneProviders.Tzdb["America/New_York"];
+    public static readonly DateTimeZone London = DateTimeZoneProviders.Tzdb["Europe/London"];
+
+    /// <summary>Tue 12 Aug 2025 00:01 EDT = 04:01 UTC.</summary>
+    public static readonly Instant Due = Instant.FromUtc(2025, 8, 12, 4, 1);
+
+    public static AlertView Sample(string title = "US-China tariff truce expires", string? source = "https://example.org/notice?id=1&x=2",
+        string? notes = null, bool late = false, string subscriberId = "desk-1")
+    {
+        var lead = LeadTime.Parse("P7D");
+        var fireAt = Due - Duration.FromDays(7);
+        return new AlertView
+        {
+            AlertId = AlertId.For("tariff-truce", Due, subscriberId, lead),
+            DeadlineId = "tariff-truce",
+            Title = title,
+            Category = "trade",
+            Source = source,
+            Notes = notes,
+            SubscriberId = subscriberId,
+            SubscriberName = "Trade desk",
+            DueAt = Due,
+            DeadlineZone = NewYork,
+            SubscriberZone = London,
+            LeadTime = lead,
+            FireAt = fireAt,
+            Now = fireAt,
+            Late = late,
+        };
+    }
+
+    public const string HostileTitle = "<script>alert(1)</script>\r\nBcc: victim@example.com";
+}

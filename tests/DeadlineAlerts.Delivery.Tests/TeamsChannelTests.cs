@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using DeadlineAlerts.Core.Delivery;
+using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Delivery.Tests.Support;
+
+namespace DeadlineAlerts.Delivery.Tests;
+
+public sealed class TeamsChannelTests : IAsyncLifetime
+{
+    private LoopbackHttpServer _teams = null!;
+    private IServiceProvider _services = null!;
+    private const string Sig = "sigSECRETvalue";
+
+    public async Task InitializeAsync()
+    {
+        _teams = await LoopbackHttpServer.StartAsync(_ => Reply.Text(202, ""));
+        _services = DeliveryHost.AllowingLoopback(_teams);
+    }
+
+    public async Task DisposeAsync() => await _teams.DisposeAsync();
+
+    private ChannelSpec Hook => new()
+    {
+        Type = ChannelSpec.Teams,
+        Target = new Uri(_teams.BaseUri, $"/workflows/abc/triggers/manual/paths/invoke?api-version=1&sig={Sig}").ToString(),
+    };
+
+    private Task<DeliveryOutcome> Send(Core.Rendering.AlertView? alert = null) =>
+        _services.Channel("teams").SendAsync(alert ?? Alerts.Sample(), Hook, CancellationToken.None);
+
+    [Fact]
+    public async Task Teams_posts_a_workflows_message_with_one_adaptive_card_1_4()
+    {
+        var outcome = await Send();
+
+        Assert.Equal(DeliveryStatus.Delivered, outcome.Status);
+        var request = Assert.Single(_teams.Requests);
+        Assert.StartsWith("application/json", request.Header("Content-Type"));
+        var body = JsonNode.Parse(request.BodyText)!;
+        Assert.Equal("message", (string?)body["type"]);
+        var attachment = Assert.Single(body["attachments"]!.AsArray())!;
+        Assert.Equal("application/vnd.microsoft.card.adaptive", (string?)attachment["contentType"]);
+        var card = attachment["content"]!;
+        Assert.Equal("AdaptiveCard", (string?)card["type"]);
+        Assert.Equal("1.4", (string?)card["version"]);
+        Assert.Equal("US-China tariff truce expires", (string?)card["body"]![0]!["text"]);
+        var facts = card["body"]![2]!["facts"]!.AsArray().ToDictionary(f => (string)f!["title"]!, f => (string)f!["value"]!);
+        Assert.Equal("7 days left", facts["Countdown"]);
+        Assert.Equal("Tue 12 Aug 2025 00:01 EDT (America/New_York)", facts["Due"]);
+        Assert.Equal("Tue 12 Aug 2025 05:01 BST (Europe/London)", facts["Your time"]);
+        Assert.Equal("P7D", facts["Lead time"]);
+        var action = Assert.Single(card["actions"]!.AsArray())!;
+        Assert.Equal("Action.OpenUrl", (string?)action["type"]);
+        Assert.Equal("https://example.org/notice?id=1&x=2", (string?)action["url"]);
+    }
+
+    [Fact]
+    public async Task Teams_card_carries_a_hostile_title_as_text_and_a_late_flag()
+    {
+        await Send(Alerts.Sample(title: Alerts.HostileTitle, source: "javascript:alert(1)", late: true));
+
+        var card = JsonNode.Parse(Assert.Single(_teams.Requests).BodyText)!["attachments"]![0]!["content"]!;
+        Assert.Equal(Alerts.HostileTitle, (string?)card["body"]![0]!["text"]);
+        Assert.Null(card["actions"]);
+        var facts = card["body"]![2]!["facts"]!.AsArray().Select(f => (string)f!["title"]!).ToList();
+        Assert.Contains("Late", facts);
+    }
+
+    [Fact]
+    public async Task Teams_400_is_permanent_and_the_reason_blanks_an_echoed_url()
+    {
+        _teams.RespondWith(r => Reply.Text(400, $"{{\"error\":{{\"code\":\"TriggerInputSchemaMismatch\",\"message\":\"bad input for http://127.0.0.1{r.RawTarget}\"}}}}"));
+
+        var outcome = await Send();
+
+        Assert.Equal(DeliveryStatus.Permanent, outcome.Status);
+        Assert.Contains("TriggerInputSchemaMismatch", outcome.Reason);
+        Assert.DoesNotContain(Sig, outcome.Reason);
+    }
+
+    [Theory]
+    [InlineData(429)]
+    [InlineData(502)]
+    public async Task Teams_throttling_and_server_errors_are_retries(int status)
+    {
+        _teams.RespondWith(_ => Reply.Text(status, "", ("Retry-After", "12")));
+
+        var outcome = await Send();
+
+        Assert.Equal(DeliveryStatus.Retry, outcome.Status);
+        Assert.Equal(NodaTime.Duration.FromSeconds(12), outcome.RetryAfter);
+    }
+}

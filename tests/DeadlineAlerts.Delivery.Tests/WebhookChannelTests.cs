@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using DeadlineAlerts.Core.Delivery;
+using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Delivery.Tests.Support;
+
+namespace DeadlineAlerts.Delivery.Tests;
+
+public sealed class WebhookChannelTests : IAsyncLifetime
+{
+    private LoopbackHttpServer _receiver = null!;
+    private IServiceProvider _services = null!;
+    private static readonly string Secret = "whsec_" + Convert.ToBase64String(Encoding.UTF8.GetBytes("a-test-signing-key-of-32-bytes!!"));
+
+    public async Task InitializeAsync()
+    {
+        _receiver = await LoopbackHttpServer.StartAsync(_ => Reply.Text(204, ""));
+        _services = DeliveryHost.AllowingLoopback(_receiver);
+    }
+
+    public async Task DisposeAsync() => await _receiver.DisposeAsync();
+
+    private ChannelSpec Hook => new() { Type = ChannelSpec.Webhook, Target = new Uri(_receiver.BaseUri, "/hooks/deadlines").ToString(), Secret = Secret };
+
+    [Fact]
+    public async Task Webhook_signature_verifies_with_the_documented_standard_webhooks_algorithm()
+    {
+        var alert = Alerts.Sample();
+
+        var outcome = await _services.Channel("webhook").SendAsync(alert, Hook, CancellationToken.None);
+
+        Assert.Equal(DeliveryStatus.Delivered, outcome.Status);
+        var request = Assert.Single(_receiver.Requests);
+        Assert.Equal(alert.AlertId.Value, request.Header("webhook-id"));
+        Assert.Equal(alert.AlertId.Value, request.Header("Idempotency-Key"));
+        Assert.Equal(DeliveryHost.Now.ToUnixTimeSeconds().ToString(), request.Header("webhook-timestamp"));
+        Assert.True(ReceiverExample.Verify(Secret, request.Header("webhook-id")!, request.Header("webhook-timestamp")!,
+            request.Header("webhook-signature")!, request.Body, DeliveryHost.Now.ToDateTimeOffset()));
+        Assert.Equal("deadline.alert", (string?)JsonNode.Parse(request.BodyText)!["type"]);
+    }
+
+    [Fact]
+    public async Task Webhook_signature_fails_for_a_changed_body_or_a_stale_timestamp()
+    {
+        await _services.Channel("webhook").SendAsync(Alerts.Sample(), Hook, CancellationToken.None);
+        var r = Assert.Single(_receiver.Requests);
+        var tampered = r.Body.ToArray();
+        tampered[^2] ^= 1;
+
+        Assert.False(ReceiverExample.Verify(Secret, r.Header("webhook-id")!, r.Header("webhook-timestamp")!, r.Header("webhook-signature")!, tampered, DeliveryHost.Now.ToDateTimeOffset()));
+        Assert.False(ReceiverExample.Verify(Secret, r.Header("webhook-id")!, r.Header("webhook-timestamp")!, r.Header("webhook-signature")!, r.Body,
+            DeliveryHost.Now.ToDateTimeOffset().AddMinutes(6)));
+    }
+
+    [Fact]
+    public async Task Webhook_to_127_0_0_1_is_refused_when_not_allow_listed_and_nothing_is_sent()
+    {
+        var strict = DeliveryHost.Build(new Dictionary<string, string?>());
+
+        var outcome = await strict.Channel("webhook").SendAsync(Alerts.Sample(), Hook, CancellationToken.None);
+
+        Assert.Equal(DeliveryStatus.Permanent, outcome.Status);
+        Assert.StartsWith("endpoint refused:", outcome.Reason);
+        Assert.DoesNotContain("/hooks/deadlines", outcome.Reason);
+        Assert.Empty(_receiver.Requests);
+    }
+
+    [Fact]
+    public async Task Webhook_slow_receiver_times_out_as_a_retry()
+    {
+        _receiver.RespondWith(_ => new Reply(200, Delay: TimeSpan.FromSeconds(30)));
+        var services = DeliveryHost.AllowingLoopback(_receiver, ("DeadlineAlerts:Delivery:RequestTimeout", "00:00:00.300"));
+
+        var outcome = await services.Channel("webhook").SendAsync(Alerts.Sample(), Hook, CancellationToken.None);
+
+        Assert.Equal(DeliveryStatus.Retry, outcome.Status);
+        Assert.Equal("timed out waiting for the receiver", outcome.Reason);
+    }
+}
+
+/// <summary>The receiver-side check documented in src/DeadlineAlerts.Delivery/README.md (same steps, same algorithm).</summary>
+public static class ReceiverExample
+{
+    public static bool Verify(string secret, string id, string timestamp, string signatureHeader, byte[] body, DateTimeOffset now)
+    {
+        // 1. Replay protection: reject timestamps more than 5 minutes from now.
+        if (!long.TryParse(timestamp, out var unix)) return false;
+        if (Math.Abs(now.ToUnixTimeSeconds() - unix) > 5 * 60) return false;
+
+        // 2. HMAC-SHA256 over "{id}.{timestamp}.{body}" with the base64 key after "whsec_".
+        var key = Convert.FromBase64String(secret["whsec_".Length..]);
+        var signed = Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(body).ToArray();
+        var expected = Convert.ToBase64String(HMACSHA256.HashData(key, signed));
+
+        // 3. The header may hold several space-separated "v1,<base64>" signatures (key rotation).
+        foreach (var candidate in signatureHeader.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = candidate.Split(',', 2);
+            if (parts.Length == 2 && parts[0] == "v1"
+                && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(parts[1]), Encoding.ASCII.GetBytes(expected)))
+                return true;
+        }
+        return false;
+    }
+}
