@@ -39,6 +39,7 @@ public static class RecordJson
         if (s.DeadlineIds.Count > 0) o["deadlines"] = new JsonArray(s.DeadlineIds.Select(c => (JsonNode)c).ToArray());
         if (s.LeadTimes.Count > 0) o["leadTimes"] = new JsonArray(s.LeadTimes.Select(l => (JsonNode)l.Text).ToArray());
         o["channels"] = new JsonArray(s.Channels.Select(c => (JsonNode)Channel(c, includeSecrets)).ToArray());
+        if (s.QuietHours is { } q) o["quietHours"] = new JsonObject { ["from"] = q.FromText, ["to"] = q.ToText, ["urgent"] = q.UrgentPassesThrough };
         return o;
     }
 

@@ -130,7 +130,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
     {
         var before = problems.Count;
         var r = new Fields(e, $"subscriber #{index + 1}", problems,
-            ["id", "name", "timeZone", "categories", "deadlines", "leadTimes", "channels"]);
+            ["id", "name", "timeZone", "categories", "deadlines", "leadTimes", "channels", "quietHours"]);
         if (!r.IsObject) return null;
         var id = r.Id();
         var name = r.String("name");
@@ -141,6 +141,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         if (categories.Count == 0 && deadlineIds.Count == 0)
             r.Problem("categories", null, "and deadlines are both empty; a subscriber follows deadlines by categories and/or explicit deadline ids");
         var leads = r.LeadTimes("leadTimes");
+        var quiet = r.QuietHours("quietHours");
         var channels = new List<ChannelSpec>();
         if (!e.TryGetProperty("channels", out var ch) || ch.ValueKind != JsonValueKind.Array || ch.GetArrayLength() == 0)
             r.Problem("channels", null, "is missing or empty; give at least one channel such as {\"type\": \"webhook\", \"url\": \"https://...\"}");
@@ -165,7 +166,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         return new Subscriber
         {
             Id = id, Name = name!.Trim(), TimeZone = zone, Categories = categories, DeadlineIds = deadlineIds,
-            LeadTimes = leads, Channels = channels, CreatedAt = now,
+            LeadTimes = leads, Channels = channels, QuietHours = quiet, CreatedAt = now,
         };
     }
 
@@ -269,6 +270,38 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             var problem = Zones.Problem(id);
             if (problem is not null) { Problem(field, id, problem); return null; }
             return Zones.Find(id);
+        }
+
+        /// <summary><c>{"from": "22:00", "to": "07:00", "urgent": true}</c>; <c>urgent</c> is optional (default true).</summary>
+        public QuietHours? QuietHours(string field)
+        {
+            if (!_e.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+            const string example = "{\"from\": \"22:00\", \"to\": \"07:00\", \"urgent\": true}";
+            if (v.ValueKind != JsonValueKind.Object) { Problem(field, v.GetRawText(), $"must be an object such as {example}"); return null; }
+            var before = _problems.Count;
+            foreach (var p in v.EnumerateObject().Where(p => p.Name is not ("from" or "to" or "urgent")))
+                Problem($"{field}.{p.Name}", null, "is not a known field of quietHours; known fields are from, to, urgent");
+            LocalTime? Time(string name)
+            {
+                var t = v.TryGetProperty(name, out var x) && x.ValueKind == JsonValueKind.String ? x.GetString() : null;
+                var parsed = Schedule.QuietHours.ParseTime(t);
+                if (parsed is null)
+                    Problem($"{field}.{name}", t ?? (x.ValueKind == JsonValueKind.Undefined ? null : x.GetRawText()),
+                        (t is null ? "is missing or not a string" : "is not a time") + "; give a 24-hour local time such as 22:00 (in the subscriber's timeZone, else each deadline's)");
+                return parsed;
+            }
+            var from = Time("from");
+            var to = Time("to");
+            var urgent = true;
+            if (v.TryGetProperty("urgent", out var u))
+            {
+                if (u.ValueKind is JsonValueKind.True or JsonValueKind.False) urgent = u.GetBoolean();
+                else Problem($"{field}.urgent", u.GetRawText(), "must be true (the due-now alert and change notices pass through quiet hours) or false (they wait too, but never past the deadline)");
+            }
+            if (from is { } f && to is { } t2 && f == t2)
+                Problem($"{field}.to", t2.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), "is the same as from; give a period such as 22:00 to 07:00, or leave quietHours out");
+            if (_problems.Count > before || from is null || to is null) return null;
+            return new QuietHours(from.Value, to.Value, urgent);
         }
 
         public IReadOnlyList<LeadTime> LeadTimes(string field)

@@ -20,8 +20,14 @@ public sealed record Subscriber
 
     public IReadOnlyList<ChannelSpec> Channels { get; init; } = [];
 
+    /// <summary>When lead-time alerts wait (see <see cref="Schedule.QuietHours"/>); null for none.</summary>
+    public QuietHours? QuietHours { get; init; }
+
     /// <summary>When the subscriber was first stored (see <see cref="Deadline.ArmedAt"/>).</summary>
     public Instant CreatedAt { get; init; }
+
+    /// <summary>The zone this subscriber reads <paramref name="deadline"/>'s times in, and keeps quiet hours in.</summary>
+    public DateTimeZone ZoneFor(Deadline deadline) => TimeZone ?? deadline.Due.Zone;
 
     public bool Follows(Deadline deadline) =>
         DeadlineIds.Contains(deadline.Id, StringComparer.Ordinal) ||

@@ -24,7 +24,11 @@ public readonly record struct AlertId(string Value)
     public override string ToString() => Value;
 }
 
-/// <summary>One alert as the schedule knows it: who, about what, which lead time, when it fires.</summary>
+/// <summary>
+/// One alert as the schedule knows it: who, about what, which lead time, when it fires. <see cref="FireAt"/>
+/// is when it is sent, after any quiet-hours hold; the <see cref="AlertId"/> names the alert, not its timing,
+/// so a held alert keeps its id.
+/// </summary>
 public sealed record PlannedAlert(
     AlertId Id,
     string DeadlineId,
@@ -56,15 +60,29 @@ public static class AlertPlanner
         {
             var fireAt = lead.FireInstantBefore(due);
             if (fireAt < armed) continue;
+            fireAt = HoldForQuietHours(fireAt, deadline, subscriber, urgent: lead.IsAtDeadline);
             yield return new PlannedAlert(AlertId.For(deadline.Id, due.ToInstant(), subscriber.Id, lead),
                 deadline.Id, subscriber.Id, lead, fireAt, due.ToInstant());
         }
     }
 
-    /// <summary>True when a stored schedule row still describes a live alert of the current records.</summary>
+    /// <summary>
+    /// When a message about <paramref name="deadline"/> that would go to <paramref name="subscriber"/> at
+    /// <paramref name="at"/> is sent, given the subscriber's quiet hours (in <see cref="Subscriber.ZoneFor"/>).
+    /// <paramref name="urgent"/>: the PT0S "due now" alert and change notices, which pass through unless the
+    /// subscriber chose otherwise. Nothing is held past the deadline's due instant.
+    /// </summary>
+    public static Instant HoldForQuietHours(Instant at, Deadline deadline, Subscriber subscriber, bool urgent) =>
+        subscriber.QuietHours is { } quiet ? quiet.Hold(at, subscriber.ZoneFor(deadline), urgent, deadline.Due.Instant) : at;
+
+    /// <summary>
+    /// True when a stored schedule row still describes a live alert of the current records, at the time the
+    /// row says: a row planned before the subscriber's quiet hours changed names the same alert at another
+    /// instant and no longer applies, so the alert fires once, at its current time.
+    /// </summary>
     public static bool StillApplies(PlannedAlert alert, Deadline? deadline, Subscriber? subscriber) =>
         deadline is not null && subscriber is not null
-        && Plan(deadline, subscriber).Any(p => p.Id == alert.Id);
+        && Plan(deadline, subscriber).Any(p => p.Id == alert.Id && p.FireAt == alert.FireAt);
 }
 
 public enum TickDecision { Send, SendLate, SkipLate, SkipStale }

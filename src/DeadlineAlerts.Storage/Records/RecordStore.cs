@@ -149,6 +149,7 @@ public static class RecordEntities
         ["LeadTimes"] = string.Join(' ', s.LeadTimes.Select(l => l.Text)),
         ["Channels"] = JsonSerializer.Serialize(s.Channels.Select(c => new StoredChannel(c.Type, c.Target, c.Secret, c.BrokenReason)), Json),
         ["CreatedAt"] = Iso(s.CreatedAt),
+        ["QuietHours"] = s.QuietHours is { } q ? $"{q.FromText}-{q.ToText}" + (q.UrgentPassesThrough ? "" : " held") : null,
     };
 
     public static Subscriber ToSubscriber(TableEntity e) => new()
@@ -162,7 +163,19 @@ public static class RecordEntities
         Channels = (JsonSerializer.Deserialize<List<StoredChannel>>(e.GetString("Channels") ?? "[]", Json) ?? [])
             .Select(c => new ChannelSpec { Type = c.Type, Target = c.Target, Secret = c.Secret, BrokenReason = c.Broken }).ToList(),
         CreatedAt = ParseInstant(e.GetString("CreatedAt")),
+        QuietHours = Quiet(e.GetString("QuietHours")),
     };
+
+    /// <summary>"22:00-07:00", with " held" when urgent messages wait too.</summary>
+    private static QuietHours? Quiet(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var parts = text.Split(' ', 2);
+        var times = parts[0].Split('-');
+        return QuietHours.ParseTime(times[0]) is { } from && QuietHours.ParseTime(times[1]) is { } to
+            ? new QuietHours(from, to, UrgentPassesThrough: parts.Length == 1)
+            : null;
+    }
 
     private sealed record StoredChannel(string Type, string Target, string? Secret, string? Broken);
 
