@@ -23,7 +23,6 @@ public sealed class AcsEmailTests : IAsyncLifetime
         {
             ["DeadlineAlerts:Email:Transport"] = "acs",
             ["DeadlineAlerts:Email:From"] = "alerts@example.com",
-            ["DeadlineAlerts:Email:UnsubscribeUrl"] = "https://alerts.example.com/unsubscribe?s={subscriberId}&c={channelId}",
             ["DeadlineAlerts:Email:Acs:ConnectionString"] = _acs.ConnectionString,
             ["DeadlineAlerts:Email:Acs:MaxPollInterval"] = "00:00:00.010",
             ["DeadlineAlerts:Email:Acs:MaxPerMinute"] = "600000",
@@ -65,7 +64,7 @@ public sealed class AcsEmailTests : IAsyncLifetime
         var to = Assert.Single(body["recipients"]!["to"]!.AsArray())!;
         Assert.Equal("desk@example.com", (string?)to["address"]);
         Assert.Equal("Trade desk", (string?)to["displayName"]);
-        Assert.Equal($"<https://alerts.example.com/unsubscribe?s=desk-1&c={Inbox.Id}>", (string?)body["headers"]!["List-Unsubscribe"]);
+        Assert.Equal($"<{Alerts.Unsubscribe}>", (string?)body["headers"]!["List-Unsubscribe"]);
         Assert.Equal("List-Unsubscribe=One-Click", (string?)body["headers"]!["List-Unsubscribe-Post"]);
         Assert.True((bool?)body["userEngagementTrackingDisabled"]);
     }

@@ -7,8 +7,8 @@ namespace DeadlineAlerts.Delivery.Tests;
 public sealed class EmailRendererTests
 {
     private static readonly ChannelSpec Inbox = new() { Type = ChannelSpec.Email, Target = "desk@example.com" };
-    private static RenderedEmail Render(Core.Rendering.AlertView alert, string? unsubscribe = null) =>
-        new EmailRenderer(new EmailOptions { From = "alerts@example.com", UnsubscribeUrl = unsubscribe }).Render(alert, Inbox);
+    private static RenderedEmail Render(Core.Rendering.AlertView alert) =>
+        new EmailRenderer(new EmailOptions { From = "alerts@example.com" }).Render(alert, Inbox);
 
     [Fact]
     public void Subject_is_the_headline()
@@ -50,18 +50,27 @@ public sealed class EmailRendererTests
     }
 
     [Fact]
-    public void Unsubscribe_placeholder_gives_no_list_unsubscribe_header_and_https_gives_one_click()
+    public void The_signed_unsubscribe_link_is_in_both_bodies_and_an_https_one_gives_one_click_headers()
     {
-        Assert.Empty(Render(Alerts.Sample()).Headers);
-        Assert.Contains("href=\"#unsubscribe\"", Render(Alerts.Sample()).Html);
+        var email = Render(Alerts.Sample());
+        Assert.Equal($"<{Alerts.Unsubscribe}>", email.Headers["List-Unsubscribe"]);
+        Assert.Equal("List-Unsubscribe=One-Click", email.Headers["List-Unsubscribe-Post"]);
+        Assert.Contains($"href=\"{Alerts.Unsubscribe}\"", email.Html);
+        Assert.Contains($"Unsubscribe: {Alerts.Unsubscribe}", email.PlainText);
 
-        var https = Render(Alerts.Sample(), "https://alerts.example.com/u?s={subscriberId}").Headers;
-        Assert.Equal("<https://alerts.example.com/u?s=desk-1>", https["List-Unsubscribe"]);
-        Assert.Equal("List-Unsubscribe=One-Click", https["List-Unsubscribe-Post"]);
+        var local = Render(Alerts.Sample(unsubscribeUrl: "http://127.0.0.1:7071/api/unsubscribe?token=abc.def")).Headers;
+        Assert.Equal("<http://127.0.0.1:7071/api/unsubscribe?token=abc.def>", local["List-Unsubscribe"]);
+        Assert.False(local.ContainsKey("List-Unsubscribe-Post")); // RFC 8058: one-click only over https
+    }
 
-        var mailto = Render(Alerts.Sample(), "mailto:unsubscribe@example.com").Headers;
-        Assert.Equal("<mailto:unsubscribe@example.com>", mailto["List-Unsubscribe"]);
-        Assert.False(mailto.ContainsKey("List-Unsubscribe-Post"));
+    [Fact]
+    public void Without_a_signed_link_there_is_no_unsubscribe_link_and_no_header_never_a_broken_link()
+    {
+        var email = Render(Alerts.Sample(unsubscribeUrl: null));
+
+        Assert.Empty(email.Headers);
+        Assert.DoesNotContain("Unsubscribe", email.Html);
+        Assert.DoesNotContain("Unsubscribe", email.PlainText);
     }
 
     [Fact]

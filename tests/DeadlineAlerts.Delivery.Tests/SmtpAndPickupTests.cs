@@ -21,7 +21,6 @@ public sealed class SmtpAndPickupTests : IAsyncLifetime
         {
             ["DeadlineAlerts:Email:Transport"] = "smtp",
             ["DeadlineAlerts:Email:From"] = "alerts@example.com",
-            ["DeadlineAlerts:Email:UnsubscribeUrl"] = "https://alerts.example.com/u/{subscriberId}",
             ["DeadlineAlerts:Email:Smtp:Host"] = "127.0.0.1",
             ["DeadlineAlerts:Email:Smtp:Port"] = _smtp.Port.ToString(),
             ["DeadlineAlerts:Email:Smtp:UseStartTls"] = "false",
@@ -46,7 +45,7 @@ public sealed class SmtpAndPickupTests : IAsyncLifetime
         Assert.Equal(message.MessageId, outcome.ProviderMessageId);
         Assert.Equal("7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT", message.Subject);
         Assert.Equal("desk@example.com", message.To.Mailboxes.Single().Address);
-        Assert.Equal("<https://alerts.example.com/u/desk-1>", message.Headers["List-Unsubscribe"]);
+        Assert.Equal($"<{Alerts.Unsubscribe}>", message.Headers["List-Unsubscribe"]);
         Assert.Equal("List-Unsubscribe=One-Click", message.Headers["List-Unsubscribe-Post"]);
         Assert.Contains("Your time: Tue 12 Aug 2025 05:01 BST (Europe/London)", message.TextBody);
         Assert.Contains("Tue 12 Aug 2025 00:01 EDT (America/New_York)", message.HtmlBody);
@@ -140,8 +139,8 @@ public sealed class SmtpAndPickupTests : IAsyncLifetime
             Assert.EndsWith(".eml", file);
             var message = await MimeMessage.LoadAsync(file);
             Assert.Equal("7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT", message.Subject);
-            Assert.Contains(EmailRenderer.UnsubscribePlaceholder, message.TextBody);
-            Assert.Null(message.Headers["List-Unsubscribe"]);
+            Assert.Contains(Alerts.Unsubscribe, message.TextBody);
+            Assert.Equal($"<{Alerts.Unsubscribe}>", message.Headers["List-Unsubscribe"]);
         }
         finally { Directory.Delete(folder, recursive: true); }
     }

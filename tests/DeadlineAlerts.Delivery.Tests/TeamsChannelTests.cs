@@ -49,15 +49,17 @@ public sealed class TeamsChannelTests : IAsyncLifetime
         Assert.Equal("Tue 12 Aug 2025 00:01 EDT (America/New_York)", facts["Due"]);
         Assert.Equal("Tue 12 Aug 2025 05:01 BST (Europe/London)", facts["Your time"]);
         Assert.Equal("P7D", facts["Lead time"]);
-        var action = Assert.Single(card["actions"]!.AsArray())!;
-        Assert.Equal("Action.OpenUrl", (string?)action["type"]);
-        Assert.Equal("https://example.org/notice?id=1&x=2", (string?)action["url"]);
+        var actions = card["actions"]!.AsArray();
+        Assert.Equal(["Open source", "Unsubscribe"], actions.Select(a => (string?)a!["title"]));
+        Assert.All(actions, a => Assert.Equal("Action.OpenUrl", (string?)a!["type"]));
+        Assert.Equal("https://example.org/notice?id=1&x=2", (string?)actions[0]!["url"]);
+        Assert.Equal(Alerts.Unsubscribe, (string?)actions[1]!["url"]);
     }
 
     [Fact]
     public async Task Teams_card_carries_a_hostile_title_as_text_and_a_late_flag()
     {
-        await Send(Alerts.Sample(title: Alerts.HostileTitle, source: "javascript:alert(1)", late: true));
+        await Send(Alerts.Sample(title: Alerts.HostileTitle, source: "javascript:alert(1)", late: true, unsubscribeUrl: null));
 
         var card = JsonNode.Parse(Assert.Single(_teams.Requests).BodyText)!["attachments"]![0]!["content"]!;
         Assert.Equal(Alerts.HostileTitle, (string?)card["body"]![0]!["text"]);

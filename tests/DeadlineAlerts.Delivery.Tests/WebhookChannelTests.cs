@@ -38,6 +38,7 @@ public sealed class WebhookChannelTests : IAsyncLifetime
         Assert.True(ReceiverExample.Verify(Secret, request.Header("webhook-id")!, request.Header("webhook-timestamp")!,
             request.Header("webhook-signature")!, request.Body, DeliveryHost.Now.ToDateTimeOffset()));
         Assert.Equal("deadline.alert", (string?)JsonNode.Parse(request.BodyText)!["type"]);
+        Assert.Equal(Alerts.Unsubscribe, (string?)JsonNode.Parse(request.BodyText)!["unsubscribeUrl"]);
     }
 
     [Fact]

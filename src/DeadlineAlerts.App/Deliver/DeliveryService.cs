@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using DeadlineAlerts.App.Links;
 using DeadlineAlerts.Core.Delivery;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
@@ -29,6 +30,7 @@ public sealed class DeliveryService(
     IEnumerable<IAlertChannel> channels,
     IClock clock,
     IOptions<AlertsOptions> options,
+    SubscriberLinks links,
     ILogger<DeliveryService> logger)
 {
     private readonly Dictionary<string, IAlertChannel> _channels = channels.ToDictionary(c => c.Type, StringComparer.OrdinalIgnoreCase);
@@ -117,7 +119,10 @@ public sealed class DeliveryService(
             return (DeliveryOutcome.Permanent("the deadline or subscriber was deleted before delivery"), null, null);
         var spec = subscriber.Channels.FirstOrDefault(c => c.Id == entry.ChannelId);
         if (spec is null) return (DeliveryOutcome.Permanent("the channel was removed from the subscriber before delivery"), null, null);
-        var view = AlertView.Create(entry.ToPlannedAlert(), deadline, subscriber, now, entry.Late);
+        var view = AlertView.Create(entry.ToPlannedAlert(), deadline, subscriber, now, entry.Late) with
+        {
+            UnsubscribeUrl = links.UnsubscribeUrl(subscriber.Id, spec.Id),
+        };
         if (!_channels.TryGetValue(spec.Type, out var channel))
             return (DeliveryOutcome.Permanent($"no channel can send type \"{spec.Type}\" in this installation"), view, spec);
         try

@@ -3,6 +3,7 @@ using Azure.Identity;
 using DeadlineAlerts.App.Api;
 using DeadlineAlerts.App.Deliver;
 using DeadlineAlerts.App.Import;
+using DeadlineAlerts.App.Links;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Delivery;
@@ -49,6 +50,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<LocalQueueRunner>();
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
         services.AddSingleton<ApiRouter>(); // routes come from every IApiModule registered
+        services.AddOptions<LinkOptions>().Bind(configuration.GetSection(LinkOptions.Section));
+        services.AddSingleton<LinkSigner>();
+        services.AddSingleton<SubscriberLinks>();
+        services.AddHostedService<LinkCheck>();
         services.AddDeliveryChannels(configuration);
         return services;
     }

@@ -28,6 +28,12 @@ public sealed record AlertView
     public required Instant Now { get; init; }
     public bool Late { get; init; }
 
+    /// <summary>
+    /// A signed link that removes the channel this message goes to (set by delivery per channel); null when the
+    /// installation has no signing key or public URL, and then channels show no unsubscribe link at all.
+    /// </summary>
+    public string? UnsubscribeUrl { get; init; }
+
     public string Countdown => Rendering.Countdown.Text(Now, DueAt);
     public string DueInDeadlineZone => TimeText.Full(DueAt, DeadlineZone);
     public string DueInSubscriberZone => TimeText.Full(DueAt, SubscriberZone);

@@ -16,14 +16,6 @@ public sealed class EmailOptions
 
     public string FromName { get; set; } = "Deadline Alerts";
 
-    /// <summary>
-    /// Unsubscribe link. A template with <c>{subscriberId}</c>, <c>{channelId}</c>, <c>{alertId}</c> (URL-escaped on
-    /// substitution), or empty for the <c>#unsubscribe</c> placeholder. Only an absolute https URL also yields
-    /// the <c>List-Unsubscribe</c> + <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c> headers (RFC 8058);
-    /// a <c>mailto:</c> yields <c>List-Unsubscribe</c> alone.
-    /// </summary>
-    public string? UnsubscribeUrl { get; set; }
-
     /// <summary>Folder for <c>Transport=pickup</c>: one <c>.eml</c> file per email.</summary>
     public string? PickupDirectory { get; set; }
 

@@ -35,16 +35,20 @@ public sealed record RenderedEmail
 /// </summary>
 public sealed class EmailRenderer(EmailOptions options)
 {
-    public const string UnsubscribePlaceholder = "#unsubscribe";
-
+    /// <summary>
+    /// The view's signed <see cref="AlertView.UnsubscribeUrl"/> goes in both bodies and in
+    /// <c>List-Unsubscribe</c>; an https one also gets <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c>
+    /// (RFC 8058 allows one-click only over https). Without one, the email has no unsubscribe link and no headers.
+    /// </summary>
     public RenderedEmail Render(AlertView a, ChannelSpec channel)
     {
-        var unsubscribe = UnsubscribeLink(a, channel);
+        var unsubscribe = Uri.TryCreate(a.UnsubscribeUrl, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp)
+            ? u.AbsoluteUri : null;
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (Uri.TryCreate(unsubscribe, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeMailto))
+        if (unsubscribe is not null)
         {
-            headers["List-Unsubscribe"] = $"<{u.AbsoluteUri}>";
-            if (u.Scheme == Uri.UriSchemeHttps) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
+            headers["List-Unsubscribe"] = $"<{unsubscribe}>";
+            if (u!.Scheme == Uri.UriSchemeHttps) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
         }
         var domain = Domain(options.From);
         return new RenderedEmail
@@ -77,18 +81,18 @@ public sealed class EmailRenderer(EmailOptions options)
         return sb.ToString().Trim();
     }
 
-    public static string PlainText(AlertView a, string unsubscribe)
+    public static string PlainText(AlertView a, string? unsubscribe)
     {
         var sb = new StringBuilder();
         sb.Append(a.PlainText).Append('\n');
         sb.Append($"Countdown: {a.Countdown}\n");
         sb.Append($"Lead time: {a.LeadTime.Text}").Append(a.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
         if (!string.IsNullOrWhiteSpace(a.Notes)) sb.Append('\n').Append(a.Notes.Trim()).Append('\n');
-        sb.Append($"\n--\nYou receive this because you follow this deadline. Unsubscribe: {unsubscribe}\n");
+        sb.Append("\n--\nYou receive this because you follow this deadline.").Append(unsubscribe is null ? "" : $" Unsubscribe: {unsubscribe}").Append('\n');
         return sb.ToString();
     }
 
-    public static string Html(AlertView a, string unsubscribe)
+    public static string Html(AlertView a, string? unsubscribe)
     {
         static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
         var rows = new StringBuilder();
@@ -103,6 +107,7 @@ public sealed class EmailRenderer(EmailOptions options)
         else if (!string.IsNullOrWhiteSpace(a.Source)) Row("Source", E(a.Source));
 
         var notes = string.IsNullOrWhiteSpace(a.Notes) ? "" : $"<p style=\"white-space:pre-wrap\">{E(a.Notes.Trim())}</p>\n";
+        var unsubscribeLink = unsubscribe is null ? "" : $" <a href=\"{E(unsubscribe)}\">Unsubscribe</a>";
         return $"""
             <!DOCTYPE html>
             <html><head><meta charset="utf-8"><title>{E(Subject(a))}</title></head>
@@ -111,19 +116,9 @@ public sealed class EmailRenderer(EmailOptions options)
             <p style="margin:0 0 12px;color:#555">{E(a.Headline)}</p>
             <table role="presentation" cellspacing="0" cellpadding="0">
             {rows}</table>
-            {notes}<p style="margin-top:24px;font-size:12px;color:#777">You receive this because you follow this deadline. <a href="{E(unsubscribe)}">Unsubscribe</a></p>
+            {notes}<p style="margin-top:24px;font-size:12px;color:#777">You receive this because you follow this deadline.{unsubscribeLink}</p>
             </body></html>
             """;
-    }
-
-    private string UnsubscribeLink(AlertView a, ChannelSpec channel)
-    {
-        var template = options.UnsubscribeUrl;
-        if (string.IsNullOrWhiteSpace(template)) return UnsubscribePlaceholder;
-        return template.Trim()
-            .Replace("{subscriberId}", Uri.EscapeDataString(a.SubscriberId))
-            .Replace("{channelId}", Uri.EscapeDataString(channel.Id))
-            .Replace("{alertId}", Uri.EscapeDataString(a.AlertId.Value));
     }
 
     private static string Domain(string? from) =>

@@ -69,7 +69,8 @@ public static class SlackMessage
         if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append($"\n{Escape(a.Notes)}");
 
         var context = $"Lead time {Escape(a.LeadTime.Text)}" + (a.Category is { } c ? $" · {Escape(c)}" : "")
-                      + (a.Late ? " · *late alert*: sent after its planned time" : "");
+                      + (a.Late ? " · *late alert*: sent after its planned time" : "")
+                      + (LinkText.SafeHttpUrl(a.UnsubscribeUrl) is { } unsubscribe ? $" · <{LinkTarget(unsubscribe)}|Unsubscribe>" : "");
 
         return new JsonObject
         {

@@ -60,9 +60,13 @@ public static class TeamsMessage
             ["body"] = body,
             ["msteams"] = new JsonObject { ["width"] = "Full" },
         };
+        var actions = new JsonArray();
         if (LinkText.SafeHttpUrl(a.Source) is { } url)
-            card["actions"] = new JsonArray { new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open source", ["url"] = url } };
+            actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open source", ["url"] = url });
         else if (!string.IsNullOrWhiteSpace(a.Source)) facts.Add(Fact("Source", a.Source));
+        if (LinkText.SafeHttpUrl(a.UnsubscribeUrl) is { } unsubscribe)
+            actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Unsubscribe", ["url"] = unsubscribe });
+        if (actions.Count > 0) card["actions"] = actions;
 
         return new JsonObject
         {

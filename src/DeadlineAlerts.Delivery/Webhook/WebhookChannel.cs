@@ -45,7 +45,10 @@ public sealed class WebhookChannel(HttpDelivery http, IClock clock) : IAlertChan
         "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
 }
 
-/// <summary>The JSON a generic webhook receives (camelCase). Stable: receivers parse it.</summary>
+/// <summary>
+/// The JSON a generic webhook receives (camelCase). Stable: receivers parse it. <c>unsubscribeUrl</c> is a
+/// signed link that removes this webhook from the subscriber (null when the installation issues none).
+/// </summary>
 public sealed record WebhookPayload(
     string AlertId,
     string Type,
@@ -55,7 +58,8 @@ public sealed record WebhookPayload(
     string FireAt,
     string Countdown,
     bool Late,
-    string Text)
+    string Text,
+    string? UnsubscribeUrl)
 {
     public static WebhookPayload From(AlertView a) => new(
         a.AlertId.Value,
@@ -69,7 +73,8 @@ public sealed record WebhookPayload(
         TimeText.Iso(a.FireAt),
         a.Countdown,
         a.Late,
-        a.PlainText);
+        a.PlainText,
+        a.UnsubscribeUrl);
 }
 
 public sealed record WebhookDeadline(string Id, string Title, string? Category, string? Source, string Due,

@@ -14,7 +14,7 @@ public static class Alerts
     public static readonly Instant Due = Instant.FromUtc(2025, 8, 12, 4, 1);
 
     public static AlertView Sample(string title = "US-China tariff truce expires", string? source = "https://example.org/notice?id=1&x=2",
-        string? notes = null, bool late = false, string subscriberId = "desk-1")
+        string? notes = null, bool late = false, string subscriberId = "desk-1", string? unsubscribeUrl = Unsubscribe)
     {
         var lead = LeadTime.Parse("P7D");
         var fireAt = Due - Duration.FromDays(7);
@@ -35,8 +35,12 @@ public static class Alerts
             FireAt = fireAt,
             Now = fireAt,
             Late = late,
+            UnsubscribeUrl = unsubscribeUrl,
         };
     }
+
+    /// <summary>What delivery puts on the view: a signed link that removes this channel.</summary>
+    public const string Unsubscribe = "https://alerts.example.com/api/unsubscribe?token=abc.def";
 
     public const string HostileTitle = "<script>alert(1)</script>\r\nBcc: victim@example.com";
 }

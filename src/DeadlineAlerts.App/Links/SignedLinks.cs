@@ -1,0 +1,177 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using DeadlineAlerts.App.Api;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace DeadlineAlerts.App.Links;
+
+/// <summary>
+/// Settings under <c>DeadlineAlerts</c> for the links that subscribers follow without an operator key.
+/// <c>UnsubscribeKey</c> is base64 of at least 32 random bytes (<c>openssl rand -base64 32</c>); it signs
+/// both unsubscribe and calendar links, so rotating it invalidates every link already sent.
+/// </summary>
+public sealed class LinkOptions
+{
+    public const string Section = "DeadlineAlerts";
+
+    public string? UnsubscribeKey { get; set; }
+
+    /// <summary>How long an unsubscribe link in a message works (default 60 days).</summary>
+    public TimeSpan UnsubscribeLinkLifetime { get; set; } = TimeSpan.FromDays(60);
+}
+
+/// <summary>What a signed link lets its holder do, for one subscriber.</summary>
+public static class LinkScope
+{
+    /// <summary>Remove the whole subscription (the subscriber record).</summary>
+    public const string Subscription = "all";
+
+    /// <summary>Read the subscriber's calendar feed. Calendar tokens never expire: a calendar app polls the
+    /// same URL for years. Rotating <see cref="LinkOptions.UnsubscribeKey"/> revokes them.</summary>
+    public const string Calendar = "calendar";
+
+    private const string ChannelPrefix = "channel:";
+
+    /// <summary>Remove one channel (by <see cref="Core.Records.ChannelSpec.Id"/>), the one the message came through.</summary>
+    public static string Channel(string channelId) => ChannelPrefix + channelId;
+
+    public static string? ChannelIdOf(string scope) => scope.StartsWith(ChannelPrefix, StringComparison.Ordinal) ? scope[ChannelPrefix.Length..] : null;
+}
+
+/// <summary>A verified token: whose, what for, until when (null: no expiry).</summary>
+public sealed record LinkToken(string SubscriberId, string Scope, Instant? Expires);
+
+/// <summary>
+/// Signs and verifies the tokens in subscriber links: <c>base64url(payload) "." base64url(HMAC-SHA256(key, payload))</c>,
+/// where payload is <c>v1 \n subscriberId \n scope \n expiry (unix seconds, or "-")</c>. Verification compares
+/// the MAC in constant time before reading anything else, and answers only "valid" or null: a forged, tampered,
+/// truncated or expired token, and one for another purpose, are indistinguishable to the caller.
+/// </summary>
+public sealed class LinkSigner
+{
+    private const string Version = "v1";
+    private readonly byte[]? _key;
+
+    public LinkSigner(IOptions<LinkOptions> options)
+    {
+        _key = Key(options.Value.UnsubscribeKey, out var problem);
+        Problem = problem;
+    }
+
+    /// <summary>Null when links can be signed; else what to fix (names the setting, never its value).</summary>
+    public string? Problem { get; }
+
+    public static byte[]? Key(string? text, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            problem = "DeadlineAlerts__UnsubscribeKey is not set; give base64 of at least 32 random bytes (openssl rand -base64 32)";
+            return null;
+        }
+        try
+        {
+            var key = Convert.FromBase64String(text.Trim());
+            if (key.Length >= 32) return key;
+            problem = $"DeadlineAlerts__UnsubscribeKey holds {key.Length} bytes; give base64 of at least 32 random bytes (openssl rand -base64 32)";
+        }
+        catch (FormatException)
+        {
+            problem = "DeadlineAlerts__UnsubscribeKey is not base64; give base64 of at least 32 random bytes (openssl rand -base64 32)";
+        }
+        return null;
+    }
+
+    /// <summary>The token, or null when no valid key is configured.</summary>
+    public string? Sign(LinkToken token)
+    {
+        if (_key is null) return null;
+        var expires = token.Expires is { } e ? e.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : "-";
+        var payload = Encoding.UTF8.GetBytes($"{Version}\n{token.SubscriberId}\n{token.Scope}\n{expires}");
+        return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(HMACSHA256.HashData(_key, payload));
+    }
+
+    /// <summary>The token's content when it was signed with this key, is well formed and has not expired at <paramref name="now"/>; else null.</summary>
+    public LinkToken? Verify(string? token, Instant now)
+    {
+        if (_key is null || string.IsNullOrEmpty(token) || token.Length > 1024) return null;
+        var dot = token.IndexOf('.');
+        if (dot <= 0) return null;
+        byte[] payload, mac;
+        try
+        {
+            payload = Base64Url.DecodeFromChars(token.AsSpan(0, dot));
+            mac = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
+        }
+        catch (FormatException) { return null; }
+        if (!CryptographicOperations.FixedTimeEquals(mac, HMACSHA256.HashData(_key, payload))) return null;
+
+        var parts = Encoding.UTF8.GetString(payload).Split('\n');
+        if (parts.Length != 4 || parts[0] != Version) return null;
+        Instant? expires = null;
+        if (parts[3] != "-")
+        {
+            if (!long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return null;
+            expires = Instant.FromUnixTimeSeconds(seconds);
+            if (now >= expires) return null;
+        }
+        return new LinkToken(parts[1], parts[2], expires);
+    }
+}
+
+/// <summary>
+/// The links messages and the CLI hand to subscribers: <c>{PublicBaseUrl}/api/unsubscribe?token=...</c> and
+/// <c>{PublicBaseUrl}/api/calendar/{id}.ics?token=...</c>. Without a valid key or a public base URL there are
+/// no links (null), never a broken one; the host logs once, at startup, what to set.
+/// </summary>
+public sealed class SubscriberLinks
+{
+    private readonly LinkSigner _signer;
+    private readonly IClock _clock;
+    private readonly Duration _lifetime;
+    private readonly string? _base;
+
+    public SubscriberLinks(LinkSigner signer, IClock clock, IOptions<LinkOptions> links, IOptions<ApiOptions> api, ILogger<SubscriberLinks> logger)
+    {
+        _signer = signer;
+        _clock = clock;
+        _lifetime = Duration.FromTimeSpan(links.Value.UnsubscribeLinkLifetime);
+        var baseUrl = api.Value.PublicBaseUrl?.Trim().TrimEnd('/');
+        _base = Uri.TryCreate(baseUrl, UriKind.Absolute, out var u) && u.Scheme is "https" or "http" ? baseUrl : null;
+        Problem = signer.Problem
+                  ?? (_base is null ? "DeadlineAlerts__PublicBaseUrl is not an absolute http(s) URL; set it to the address subscribers reach this app at" : null);
+        if (Problem is not null)
+            logger.LogWarning("Messages will carry no unsubscribe link and no calendar feed is offered: {Problem}", Problem);
+    }
+
+    /// <summary>Null when links work; else what to fix.</summary>
+    public string? Problem { get; }
+
+    /// <summary>A link that removes one channel (<paramref name="channelId"/>) or, with null, the whole subscription.</summary>
+    public string? UnsubscribeUrl(string subscriberId, string? channelId)
+    {
+        if (Problem is not null) return null;
+        var scope = channelId is null ? LinkScope.Subscription : LinkScope.Channel(channelId);
+        var token = _signer.Sign(new LinkToken(subscriberId, scope, _clock.GetCurrentInstant() + _lifetime));
+        return $"{_base}/api/unsubscribe?token={token}";
+    }
+
+    public string? CalendarUrl(string subscriberId)
+    {
+        if (Problem is not null) return null;
+        var token = _signer.Sign(new LinkToken(subscriberId, LinkScope.Calendar, null));
+        return $"{_base}/api/calendar/{Uri.EscapeDataString(subscriberId)}.ics?token={token}";
+    }
+}
+
+/// <summary>Resolves <see cref="SubscriberLinks"/> when a host starts, so a missing key is logged then and not at the first message.</summary>
+internal sealed class LinkCheck(SubscriberLinks links) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) { _ = links.Problem; return Task.CompletedTask; }
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
