@@ -4,10 +4,12 @@ using DeadlineAlerts.App.Api;
 using DeadlineAlerts.App.Deliver;
 using DeadlineAlerts.App.Import;
 using DeadlineAlerts.App.Links;
+using DeadlineAlerts.App.Unsubscribe;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Delivery;
 using DeadlineAlerts.Storage;
+using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Ledger;
 using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Storage.Records;
@@ -54,6 +56,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<SubscriberLinks>();
         services.AddHostedService<LinkCheck>();
+        services.TryAddSingleton<AuditLog>();
+        services.AddSingleton<UnsubscribeService>();
+        services.AddSingleton<IApiModule, UnsubscribeModule>();
         services.AddDeliveryChannels(configuration);
         return services;
     }
