@@ -5,6 +5,7 @@ using Azure;
 using DeadlineAlerts.App;
 using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.App.Import;
+using DeadlineAlerts.App.Links;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
@@ -46,6 +47,7 @@ public static class Cli
         ["run"] = "dla run [--once]\n  --once: one tick at --now, deliver everything queued, exit. Without it: tick on the scan period and deliver until Ctrl-C.",
         ["alerts"] = "dla alerts [--deadline ID] [--subscriber ID] [--status S] [--json]\n  The alert ledger: each alert and channel, status, attempts, last error.",
         ["listen"] = "dla listen [--port 5099]\n  A local webhook receiver that prints each alert it gets (for the demo).",
+        ["calendar"] = "dla calendar SUBSCRIBER_ID\n  Prints the subscriber's calendar feed URL (signed; needs DeadlineAlerts__UnsubscribeKey and DeadlineAlerts__PublicBaseUrl).",
         ["reset"] = "dla reset --yes\n  Deletes every table and queue of the installation (--table-prefix).",
     };
 
@@ -81,6 +83,7 @@ public static class Cli
                 "run" => await RunLoopAsync(cli, services, stdout, ct),
                 "alerts" => await AlertsAsync(cli, services, stdout, ct),
                 "listen" => await ListenAsync(cli, stdout, ct),
+                "calendar" => await CalendarAsync(cli, services, stdout, ct),
                 "reset" => await ResetAsync(cli, services, stdout, ct),
                 _ => Usage,
             };
@@ -204,6 +207,7 @@ public static class Cli
             await stdout.WriteLineAsync(JsonSerializer.Serialize(list.Select(s => new
             {
                 s.Id, s.Name, timeZone = s.TimeZone?.Id, s.Categories, deadlines = s.DeadlineIds, leadTimes = s.LeadTimes.Select(l => l.Text),
+                quietHours = s.QuietHours is { } q ? new { from = q.FromText, to = q.ToText, urgent = q.UrgentPassesThrough } : null,
                 channels = s.Channels.Select(c => new { id = c.Id, type = c.Type, target = c.Redacted, broken = c.BrokenReason }),
             }), Json));
             return Ok;
@@ -212,10 +216,26 @@ public static class Cli
         foreach (var s in list)
         {
             var follows = string.Join(", ", s.Categories.Select(c => "category " + c).Concat(s.DeadlineIds));
-            await stdout.WriteLineAsync($"{s.Id,-24} {s.Name,-24} {s.TimeZone?.Id ?? "(deadline's zone)",-20} follows {follows}");
+            await stdout.WriteLineAsync($"{s.Id,-24} {s.Name,-24} {s.TimeZone?.Id ?? "(deadline's zone)",-20} follows {follows}"
+                                        + (s.QuietHours is { } q ? $"; quiet {q}{(q.UrgentPassesThrough ? "" : " (urgent held too)")}" : ""));
             foreach (var c in s.Channels)
                 await stdout.WriteLineAsync($"    {c.Type,-8} {c.Redacted}{(c.BrokenReason is { } b ? $"  BROKEN: {b}" : "")}");
         }
+        return Ok;
+    }
+
+    /// <summary>The feed URL is a secret of the subscriber's: printed for the operator to pass on, never logged.</summary>
+    private static async Task<int> CalendarAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        cli.Allow();
+        if (cli.Positional.Count != 1) throw new UsageException("dla calendar needs exactly one SUBSCRIBER_ID.");
+        var id = cli.Positional[0];
+        await EnsureStorageAsync(sp, ct);
+        if (await sp.GetRequiredService<RecordStore>().GetSubscriberAsync(id, ct) is null)
+            throw new BadInputException($"subscriber {id} is not stored; dla subscribers lists the ids.");
+        var links = sp.GetRequiredService<SubscriberLinks>();
+        var url = links.CalendarUrl(id) ?? throw new BadInputException($"No calendar link can be made: {links.Problem}.");
+        await stdout.WriteLineAsync(url);
         return Ok;
     }
 

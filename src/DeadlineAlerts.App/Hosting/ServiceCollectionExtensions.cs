@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Identity;
 using DeadlineAlerts.App.Api;
+using DeadlineAlerts.App.Calendar;
 using DeadlineAlerts.App.Deliver;
 using DeadlineAlerts.App.Import;
 using DeadlineAlerts.App.Links;
@@ -59,6 +60,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AuditLog>();
         services.AddSingleton<UnsubscribeService>();
         services.AddSingleton<IApiModule, UnsubscribeModule>();
+        services.AddSingleton<IApiModule, CalendarModule>();
         services.AddDeliveryChannels(configuration);
         return services;
     }

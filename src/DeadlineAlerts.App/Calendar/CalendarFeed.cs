@@ -1,0 +1,123 @@
+using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Core.Rendering;
+using DeadlineAlerts.Core.Schedule;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using Ical.Net.Serialization;
+using NodaTime;
+using IcalCalendar = Ical.Net.Calendar;
+using IcalDuration = Ical.Net.DataTypes.Duration;
+
+namespace DeadlineAlerts.App.Calendar;
+
+/// <summary>
+/// Deadlines as an iCalendar document (RFC 5545) that Outlook, Google Calendar and Apple Calendar subscribe to:
+/// one VEVENT per active deadline, with one VALARM per lead time. Used by the subscriber's feed
+/// (<c>GET /api/calendar/{id}.ics</c>) and by <c>dla export --format ics</c>.
+/// <list type="bullet">
+/// <item>UID is <c>{deadline id}@deadlinealerts</c>, the same across extensions, so a client moves the
+/// existing event instead of adding one. SEQUENCE grows whenever the due instant changes (it counts from the
+/// moment the current due instant was stored, <see cref="Deadline.ArmedAt"/>).</item>
+/// <item>DTSTART is the due time in the deadline's own zone with its VTIMEZONE, so clients show it as the
+/// operator typed it; a due time that is the later of two ambiguous local times (clocks went back) is written
+/// in UTC instead, because a local time with TZID means the earlier one. There is no DTEND: a deadline is a moment.</item>
+/// <item>Alarms follow <see cref="AlertPlanner.LeadTimesFor"/> for a subscriber (the deadline's own lead times,
+/// else the defaults, without one). Days and weeks are nominal in both RFC 5545 and <see cref="LeadTime"/>, so
+/// P7D becomes TRIGGER:-P7D; months and years, which RFC 5545 durations cannot hold, become the days they span
+/// on the deadline's calendar (P1M before 12 Aug is -P31D).</item>
+/// </list>
+/// </summary>
+public static class CalendarFeed
+{
+    public const string ContentType = "text/calendar; charset=utf-8";
+    public const string ProductId = "-//DeadlineAlerts//Deadline calendar//EN";
+    private static readonly Instant SequenceEpoch = Instant.FromUtc(2020, 1, 1, 0, 0);
+
+    public static string Uid(Deadline deadline) => $"{deadline.Id}@deadlinealerts";
+
+    /// <summary>The active deadlines among <paramref name="deadlines"/> (those <paramref name="subscriber"/> follows, when given).</summary>
+    public static string Build(IEnumerable<Deadline> deadlines, Subscriber? subscriber = null, string? name = null)
+    {
+        var chosen = deadlines
+            .Where(d => d.Status == DeadlineStatus.Active && (subscriber is null || subscriber.Follows(d)))
+            .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id, StringComparer.Ordinal)
+            .ToList();
+        var calendar = new IcalCalendar { ProductId = ProductId, Method = "PUBLISH" };
+        calendar.AddProperty("X-WR-CALNAME", name ?? (subscriber is null ? "Deadlines" : $"Deadlines for {subscriber.Name}"));
+        foreach (var zone in chosen.Where(WrittenInOwnZone).GroupBy(d => d.Due.Zone.Id))
+        {
+            var earliest = zone.Min(d => d.Due.Instant).InUtc().LocalDateTime.PlusYears(-1).ToDateTimeUnspecified();
+            calendar.AddTimeZone(VTimeZone.FromDateTimeZone(zone.Key, earliest, includeHistoricalData: false));
+        }
+        foreach (var d in chosen) calendar.Events.Add(Event(d, subscriber));
+        return new CalendarSerializer().SerializeToString(calendar) ?? "";
+    }
+
+    private static CalendarEvent Event(Deadline d, Subscriber? subscriber)
+    {
+        var local = d.Due.Zoned.LocalDateTime;
+        var e = new CalendarEvent
+        {
+            Uid = Uid(d),
+            Sequence = (int)Math.Max(0, (d.ArmedAt - SequenceEpoch).TotalSeconds),
+            DtStamp = new CalDateTime(d.ArmedAt.ToDateTimeUtc(), CalDateTime.UtcTzId),
+            DtStart = WrittenInOwnZone(d)
+                ? new CalDateTime(local.ToDateTimeUnspecified(), d.Due.Zone.Id)
+                : new CalDateTime(d.Due.Instant.ToDateTimeUtc(), CalDateTime.UtcTzId),
+            Summary = d.Title,
+            Description = Description(d, subscriber),
+            Status = "CONFIRMED",
+            Transparency = "TRANSPARENT",
+        };
+        if (d.Category is { } category) e.Categories = [category];
+        if (Uri.TryCreate(d.Source, UriKind.Absolute, out var source)) e.Url = source;
+        var leads = subscriber is null ? (d.LeadTimes.Count > 0 ? d.LeadTimes : LeadTime.Defaults) : AlertPlanner.LeadTimesFor(d, subscriber);
+        foreach (var lead in leads.Distinct().OrderByDescending(l => l))
+            e.Alarms.Add(new Alarm
+            {
+                Action = "DISPLAY",
+                Description = lead.IsAtDeadline ? $"Due now: {d.Title}" : $"{lead.Text} before: {d.Title}",
+                Trigger = new Trigger(Trigger(lead, d.Due.Zoned)),
+            });
+        return e;
+    }
+
+    /// <summary>False for the later of two ambiguous local times, which only UTC can name in iCalendar.</summary>
+    private static bool WrittenInOwnZone(Deadline d)
+    {
+        var mapping = d.Due.Zone.MapLocal(d.Due.Zoned.LocalDateTime);
+        return mapping.Count <= 1 || mapping.First().ToInstant() == d.Due.Instant;
+    }
+
+    /// <summary>The lead time as a negative RFC 5545 duration relative to the start.</summary>
+    public static IcalDuration Trigger(LeadTime lead, ZonedDateTime due)
+    {
+        var p = lead.DatePart;
+        var days = p.Days + p.Weeks * 7;
+        if (p.Years != 0 || p.Months != 0)
+        {
+            var back = due.LocalDateTime.Date.PlusYears(-p.Years).PlusMonths(-p.Months);
+            days += NodaTime.Period.Between(back, due.LocalDateTime.Date, PeriodUnits.Days).Days;
+        }
+        var t = lead.TimePart;
+        var hours = (int)Math.Floor(t.TotalHours);
+        var minutes = t.Minutes;
+        var seconds = t.Seconds;
+        if (days == 0 && t == NodaTime.Duration.Zero) return IcalDuration.Zero; // written P0D, which RFC 5545 reads as PT0S
+        // RFC 5545 has no weeks-and-days duration: weeks only when the lead time was written in weeks alone.
+        var onlyWeeks = p.Weeks > 0 && days == p.Weeks * 7 && t == NodaTime.Duration.Zero;
+        var duration = onlyWeeks
+            ? new IcalDuration(days / 7, null, null, null, null)
+            : new IcalDuration(null, days == 0 ? null : days, hours == 0 ? null : hours, minutes == 0 ? null : minutes, seconds == 0 ? null : seconds);
+        return -duration;
+    }
+
+    public static string Description(Deadline d, Subscriber? subscriber)
+    {
+        var lines = new List<string> { $"Due: {TimeText.Full(d.Due.Instant, d.Due.Zone)}" };
+        if (subscriber?.TimeZone is { } zone && zone.Id != d.Due.Zone.Id) lines.Add($"Your time: {TimeText.Full(d.Due.Instant, zone)}");
+        if (!string.IsNullOrWhiteSpace(d.Notes)) lines.Add(d.Notes.Trim());
+        if (!string.IsNullOrWhiteSpace(d.Source)) lines.Add($"Source: {d.Source}");
+        return string.Join("\n", lines);
+    }
+}
