@@ -84,6 +84,23 @@ public sealed class CliTests : IDisposable
         Assert.Contains("***", output);
     }
 
+    [Fact]
+    public async Task Calendar_prints_the_subscribers_signed_feed_url_and_refuses_an_unknown_id()
+    {
+        Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");
+        Environment.SetEnvironmentVariable("DeadlineAlerts__UnsubscribeKey", Convert.ToBase64String(new byte[32]));
+        Environment.SetEnvironmentVariable("DeadlineAlerts__PublicBaseUrl", "https://alerts.example.org/");
+        Assert.Equal(0, (await Dla("import", WriteFile(File([], [Subscriber("desk", "http://127.0.0.1:9/x")])))).Code);
+
+        var (code, output, _) = await Dla("calendar", "desk");
+        Assert.Equal(0, code);
+        Assert.Matches("^https://alerts\\.example\\.org/api/calendar/desk\\.ics\\?token=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$", output.Trim());
+
+        var unknown = await Dla("calendar", "nobody");
+        Assert.Equal(1, unknown.Code);
+        Assert.Contains("subscriber nobody is not stored", unknown.Err);
+    }
+
     public void Dispose()
     {
         Dla("reset", "--yes").GetAwaiter().GetResult();
