@@ -103,8 +103,11 @@ param keyVaultWriteMode string = 'write'
 
 @secure()
 @minLength(32)
-@description('Unsubscribe-link signing key. Default: a fresh newGuid() on every deployment (see keyVaultWriteMode).')
+@description('Unsubscribe- and calendar-link signing key material. Default: a fresh newGuid() on every deployment (see keyVaultWriteMode). Stored base64-encoded, which the app needs (at least 32 bytes).')
 param unsubscribeSigningKey string = newGuid()
+
+@description('Base URL of the app as subscribers reach it, for unsubscribe and calendar links. Empty: https://<function app>.azurewebsites.net.')
+param publicBaseUrl string = ''
 
 @secure()
 @minLength(32)
@@ -222,7 +225,7 @@ module keyVault 'modules/keyvault.bicep' = {
     writeSecretValues: keyVaultWriteMode == 'write'
     signingKeySecretName: secretNames.unsubscribeSigningKey
     operatorKeySecretName: secretNames.operatorKey
-    signingKeyValue: unsubscribeSigningKey
+    signingKeyValue: base64(unsubscribeSigningKey)
     operatorKeyValue: operatorKey
   }
 }
@@ -302,7 +305,8 @@ module functionApp 'modules/functionapp.bicep' = {
       DeadlineAlerts__Email__Transport: 'acs'
       DeadlineAlerts__Email__Acs__Endpoint: communication.outputs.endpoint
       DeadlineAlerts__Email__From: 'DoNotReply@${communication.outputs.senderDomain}'
-      DeadlineAlerts__Unsubscribe__SigningKey: keyVaultReference.unsubscribeSigningKey
+      DeadlineAlerts__UnsubscribeKey: keyVaultReference.unsubscribeSigningKey
+      DeadlineAlerts__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${names.functionApp}.azurewebsites.net' : publicBaseUrl
       DeadlineAlerts__OperatorKey: keyVaultReference.operatorKey
     }
   }
