@@ -24,9 +24,10 @@ public sealed partial record StorageNames(string Prefix)
     public string Schedule => Prefix + "schedule";
     public string Ledger => Prefix + "ledger";
     public string State => Prefix + "state";
+    public string Audit => Prefix + "audit";
     public string AlertQueue => (Prefix + "alerts").ToLowerInvariant();
     /// <summary>The Functions host moves a message here after maxDequeueCount; delivery moves exhausted retries here too.</summary>
     public string PoisonQueue => AlertQueue + "-poison";
 
-    public IEnumerable<string> Tables => [Deadlines, Subscribers, Schedule, Ledger, State];
+    public IEnumerable<string> Tables => [Deadlines, Subscribers, Schedule, Ledger, State, Audit];
 }

@@ -1,3 +1,4 @@
+using DeadlineAlerts.Storage.Records;
 using System.Text.Json;
 using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.App.Scan;
@@ -59,8 +60,12 @@ public sealed class PipelineTests
         await using var t = await TestInstallation.CreateAsync(July29);
         var file = TruceFile(receiver);
         var first = await t.ImportAsync(file);
+        var armedAt = (await t.Get<RecordStore>().GetDeadlineAsync("us-china-tariff-truce"))!.Value.ArmedAt;
         t.Clock.Advance(Duration.FromDays(1));
         var second = await t.ImportAsync(file);
+
+        // Not re-armed: a re-armed deadline would drop alerts that fired in the day between the imports.
+        Assert.Equal(armedAt, (await t.Get<RecordStore>().GetDeadlineAsync("us-china-tariff-truce"))!.Value.ArmedAt);
 
         Assert.Equal(2, first.Added.Count);
         Assert.Empty(second.Added);

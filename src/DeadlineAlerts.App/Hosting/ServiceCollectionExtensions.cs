@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Identity;
+using DeadlineAlerts.App.Api;
 using DeadlineAlerts.App.Deliver;
 using DeadlineAlerts.App.Import;
 using DeadlineAlerts.App.Scan;
@@ -46,6 +47,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ScanService>();
         services.AddSingleton<DeliveryService>();
         services.AddSingleton<LocalQueueRunner>();
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
+        services.AddSingleton<ApiRouter>(); // routes come from every IApiModule registered
         services.AddDeliveryChannels(configuration);
         return services;
     }

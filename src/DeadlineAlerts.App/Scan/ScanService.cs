@@ -84,8 +84,7 @@ public sealed class ScanService(
             if (e.Late) logger.AlertLate(e.AlertId, (long)(now - e.FireAt).TotalMilliseconds);
         }
 
-        await state.AdvanceCheckpointAsync(now, ct);
-        await state.RecordTickAsync(now, inserted.Count(e => e.Status == LedgerStatus.Planned), ct);
+        await state.AdvanceCheckpointAsync(now, inserted.Count(e => e.Status == LedgerStatus.Planned), ct);
         var result = new TickResult(from, now,
             inserted.Count(e => e.Status == LedgerStatus.Planned),
             inserted.Count(e => e.Status == LedgerStatus.Skipped),

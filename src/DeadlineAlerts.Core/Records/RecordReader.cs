@@ -43,8 +43,10 @@ public sealed class RecordReader(EndpointPolicy endpoints)
 
             var deadlines = ReadArray(root, "deadlines", problems, (e, i) => ReadDeadline(e, i, now, problems, warnings));
             var subscribers = ReadArray(root, "subscribers", problems, (e, i) => ReadSubscriber(e, i, now, problems, secrets));
-            Duplicates(deadlines.Select(d => d.Id), "deadline", problems);
-            Duplicates(subscribers.Select(s => s.Id), "subscriber", problems);
+            // Duplicates are found among the ids as written, so a duplicate whose twin has another problem is
+            // reported in the same round rather than after that problem is fixed.
+            Duplicates(IdsAsWritten(root, "deadlines"), "deadline", problems);
+            Duplicates(IdsAsWritten(root, "subscribers"), "subscriber", problems);
             foreach (var p in root.EnumerateObject().Where(p => p.Name is not ("deadlines" or "subscribers" or "$schema")))
                 problems.Add(new RecordProblem("file", p.Name, null, "is not a known section; use \"deadlines\" and \"subscribers\""));
 
@@ -70,6 +72,14 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         }
         return list;
     }
+
+    private static IEnumerable<string> IdsAsWritten(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array
+            ? array.EnumerateArray()
+                .Where(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+                .Select(e => e.GetProperty("id").GetString()!.Trim())
+                .Where(id => RecordId.Problem(id) is null)
+            : [];
 
     private static void Duplicates(IEnumerable<string> ids, string kind, List<RecordProblem> problems)
     {
@@ -168,6 +178,13 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             r.Problem($"{field}.type", type, $"is not a channel type; use one of {string.Join(", ", ChannelSpec.KnownTypes)}");
             return null;
         }
+        string[] known = type == ChannelSpec.Email ? ["type", "address", "id", "broken"]
+            : type == ChannelSpec.Webhook ? ["type", "url", "secret", "id", "broken"]
+            : ["type", "url", "id", "broken"];
+        var unknown = c.EnumerateObject().Select(p => p.Name).Where(n => !known.Contains(n)).ToList();
+        foreach (var name in unknown)
+            r.Problem($"{field}.{name}", null, $"is not a known field of a {type} channel; known fields are {string.Join(", ", known.Where(k => k is not ("id" or "broken")))}");
+        if (unknown.Count > 0) return null;
         if (type == ChannelSpec.Email)
         {
             var address = c.TryGetProperty("address", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()!.Trim() : null;
@@ -208,6 +225,9 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             _e = e; _problems = problems; Name = name;
             IsObject = e.ValueKind == JsonValueKind.Object;
             if (!IsObject) { Problem("record", null, "must be a JSON object"); return; }
+            // Name the record by its id from the start, so every problem of it (unknown fields included) says which record.
+            if (e.TryGetProperty("id", out var idValue) && idValue.ValueKind == JsonValueKind.String && RecordId.Problem(idValue.GetString()) is null)
+                Name = $"{Name.Split(' ')[0]} {idValue.GetString()}";
             foreach (var p in e.EnumerateObject().Where(p => !known.Contains(p.Name)))
                 Problem(p.Name, null, $"is not a known field; known fields are {string.Join(", ", known)}");
         }

@@ -63,6 +63,28 @@ public sealed class RecordStore(StorageClients clients)
                 new TableTransactionAction(TableTransactionActionType.UpsertReplace, RecordEntities.From(s))), ct);
     }
 
+    // Single-record writes for the API and the milestone commands. Each is conditional: Insert fails with
+    // 409 if the id exists; Replace and Delete fail with 412 if the record changed since it was read with
+    // ifMatch (pass ETag.All to skip the check) and with 404 if it is gone. Returns the new ETag.
+
+    public async Task<ETag> InsertDeadlineAsync(Deadline d, CancellationToken ct = default) =>
+        (await Deadlines.AddEntityAsync(RecordEntities.From(d), ct)).Headers.ETag ?? default;
+
+    public async Task<ETag> ReplaceDeadlineAsync(Deadline d, ETag ifMatch, CancellationToken ct = default) =>
+        (await Deadlines.UpdateEntityAsync(RecordEntities.From(d), ifMatch, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
+
+    public async Task DeleteDeadlineAsync(string id, ETag ifMatch, CancellationToken ct = default) =>
+        await Deadlines.DeleteEntityAsync(DeadlinePartition, id, ifMatch, ct);
+
+    public async Task<ETag> InsertSubscriberAsync(Subscriber s, CancellationToken ct = default) =>
+        (await Subscribers.AddEntityAsync(RecordEntities.From(s), ct)).Headers.ETag ?? default;
+
+    public async Task<ETag> ReplaceSubscriberAsync(Subscriber s, ETag ifMatch, CancellationToken ct = default) =>
+        (await Subscribers.UpdateEntityAsync(RecordEntities.From(s), ifMatch, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
+
+    public async Task DeleteSubscriberAsync(string id, ETag ifMatch, CancellationToken ct = default) =>
+        await Subscribers.DeleteEntityAsync(SubscriberPartition, id, ifMatch, ct);
+
     /// <summary>Marks one channel of a subscriber as broken (Slack said the channel is archived, and the like).</summary>
     public async Task MarkChannelBrokenAsync(string subscriberId, string channelId, string reason, CancellationToken ct = default)
     {

@@ -21,25 +21,19 @@ public sealed class TickState(StorageClients clients)
 
     public async Task<Instant?> FirstStoredAsync(CancellationToken ct = default) => await ReadAsync(FirstStoredKey, ct);
 
-    /// <summary>Moves the checkpoint forward to <paramref name="to"/>; never back (two ticks may finish in any order).</summary>
-    public Task AdvanceCheckpointAsync(Instant to, CancellationToken ct = default) => KeepAsync(CheckpointKey, to, later: true, ct);
+    /// <summary>
+    /// Moves the checkpoint forward to <paramref name="to"/>, the end of a completed tick's window; never back
+    /// (two ticks may finish in any order). The same row says what that tick planned, so a tick costs one
+    /// state write; <see cref="LastTickAsync"/> reads it back for the health check.
+    /// </summary>
+    public Task AdvanceCheckpointAsync(Instant to, int planned = 0, CancellationToken ct = default) =>
+        KeepAsync(CheckpointKey, to, later: true, ct, planned);
 
     /// <summary>Records that something was stored at <paramref name="at"/>, keeping the earliest.</summary>
     public Task NoteStoredAsync(Instant at, CancellationToken ct = default) => KeepAsync(FirstStoredKey, at, later: false, ct);
 
-    /// <summary>When the last tick completed and what it planned (for health and `dla status`).</summary>
-    public async Task RecordTickAsync(Instant completedAt, int planned, CancellationToken ct = default) =>
-        await Table.UpsertEntityAsync(new TableEntity(Partition, "last-tick")
-        {
-            ["CompletedAt"] = RecordEntities.Iso(completedAt),
-            ["Planned"] = planned,
-        }, TableUpdateMode.Replace, ct);
-
-    public async Task<Instant?> LastTickAsync(CancellationToken ct = default)
-    {
-        var r = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, "last-tick", cancellationToken: ct);
-        return r.HasValue ? RecordEntities.ParseInstant(r.Value!.GetString("CompletedAt")) : null;
-    }
+    /// <summary>When the last tick completed: the checkpoint, which only a completed tick moves.</summary>
+    public Task<Instant?> LastTickAsync(CancellationToken ct = default) => CheckpointAsync(ct);
 
     private async Task<Instant?> ReadAsync(string key, CancellationToken ct)
     {
@@ -47,12 +41,13 @@ public sealed class TickState(StorageClients clients)
         return r.HasValue ? RecordEntities.ParseInstant(r.Value!.GetString("At")) : null;
     }
 
-    private async Task KeepAsync(string key, Instant value, bool later, CancellationToken ct)
+    private async Task KeepAsync(string key, Instant value, bool later, CancellationToken ct, int? planned = null)
     {
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var r = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, key, cancellationToken: ct);
             var entity = new TableEntity(Partition, key) { ["At"] = RecordEntities.Iso(value) };
+            if (planned is { } p) entity["Planned"] = p;
             try
             {
                 if (!r.HasValue) { await Table.AddEntityAsync(entity, ct); return; }

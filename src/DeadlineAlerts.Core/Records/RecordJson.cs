@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DeadlineAlerts.Core.Records;
+
+/// <summary>
+/// Records written back in the import format (README "Import format"), the inverse of
+/// <see cref="RecordReader"/>: what the API returns, what the audit log stores and what export writes.
+/// Channel targets carry tokens, so they are redacted unless the caller asks for secrets (only export to
+/// a file does, so that an export can be imported again); a redacted channel carries its <c>id</c>, by
+/// which an API client can keep it when it sends the record back.
+/// </summary>
+public static class RecordJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static JsonObject Deadline(Deadline d)
+    {
+        var o = new JsonObject
+        {
+            ["id"] = d.Id,
+            ["title"] = d.Title,
+            ["due"] = d.Due.LocalText,
+            ["timeZone"] = d.Due.Zone.Id,
+        };
+        if (d.Category is not null) o["category"] = d.Category;
+        if (d.LeadTimes.Count > 0) o["leadTimes"] = new JsonArray(d.LeadTimes.Select(l => (JsonNode)l.Text).ToArray());
+        if (d.Source is not null) o["source"] = d.Source;
+        if (d.Notes is not null) o["notes"] = d.Notes;
+        o["status"] = d.Status.ToString().ToLowerInvariant();
+        return o;
+    }
+
+    public static JsonObject Subscriber(Subscriber s, bool includeSecrets)
+    {
+        var o = new JsonObject { ["id"] = s.Id, ["name"] = s.Name };
+        if (s.TimeZone is not null) o["timeZone"] = s.TimeZone.Id;
+        if (s.Categories.Count > 0) o["categories"] = new JsonArray(s.Categories.Select(c => (JsonNode)c).ToArray());
+        if (s.DeadlineIds.Count > 0) o["deadlines"] = new JsonArray(s.DeadlineIds.Select(c => (JsonNode)c).ToArray());
+        if (s.LeadTimes.Count > 0) o["leadTimes"] = new JsonArray(s.LeadTimes.Select(l => (JsonNode)l.Text).ToArray());
+        o["channels"] = new JsonArray(s.Channels.Select(c => (JsonNode)Channel(c, includeSecrets)).ToArray());
+        return o;
+    }
+
+    public static JsonObject Channel(ChannelSpec c, bool includeSecrets)
+    {
+        var o = new JsonObject { ["type"] = c.Type };
+        if (c.Type == ChannelSpec.Email) o["address"] = c.Target;
+        else o["url"] = includeSecrets ? c.Target : c.Redacted;
+        if (includeSecrets && c.Secret is not null) o["secret"] = c.Secret;
+        if (!includeSecrets) o["id"] = c.Id;
+        if (!includeSecrets && c.BrokenReason is not null) o["broken"] = c.BrokenReason;
+        return o;
+    }
+
+    public static string Text(JsonNode node) => node.ToJsonString(Options);
+}

@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using Azure.Data.Tables;
+using DeadlineAlerts.Storage.Records;
+using NodaTime;
+
+namespace DeadlineAlerts.Storage.Audit;
+
+public static class AuditAction
+{
+    public const string Created = "created";
+    public const string Updated = "updated";
+    public const string Deleted = "deleted";
+    public const string Extended = "extended";
+    public const string Resolved = "resolved";
+    public const string Cancelled = "cancelled";
+    public const string Reopened = "reopened";
+    public const string Unsubscribed = "unsubscribed";
+}
+
+/// <summary>
+/// One change to one record: who (operator name, <c>cli</c>, <c>import</c>, <c>subscriber</c> for an
+/// unsubscribe), when, what, and the record before and after as import-format JSON with secrets redacted
+/// (see <c>RecordJson</c>). Null <see cref="Before"/> means created; null <see cref="After"/> means deleted.
+/// </summary>
+public sealed record AuditEntry
+{
+    public required Instant At { get; init; }
+    public required string Actor { get; init; }
+    public required string Action { get; init; }
+    /// <summary><c>deadline</c> or <c>subscriber</c>.</summary>
+    public required string RecordKind { get; init; }
+    public required string RecordId { get; init; }
+    public string? Summary { get; init; }
+    public string? Before { get; init; }
+    public string? After { get; init; }
+}
+
+/// <summary>
+/// The audit table: append-only. PartitionKey is the record (<c>deadline_ID</c>), so one record's history is
+/// one partition query; RowKey is reversed ticks plus a random suffix, so a partition reads newest first and
+/// two changes in the same tick never collide.
+/// </summary>
+public sealed class AuditLog(StorageClients clients)
+{
+    private TableClient Table => clients.Table(clients.Names.Audit);
+
+    public static string Partition(string recordKind, string recordId) => $"{recordKind}_{recordId}";
+
+    public async Task AppendAsync(AuditEntry entry, CancellationToken ct = default) =>
+        await Table.AddEntityAsync(ToEntity(entry), ct);
+
+    public async Task AppendAsync(IEnumerable<AuditEntry> entries, CancellationToken ct = default)
+    {
+        foreach (var partition in entries.GroupBy(e => Partition(e.RecordKind, e.RecordId)))
+            await TableBatches.SubmitAsync(Table, partition.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(e))), ct);
+    }
+
+    /// <summary>Newest first; one record's entries when kind and id are given, else all (optionally since an instant).</summary>
+    public async Task<List<AuditEntry>> QueryAsync(string? recordKind = null, string? recordId = null, Instant? since = null, int max = 500, CancellationToken ct = default)
+    {
+        var filters = new List<string>();
+        if (recordKind is not null && recordId is not null)
+            filters.Add(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(recordKind, recordId)}"));
+        else if (recordKind is not null)
+            filters.Add(TableClient.CreateQueryFilter($"RecordKind eq {recordKind}"));
+        if (since is { } s) filters.Add(TableClient.CreateQueryFilter($"At ge {RecordEntities.Iso(s)}"));
+        var list = new List<AuditEntry>();
+        await foreach (var e in Table.QueryAsync<TableEntity>(filters.Count == 0 ? null : string.Join(" and ", filters), cancellationToken: ct))
+            list.Add(FromEntity(e));
+        return list.OrderByDescending(e => e.At).Take(max).ToList();
+    }
+
+    private static TableEntity ToEntity(AuditEntry e) =>
+        new(Partition(e.RecordKind, e.RecordId), $"{long.MaxValue - e.At.ToUnixTimeTicks():D19}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}")
+        {
+            ["At"] = RecordEntities.Iso(e.At),
+            ["Actor"] = e.Actor,
+            ["Action"] = e.Action,
+            ["RecordKind"] = e.RecordKind,
+            ["RecordId"] = e.RecordId,
+            ["Summary"] = e.Summary,
+            ["Before"] = e.Before,
+            ["After"] = e.After,
+        };
+
+    private static AuditEntry FromEntity(TableEntity e) => new()
+    {
+        At = RecordEntities.ParseInstant(e.GetString("At")),
+        Actor = e.GetString("Actor") ?? "",
+        Action = e.GetString("Action") ?? "",
+        RecordKind = e.GetString("RecordKind") ?? "",
+        RecordId = e.GetString("RecordId") ?? "",
+        Summary = e.GetString("Summary"),
+        Before = e.GetString("Before"),
+        After = e.GetString("After"),
+    };
+}
