@@ -24,4 +24,7 @@ public sealed class AlertsOptions
 
     /// <summary>How long a worker owns a delivery it claimed; after that a crashed send may be retried.</summary>
     public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long the health check waits for storage before it reports it unreachable.</summary>
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
