@@ -1,4 +1,5 @@
 using DeadlineAlerts.App.Hosting;
+using Microsoft.ApplicationInsights.Extensibility;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,10 @@ public static class FunctionsServices
             var rule = options.Rules.FirstOrDefault(r => r.ProviderName == ApplicationInsightsLoggerProvider);
             if (rule is not null) options.Rules.Remove(rule);
         });
+        // Delivery URLs are secrets (a Slack token is the path, Teams has sig= in the query). HttpClientFactory logs
+        // each request's URL at Information, and the SDK records it on each dependency: keep both out of telemetry.
+        services.AddLogging(b => b.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
+        services.AddSingleton<ITelemetryInitializer, RedactHttpDependencyUrls>();
         services.AddDeadlineAlerts(configuration);
         return services;
     }
