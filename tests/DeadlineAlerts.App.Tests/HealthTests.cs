@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Azure.Core;
+using Azure.Identity;
 using DeadlineAlerts.App.Api;
 using DeadlineAlerts.App.Health;
 using DeadlineAlerts.App.Hosting;
@@ -109,6 +111,35 @@ public sealed class HealthTests
         Assert.DoesNotContain("AccountKey", text);
         Assert.DoesNotContain("devstoreaccount1", text);
         Assert.DoesNotContain($":{closed}", text);
+    }
+
+    [Fact]
+    public async Task Unhealthy_503_when_the_apps_identity_cannot_sign_in()
+    {
+        var closed = LoopbackReceiver.FreePort();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DeadlineAlerts:Storage:TableServiceUri"] = $"https://127.0.0.1:{closed}/",
+            ["DeadlineAlerts:Storage:QueueServiceUri"] = $"https://127.0.0.1:{closed}/",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IClock>(new FakeClock(July29))
+            .AddSingleton<TokenCredential>(new NoIdentity()); // what DefaultAzureCredential does where no identity is assigned
+        services.AddDeadlineAlerts(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        var (status, body, _) = await GetHealthAsync(provider);
+
+        Assert.Equal(503, status);
+        Assert.All(body.GetProperty("checks").EnumerateArray(), c => Assert.Contains("could not be signed in", c.GetProperty("detail").GetString()));
+    }
+
+    private sealed class NoIdentity : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new CredentialUnavailableException("ManagedIdentityCredential authentication unavailable. No response received from the managed identity endpoint.");
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
     }
 
     [Fact]

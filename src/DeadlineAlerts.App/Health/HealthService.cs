@@ -121,6 +121,10 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
             return (new HealthCheck(name, HealthStatus.Unhealthy,
                 $"{what} did not answer within {Seconds(Duration.FromTimeSpan(options.Value.HealthCheckTimeout))}"), default);
         }
+        catch (Azure.Identity.AuthenticationFailedException e)
+        {
+            return (new HealthCheck(name, HealthStatus.Unhealthy, $"{what} could not be signed in to ({e.GetType().Name}); check the app's identity"), default);
+        }
         catch (Exception e) when (e is RequestFailedException or AggregateException or HttpRequestException)
         {
             // Only the exception's type: its message can carry the account URL.
