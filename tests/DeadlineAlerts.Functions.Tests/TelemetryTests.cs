@@ -92,7 +92,7 @@ public sealed class TelemetryTests
             var traces = ingestion.Envelopes.Select(line => JsonDocument.Parse(line).RootElement)
                 .Where(e => e.GetProperty("data").GetProperty("baseType").GetString() == "MessageData")
                 .Select(e => e.GetProperty("data").GetProperty("baseData"))
-                .Where(d => d.GetProperty("severityLevel").GetString() == "Information")
+                .Where(d => d.GetProperty("severityLevel").GetString() == "Information" && d.TryGetProperty("properties", out _))
                 .Select(d => d.GetProperty("properties").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!))
                 .ToList();
             if (traces.Any(p => p.GetValueOrDefault("EventName") == until)) return traces;
