@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Identity;
 using DeadlineAlerts.App.Api;
 using DeadlineAlerts.App.Deliver;
+using DeadlineAlerts.App.Export;
 using DeadlineAlerts.App.Import;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Records;
@@ -44,6 +45,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AlertQueue>();
         services.AddSingleton(sp => new RecordReader(sp.GetRequiredService<EndpointPolicy>()));
         services.AddSingleton<ImportService>();
+        services.AddSingleton<ExportService>();
         services.AddSingleton<ScanService>();
         services.AddSingleton<DeliveryService>();
         services.AddSingleton<LocalQueueRunner>();
