@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using DeadlineAlerts.App;
+using DeadlineAlerts.App.Digest;
 using DeadlineAlerts.App.Export;
 using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.App.Import;
@@ -299,11 +300,13 @@ public static class Cli
         cli.Allow("once");
         await EnsureStorageAsync(sp, ct);
         var scan = sp.GetRequiredService<ScanService>();
+        var digests = sp.GetRequiredService<DigestService>();
+        var clock = sp.GetRequiredService<IClock>();
         var runner = sp.GetRequiredService<LocalQueueRunner>();
         var options = sp.GetRequiredService<IOptions<AlertsOptions>>().Value;
         if (cli.Has("once"))
         {
-            await TickAndDeliverAsync(scan, runner, options, stdout, drainAll: true, ct);
+            await TickAndDeliverAsync(scan, digests, clock, runner, options, stdout, drainAll: true, ct);
             return Ok;
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -312,18 +315,26 @@ public static class Cli
         using var timer = new PeriodicTimer(options.ScanPeriod);
         try
         {
-            do { await TickAndDeliverAsync(scan, runner, options, stdout, drainAll: false, stop.Token); }
+            do { await TickAndDeliverAsync(scan, digests, clock, runner, options, stdout, drainAll: false, stop.Token); }
             while (await timer.WaitForNextTickAsync(stop.Token));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
         return Ok;
     }
 
-    private static async Task TickAndDeliverAsync(ScanService scan, LocalQueueRunner runner, AlertsOptions options, TextWriter stdout, bool drainAll, CancellationToken ct)
+    /// <summary>
+    /// One tick of the local host: the scan, then the digests (cheap when none is due: one read of the
+    /// subscribers; a period is planned once however often this runs), then delivery of what both queued.
+    /// </summary>
+    private static async Task TickAndDeliverAsync(ScanService scan, DigestService digests, IClock clock, LocalQueueRunner runner, AlertsOptions options,
+        TextWriter stdout, bool drainAll, CancellationToken ct)
     {
         var tick = await scan.TickAsync(ct);
         var window = tick.WindowStart is { } s ? $"({TimeText.Iso(s)}, {TimeText.Iso(tick.WindowEnd)}]" : "(nothing stored yet)";
         await stdout.WriteLineAsync($"Tick {window}: {tick.Planned} alert delivery(ies) planned ({tick.Late} late), {tick.Skipped} skipped.");
+        var digest = await digests.RunAsync(clock.GetCurrentInstant(), ct);
+        if (digest.Planned + digest.Skipped > 0)
+            await stdout.WriteLineAsync($"Digests: {digest.Planned} delivery(ies) planned, {digest.Skipped} skipped.");
         var lines = drainAll
             ? await runner.DrainAllAsync(options.MaxRetryDelay * 2, ct)
             : (await runner.DrainVisibleAsync(ct)).Lines;

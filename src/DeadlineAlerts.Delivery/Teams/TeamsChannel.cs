@@ -23,6 +23,14 @@ public sealed class TeamsChannel(HttpDelivery http) : IAlertChannel
             async response => HttpOutcome.From(response, detail: response.IsSuccessStatusCode ? null : await HttpDelivery.ErrorTextAsync(response)),
             cancellationToken);
     }
+
+    public Task<DeliveryOutcome> SendDigestAsync(DigestView digest, ChannelSpec channel, CancellationToken cancellationToken)
+    {
+        var body = TeamsMessage.Build(digest).ToJsonString();
+        return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), null,
+            async response => HttpOutcome.From(response, detail: response.IsSuccessStatusCode ? null : await HttpDelivery.ErrorTextAsync(response)),
+            cancellationToken);
+    }
 }
 
 /// <summary>
@@ -64,6 +72,34 @@ public static class TeamsMessage
             card["actions"] = new JsonArray { new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open source", ["url"] = url } };
         else if (!string.IsNullOrWhiteSpace(a.Source)) facts.Add(Fact("Source", a.Source));
 
+        return new JsonObject
+        {
+            ["type"] = "message",
+            ["attachments"] = new JsonArray
+            {
+                new JsonObject { ["contentType"] = "application/vnd.microsoft.card.adaptive", ["contentUrl"] = null, ["content"] = card },
+            },
+        };
+    }
+
+    /// <summary>A digest card: the title, the summary, and a fact a deadline (countdown → title and due time).</summary>
+    public static JsonObject Build(DigestView d)
+    {
+        var facts = new JsonArray(d.Items.Select(i => (JsonNode)Fact(i.Overdue ? $"OVERDUE by {i.Countdown}" : i.Countdown, $"{i.Title}, {i.DueInSubscriberZone}")).ToArray());
+        var body = new JsonArray
+        {
+            new JsonObject { ["type"] = "TextBlock", ["text"] = d.Title, ["weight"] = "Bolder", ["size"] = "Large", ["wrap"] = true },
+            new JsonObject { ["type"] = "TextBlock", ["text"] = d.Summary, ["isSubtle"] = true, ["wrap"] = true, ["spacing"] = "None" },
+        };
+        if (facts.Count > 0) body.Add(new JsonObject { ["type"] = "FactSet", ["facts"] = facts });
+        var card = new JsonObject
+        {
+            ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
+            ["type"] = "AdaptiveCard",
+            ["version"] = "1.4",
+            ["body"] = body,
+            ["msteams"] = new JsonObject { ["width"] = "Full" },
+        };
         return new JsonObject
         {
             ["type"] = "message",
