@@ -256,6 +256,7 @@ public static class Cli
             {
                 s.Id, s.Name, timeZone = s.TimeZone?.Id, s.Categories, deadlines = s.DeadlineIds, leadTimes = s.LeadTimes.Select(l => l.Text),
                 channels = s.Channels.Select(c => new { id = c.Id, type = c.Type, target = c.Redacted, broken = c.BrokenReason }),
+                digest = s.Digest?.ToString(),
             }), Json));
             return Ok;
         }
@@ -264,6 +265,7 @@ public static class Cli
         {
             var follows = string.Join(", ", s.Categories.Select(c => "category " + c).Concat(s.DeadlineIds));
             await stdout.WriteLineAsync($"{s.Id,-24} {s.Name,-24} {s.TimeZone?.Id ?? "(deadline's zone)",-20} follows {follows}");
+            if (s.Digest is { } digest) await stdout.WriteLineAsync($"    digest   {digest}");
             foreach (var c in s.Channels)
                 await stdout.WriteLineAsync($"    {c.Type,-8} {c.Redacted}{(c.BrokenReason is { } b ? $"  BROKEN: {b}" : "")}");
         }
