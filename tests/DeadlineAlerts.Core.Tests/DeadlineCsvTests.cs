@@ -123,3 +123,18 @@ public class DeadlineCsvTests
         Assert.Equal(original.Deadlines.Select(d => RecordJson.Text(RecordJson.Deadline(d))), again.Deadlines.Select(d => RecordJson.Text(RecordJson.Deadline(d))));
     }
 }
+
+public class ReadOnlyHistoryTests
+{
+    [Fact]
+    public void An_exported_history_field_is_accepted_on_import_and_ignored()
+    {
+        var reader = new RecordReader(EndpointPolicy.Strict);
+        var set = reader.ReadJson("""
+            {"deadlines": [{"id": "truce", "title": "Truce", "due": "2025-11-10T00:01", "timeZone": "America/New_York",
+              "history": [{"from": "2025-08-12T00:01", "to": "2025-11-10T00:01", "reason": "extended"}]}]}
+            """, NodaTime.Instant.MinValue);
+
+        Assert.Equal("truce", Assert.Single(set.Deadlines).Id);
+    }
+}
