@@ -2,6 +2,8 @@ using Azure.Core;
 using Azure.Identity;
 using DeadlineAlerts.App.Api;
 using DeadlineAlerts.App.Deliver;
+using DeadlineAlerts.App.Digest;
+using DeadlineAlerts.App.Export;
 using DeadlineAlerts.App.Health;
 using DeadlineAlerts.App.Import;
 using DeadlineAlerts.App.Scan;
@@ -47,8 +49,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AlertQueue>();
         services.AddSingleton(sp => new RecordReader(sp.GetRequiredService<EndpointPolicy>()));
         services.AddSingleton<ImportService>();
+        services.AddSingleton<ExportService>();
         services.AddSingleton<ScanService>();
         services.AddSingleton<DeliveryService>();
+        services.AddSingleton<DigestService>();
         services.AddSingleton<LocalQueueRunner>();
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
         services.AddSingleton<ApiRouter>(); // routes come from every IApiModule registered

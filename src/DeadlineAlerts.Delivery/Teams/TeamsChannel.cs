@@ -23,6 +23,14 @@ public sealed class TeamsChannel(HttpDelivery http) : IAlertChannel
             async response => HttpOutcome.From(response, detail: response.IsSuccessStatusCode ? null : await HttpDelivery.ErrorTextAsync(response)),
             cancellationToken);
     }
+
+    public Task<DeliveryOutcome> SendDigestAsync(DigestView digest, ChannelSpec channel, CancellationToken cancellationToken)
+    {
+        var body = TeamsMessage.Build(digest).ToJsonString();
+        return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), null,
+            async response => HttpOutcome.From(response, detail: response.IsSuccessStatusCode ? null : await HttpDelivery.ErrorTextAsync(response)),
+            cancellationToken);
+    }
 }
 
 /// <summary>
@@ -103,6 +111,35 @@ public static class TeamsMessage
             new JsonObject { ["type"] = "TextRun", ["text"] = value },
         },
     };
+
+    /// <summary>A digest card: the title, the summary, and a fact a deadline (countdown → title and due time).</summary>
+    public static JsonObject Build(DigestView d)
+    {
+        // Deadline titles come from records: TextRuns, never Markdown (see Literal).
+        var body = new JsonArray
+        {
+            new JsonObject { ["type"] = "TextBlock", ["text"] = d.Title, ["weight"] = "Bolder", ["size"] = "Large", ["wrap"] = true },
+            new JsonObject { ["type"] = "TextBlock", ["text"] = d.Summary, ["isSubtle"] = true, ["wrap"] = true, ["spacing"] = "None" },
+        };
+        foreach (var i in d.Items)
+            body.Add(Labelled(i.Overdue ? $"OVERDUE by {i.Countdown}" : i.Countdown, $"{i.Title}, {i.DueInSubscriberZone}"));
+        var card = new JsonObject
+        {
+            ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
+            ["type"] = "AdaptiveCard",
+            ["version"] = "1.4",
+            ["body"] = body,
+            ["msteams"] = new JsonObject { ["width"] = "Full" },
+        };
+        return new JsonObject
+        {
+            ["type"] = "message",
+            ["attachments"] = new JsonArray
+            {
+                new JsonObject { ["contentType"] = "application/vnd.microsoft.card.adaptive", ["contentUrl"] = null, ["content"] = card },
+            },
+        };
+    }
 
     private static JsonObject Fact(string title, string value) => new() { ["title"] = title, ["value"] = value };
 }
