@@ -22,6 +22,8 @@ public sealed record Subscriber
 
     /// <summary>When lead-time alerts wait (see <see cref="Schedule.QuietHours"/>); null for none.</summary>
     public QuietHours? QuietHours { get; init; }
+    /// <summary>A daily or weekly summary in <see cref="TimeZone"/> (required with a digest); null for none.</summary>
+    public DigestChoice? Digest { get; init; }
 
     /// <summary>When the subscriber was first stored (see <see cref="Deadline.ArmedAt"/>).</summary>
     public Instant CreatedAt { get; init; }

@@ -150,6 +150,7 @@ public static class RecordEntities
         ["Channels"] = JsonSerializer.Serialize(s.Channels.Select(c => new StoredChannel(c.Type, c.Target, c.Secret, c.BrokenReason)), Json),
         ["CreatedAt"] = Iso(s.CreatedAt),
         ["QuietHours"] = s.QuietHours is { } q ? $"{q.FromText}-{q.ToText}" + (q.UrgentPassesThrough ? "" : " held") : null,
+        ["Digest"] = s.Digest?.Stored,
     };
 
     public static Subscriber ToSubscriber(TableEntity e) => new()
@@ -164,6 +165,7 @@ public static class RecordEntities
             .Select(c => new ChannelSpec { Type = c.Type, Target = c.Target, Secret = c.Secret, BrokenReason = c.Broken }).ToList(),
         CreatedAt = ParseInstant(e.GetString("CreatedAt")),
         QuietHours = Quiet(e.GetString("QuietHours")),
+        Digest = DigestChoice.FromStored(e.GetString("Digest")),
     };
 
     /// <summary>"22:00-07:00", with " held" when urgent messages wait too.</summary>
