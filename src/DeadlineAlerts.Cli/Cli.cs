@@ -43,7 +43,7 @@ public static class Cli
     private static readonly Dictionary<string, string> Help = new()
     {
         ["import"] = "dla import FILE.json|FILE.csv [--format json|csv]\n  Validates and stores deadlines and subscribers (all-or-nothing, idempotent by id). CSV holds deadlines, one a row; the format follows the extension unless --format says.",
-        ["export"] = "dla export [--format json|csv] [--out FILE]\n  Writes the stored records as an import file. json: deadlines and subscribers; webhook URLs and secrets only with --out (the file is made readable by you alone). csv: deadlines.",
+        ["export"] = "dla export [--format json|csv|ics] [--out FILE]\n  Writes the stored records as an import file. json: deadlines and subscribers; webhook URLs and secrets only with --out (the file is made readable by you alone). csv: deadlines. ics: the active deadlines as a calendar (not importable).",
         ["deadlines"] = "dla deadlines [--json]\n  Lists deadlines with their countdowns.",
         ["subscribers"] = "dla subscribers [--json]\n  Lists subscribers, their zones and channels (URLs redacted).",
         ["preview"] = "dla preview --from INSTANT --to INSTANT [--json]\n  The alerts that would fire in (from, to], without sending.",
@@ -180,11 +180,16 @@ public static class Cli
         cli.Allow("format", "out");
         if (cli.Positional.Count > 0) throw new UsageException("dla export takes no FILE; write to a file with --out FILE.");
         var format = cli.Get("format")?.ToLowerInvariant() ?? "json";
-        if (format is not ("json" or "csv")) throw new UsageException($"--format \"{format}\" is not an export format; use json or csv.");
+        if (format is not ("json" or "csv" or "ics")) throw new UsageException($"--format \"{format}\" is not an export format; use json, csv or ics.");
         var path = cli.Get("out");
         await EnsureStorageAsync(sp, ct);
         var export = sp.GetRequiredService<ExportService>();
-        var text = format == "csv" ? await export.CsvAsync(ct) : await export.JsonAsync(includeSecrets: path is not null, ct);
+        var text = format switch
+        {
+            "csv" => await export.CsvAsync(ct),
+            "ics" => await export.IcsAsync(ct),
+            _ => await export.JsonAsync(includeSecrets: path is not null, ct),
+        };
         if (path is null)
         {
             await stdout.WriteAsync(text);

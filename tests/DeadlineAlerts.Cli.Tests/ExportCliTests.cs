@@ -25,6 +25,21 @@ public sealed class ExportCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Export_ics_writes_the_active_deadlines_as_a_calendar_a_parser_reads_back()
+    {
+        var csv = Write("deadlines.csv", "id,title,due,timeZone,leadTimes,status\ntruce,Truce,2025-08-12T00:01,America/New_York,P7D PT0S,active\nold,Old,2025-08-01T00:00,UTC,,resolved\n");
+        Assert.Equal(0, (await Dla("import", csv, "--now", "2025-07-29T08:00:00Z")).Code);
+
+        var (code, output, _) = await Dla("export", "--format", "ics");
+
+        Assert.Equal(0, code);
+        var e = Assert.Single(Ical.Net.Calendar.Load(output)!.Events);
+        Assert.Equal("truce@deadlinealerts", e.Uid);
+        Assert.Equal(new DateTime(2025, 8, 12, 4, 1, 0, DateTimeKind.Utc), e.DtStart!.AsUtc);
+        Assert.Equal(["-P7D", "P0D"], e.Alarms.Select(a => a.Trigger!.Duration!.Value.ToString()));
+    }
+
+    [Fact]
     public async Task A_csv_file_is_imported_by_its_extension_and_a_bad_one_names_the_row()
     {
         var good = Write("deadlines.csv", "id,title,due,timeZone,leadTimes\ntruce,\"Truce, extended\",2025-11-10T00:01,America/New_York,P7D PT0S\n");

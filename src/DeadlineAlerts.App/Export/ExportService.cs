@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DeadlineAlerts.App.Calendar;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Storage.Records;
 
@@ -27,6 +28,10 @@ public sealed class ExportService(RecordStore records)
     /// <summary>Deadlines only (subscribers have lists and channels, which a flat row cannot hold well).</summary>
     public async Task<string> CsvAsync(CancellationToken ct = default) =>
         DeadlineCsv.Write((await records.ListDeadlinesAsync(ct)).OrderBy(d => d.Id, StringComparer.Ordinal));
+
+    /// <summary>The active deadlines as an iCalendar file, with alarms at their own lead times (see <see cref="CalendarFeed"/>).</summary>
+    public async Task<string> IcsAsync(CancellationToken ct = default) =>
+        CalendarFeed.Build(await records.ListDeadlinesAsync(ct));
 
     /// <summary>True when a redacted JSON export would lose something an import needs (a URL channel).</summary>
     public async Task<bool> HasSecretChannelsAsync(CancellationToken ct = default) =>
