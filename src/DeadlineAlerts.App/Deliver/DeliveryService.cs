@@ -117,7 +117,8 @@ public sealed class DeliveryService(
             return (DeliveryOutcome.Permanent("the deadline or subscriber was deleted before delivery"), null, null);
         var spec = subscriber.Channels.FirstOrDefault(c => c.Id == entry.ChannelId);
         if (spec is null) return (DeliveryOutcome.Permanent("the channel was removed from the subscriber before delivery"), null, null);
-        var view = AlertView.Create(entry.ToPlannedAlert(), deadline, subscriber, now, entry.Late);
+        var view = ViewOf(entry, deadline, subscriber, now);
+        if (view is null) return (DeliveryOutcome.Permanent($"the deadline no longer records the change this {entry.Kind} reports"), null, spec);
         if (!_channels.TryGetValue(spec.Type, out var channel))
             return (DeliveryOutcome.Permanent($"no channel can send type \"{spec.Type}\" in this installation"), view, spec);
         try
@@ -131,6 +132,20 @@ public sealed class DeliveryService(
             return (DeliveryOutcome.Retry($"unexpected {e.GetType().Name} in the {spec.Type} channel"), view, spec);
         }
     }
+
+    /// <summary>
+    /// The one view every channel renders, built per kind from the ledger row and the current records:
+    /// an alert from its lead time; a notice from the history entry the row names (<see cref="LedgerEntry.Ref"/>),
+    /// so a retried notice says exactly what the first attempt said. Digests are composed by the digest service.
+    /// </summary>
+    private static AlertView? ViewOf(LedgerEntry entry, Deadline deadline, Subscriber subscriber, Instant now) => entry.Kind switch
+    {
+        MessageKind.Notice => deadline.History.FirstOrDefault(h => h.Id == entry.Ref) is { } change
+            ? AlertView.CreateNotice(new Core.Schedule.AlertId(entry.AlertId), change.ToNotice(), deadline, subscriber, change.At)
+            : null,
+        MessageKind.Alert => AlertView.Create(entry.ToPlannedAlert(), deadline, subscriber, now, entry.Late),
+        _ => null,
+    };
 
     /// <summary>Exponential backoff with ±20% jitter, never shorter than the receiver's Retry-After.</summary>
     private Duration Backoff(int attempts, Duration? retryAfter)

@@ -26,7 +26,7 @@ public sealed class TeamsChannel(HttpDelivery http) : IAlertChannel
 }
 
 /// <summary>
-/// The Workflows payload: <c>{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{AdaptiveCard 1.4}}]}</c>.
+/// The Workflows payload for an alert, notice or digest: <c>{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{AdaptiveCard 1.4}}]}</c>.
 /// Card text is data in JSON strings (Teams renders no HTML in cards); the source link is an
 /// <c>Action.OpenUrl</c> only when it is an absolute http(s) URL.
 /// </summary>
@@ -34,23 +34,34 @@ public static class TeamsMessage
 {
     public static JsonObject Build(AlertView a)
     {
-        var facts = new JsonArray
+        var facts = new JsonArray();
+        switch (a.Kind)
         {
-            Fact("Countdown", a.Countdown),
-            Fact("Due", a.DueInDeadlineZone),
-        };
-        if (a.SubscriberZone.Id != a.DeadlineZone.Id) facts.Add(Fact("Your time", a.DueInSubscriberZone));
-        facts.Add(Fact("Lead time", a.LeadTime.Text));
-        if (a.Category is { } c) facts.Add(Fact("Category", c));
-        if (a.Late) facts.Add(Fact("Late", "yes: sent after its planned time"));
+            case MessageKind.Notice:
+                foreach (var (label, value) in a.NoticeFactRows) facts.Add(Fact(label, value));
+                if (a.Category is { } nc) facts.Add(Fact("Category", nc));
+                break;
+            case MessageKind.Digest:
+                foreach (var item in a.Items)
+                    facts.Add(Fact(item.Overdue ? $"OVERDUE by {item.Countdown}" : item.Countdown, $"{item.Title}, {item.DueText}"));
+                break;
+            default:
+                facts.Add(Fact("Countdown", a.Countdown));
+                facts.Add(Fact("Due", a.DueInDeadlineZone));
+                if (a.ShowsSubscriberZone) facts.Add(Fact("Your time", a.DueInSubscriberZone));
+                facts.Add(Fact("Lead time", a.LeadTime?.Text ?? ""));
+                if (a.Category is { } c) facts.Add(Fact("Category", c));
+                if (a.Late) facts.Add(Fact("Late", "yes: sent after its planned time"));
+                break;
+        }
 
         var body = new JsonArray
         {
             new JsonObject { ["type"] = "TextBlock", ["text"] = a.Title, ["weight"] = "Bolder", ["size"] = "Large", ["wrap"] = true },
-            new JsonObject { ["type"] = "TextBlock", ["text"] = a.Headline, ["isSubtle"] = true, ["wrap"] = true, ["spacing"] = "None" },
+            new JsonObject { ["type"] = "TextBlock", ["text"] = a.Kind == MessageKind.Digest ? a.Summary ?? "" : a.Headline, ["isSubtle"] = true, ["wrap"] = true, ["spacing"] = "None" },
             new JsonObject { ["type"] = "FactSet", ["facts"] = facts },
         };
-        if (!string.IsNullOrWhiteSpace(a.Notes)) body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = a.Notes, ["wrap"] = true });
+        if (a.Kind == MessageKind.Alert && !string.IsNullOrWhiteSpace(a.Notes)) body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = a.Notes, ["wrap"] = true });
 
         var card = new JsonObject
         {
