@@ -26,6 +26,6 @@ public sealed record Deadline
     /// </summary>
     public Instant ArmedAt { get; init; }
 
-    /// <summary>Extensions, moves, resolutions and cancellations, oldest first (see <see cref="DeadlineChange"/>).</summary>
-    public IReadOnlyList<DeadlineChange> History { get; init; } = [];
+    /// <summary>Extensions, moves, resolutions and cancellations, oldest first (see <see cref="HistoryEntry"/>).</summary>
+    public IReadOnlyList<HistoryEntry> History { get; init; } = [];
 }

@@ -91,7 +91,8 @@ public sealed class RecordReader(EndpointPolicy endpoints)
     {
         var before = problems.Count;
         var r = new Fields(e, $"deadline #{index + 1}", problems,
-            ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status"]);
+            // "history" is read-only (written by export, kept by extend): accepted so an export imports again, and ignored.
+            ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status", "history"]);
         if (!r.IsObject) return null;
         var id = r.Id();
         var title = r.String("title");

@@ -45,7 +45,7 @@ public sealed record LedgerEntry
     public string? LeadTime { get; init; }
     /// <summary>
     /// What the message is about beyond the deadline: for a notice, the id of the deadline's history entry
-    /// it reports (<see cref="Core.Records.DeadlineChange.Id"/>); for a digest, its period.
+    /// it reports (<see cref="Core.Records.HistoryEntry.Id"/>); for a digest, its period.
     /// </summary>
     public string? Ref { get; init; }
     public required Instant FireAt { get; init; }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
+using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Schedule;
 using NodaTime;
@@ -13,7 +15,7 @@ namespace DeadlineAlerts.Core.Records;
 /// milestone commands (extend, resolve, cancel) append to it. For a resolve or cancel <see cref="OldDue"/>
 /// and <see cref="NewDue"/> are the same.
 /// </summary>
-public sealed record DeadlineChange
+public sealed record HistoryEntry
 {
     public required string Id { get; init; }
     public required Instant At { get; init; }
@@ -38,6 +40,50 @@ public sealed record DeadlineChange
     {
         var key = $"notice\n{deadlineId}\n{Id}\n{subscriberId}";
         return new AlertId("nt_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0, 16));
+    }
+
+    /// <summary>
+    /// The entry as RecordJson writes it and the record store keeps it: both due times with local text,
+    /// zone and instant, so the history reads the same after the zone's rules change.
+    /// </summary>
+    public JsonObject ToJson()
+    {
+        var o = new JsonObject
+        {
+            ["id"] = Id,
+            ["at"] = InstantPattern.ExtendedIso.Format(At),
+            ["by"] = By,
+            ["change"] = Kind,
+            ["from"] = Due(OldDue),
+            ["to"] = Due(NewDue),
+        };
+        if (Reason is not null) o["reason"] = Reason;
+        return o;
+
+        static JsonObject Due(DueTime d) => new()
+        {
+            ["due"] = d.LocalText, ["timeZone"] = d.Zone.Id, ["instant"] = InstantPattern.ExtendedIso.Format(d.Instant),
+        };
+    }
+
+    /// <summary>Reads what <see cref="ToJson"/> wrote (stored data, so it is trusted: a malformed entry throws).</summary>
+    public static HistoryEntry FromJson(JsonNode node)
+    {
+        static string S(JsonNode? n, string name) => (string?)n?[name] ?? throw new FormatException($"history entry lacks \"{name}\"");
+        static DueTime Due(JsonNode? n) => DueTime.FromStored(
+            LocalDateTimePattern.ExtendedIso.Parse(S(n, "due")).GetValueOrThrow(),
+            Zones.Find(S(n, "timeZone")) ?? DateTimeZone.Utc,
+            InstantPattern.ExtendedIso.Parse(S(n, "instant")).GetValueOrThrow());
+        return new HistoryEntry
+        {
+            Id = S(node, "id"),
+            At = InstantPattern.ExtendedIso.Parse(S(node, "at")).GetValueOrThrow(),
+            By = S(node, "by"),
+            Kind = S(node, "change"),
+            OldDue = Due(node["from"]),
+            NewDue = Due(node["to"]),
+            Reason = (string?)node["reason"],
+        };
     }
 
     public NoticeFacts ToNotice() => new(Kind, OldDue.Instant, NewDue.Instant, Reason, By);
