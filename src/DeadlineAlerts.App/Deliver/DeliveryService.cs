@@ -49,7 +49,7 @@ public sealed class DeliveryService(
 
         var cache = new RecordCache(records);
         await cache.LoadAsync(claimed.Select(c => c.DeadlineId), claimed.Select(c => c.SubscriberId), ct);
-        var results = new ConcurrentBag<(LedgerEntry Entry, DeliveryOutcome Outcome, AlertView? View, ChannelSpec? Channel)>();
+        var results = new ConcurrentBag<(LedgerEntry Entry, DeliveryOutcome? Outcome, AlertView? View, ChannelSpec? Channel)>();
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = o.DeliveryConcurrency, CancellationToken = ct },
             async (entry, token) =>
             {
@@ -64,6 +64,14 @@ public sealed class DeliveryService(
         foreach (var (entry, outcome, view, channel) in results)
         {
             var done = entry with { LeaseUntil = null, NextAttemptAt = null };
+            if (outcome is null)
+            {
+                done = done with { Status = LedgerStatus.Cancelled, CompletedAt = completedAt, Attempts = entry.Attempts - 1,
+                    LastError = "cancelled: the deadline or subscriber changed after the alert was planned; it no longer applies" };
+                updates.Add(done);
+                lines.Add(new DeliveryLine(done, done.Status, null, channel?.Redacted, done.LastError));
+                continue;
+            }
             switch (outcome.Status)
             {
                 case DeliveryStatus.Delivered:
@@ -109,12 +117,16 @@ public sealed class DeliveryService(
         _ => false,
     };
 
-    private async Task<(DeliveryOutcome, AlertView?, ChannelSpec?)> SendAsync(LedgerEntry entry, RecordCache cache, Instant now, CancellationToken ct)
+    /// <summary>Sends one claimed row. A null outcome: the row is an alert the current records no longer
+    /// plan (the deadline was extended, resolved or cancelled, or the subscriber changed), so it is not sent.</summary>
+    private async Task<(DeliveryOutcome?, AlertView?, ChannelSpec?)> SendAsync(LedgerEntry entry, RecordCache cache, Instant now, CancellationToken ct)
     {
         var deadline = await cache.DeadlineAsync(entry.DeadlineId, ct);
         var subscriber = await cache.SubscriberAsync(entry.SubscriberId, ct);
         if (deadline is null || subscriber is null)
             return (DeliveryOutcome.Permanent("the deadline or subscriber was deleted before delivery"), null, null);
+        if (entry.Kind == MessageKind.Alert && !Core.Schedule.AlertPlanner.StillApplies(entry.ToPlannedAlert(), deadline, subscriber))
+            return (null, null, null);
         var spec = subscriber.Channels.FirstOrDefault(c => c.Id == entry.ChannelId);
         if (spec is null) return (DeliveryOutcome.Permanent("the channel was removed from the subscriber before delivery"), null, null);
         var view = ViewOf(entry, deadline, subscriber, now);

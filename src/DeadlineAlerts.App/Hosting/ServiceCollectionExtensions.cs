@@ -3,10 +3,12 @@ using Azure.Identity;
 using DeadlineAlerts.App.Api;
 using DeadlineAlerts.App.Deliver;
 using DeadlineAlerts.App.Import;
+using DeadlineAlerts.App.Milestones;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Delivery;
 using DeadlineAlerts.Storage;
+using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Ledger;
 using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Storage.Records;
@@ -47,6 +49,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ScanService>();
         services.AddSingleton<DeliveryService>();
         services.AddSingleton<LocalQueueRunner>();
+        services.TryAddSingleton<AuditLog>();
+        services.AddSingleton<MilestoneService>();
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
         services.AddSingleton<ApiRouter>(); // routes come from every IApiModule registered
         services.AddDeliveryChannels(configuration);
