@@ -51,6 +51,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<LocalQueueRunner>();
         services.TryAddSingleton<AuditLog>();
         services.AddSingleton<MilestoneService>();
+        services.AddSingleton<IApiModule, MilestonesModule>();
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
         services.AddSingleton<ApiRouter>(); // routes come from every IApiModule registered
         services.AddDeliveryChannels(configuration);
