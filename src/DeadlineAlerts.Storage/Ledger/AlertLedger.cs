@@ -45,12 +45,14 @@ public sealed record LedgerEntry
     public string? LeadTime { get; init; }
     /// <summary>
     /// What the message is about beyond the deadline: for a notice, the id of the deadline's history entry
-    /// it reports (<see cref="Core.Records.HistoryEntry.Id"/>); for a digest, its period.
+    /// it reports (<see cref="Core.Records.HistoryEntry.Id"/>); for a digest, see <see cref="DigestPeriod"/>.
     /// </summary>
     public string? Ref { get; init; }
     public required Instant FireAt { get; init; }
     public required Instant DueAt { get; init; }
     public required string Status { get; init; }
+    /// <summary>For a digest: the local date of its period (<see cref="Core.Schedule.DigestPeriod.Key"/>).</summary>
+    public string? DigestPeriod { get; init; }
     public bool Late { get; init; }
     public Instant PlannedAt { get; init; }
     public int Attempts { get; init; }
@@ -107,6 +109,34 @@ public sealed record LedgerEntry
         CompletedAt = LedgerStatus.IsFinal(status) ? now : null,
     };
 
+
+    /// <summary>
+    /// A digest row. Its partition is the period's local date and its row key the digest id (subscriber and
+    /// period) and channel, not the send instant: a subscriber who moves the digest's hour within a period
+    /// still gets that period's digest once. Digest partitions sort after the alert partitions (digits), so
+    /// a tick's window query never reads them.
+    /// </summary>
+    public static LedgerEntry PlanDigest(string digestId, string subscriberId, Core.Schedule.DigestPeriod period, Core.Records.ChannelSpec channel,
+        string status, bool late, Instant now, string? reason = null) => new()
+    {
+        PartitionKey = "digest-" + period.Key,
+        RowKey = digestId + "_" + channel.Id,
+        Kind = MessageKind.Digest,
+        DigestPeriod = period.Key,
+        AlertId = digestId,
+        DeadlineId = "",
+        SubscriberId = subscriberId,
+        ChannelId = channel.Id,
+        ChannelType = channel.Type,
+        FireAt = period.SendAt,
+        DueAt = period.SendAt,
+        Status = status,
+        Late = late,
+        PlannedAt = now,
+        LastError = reason,
+        CompletedAt = status == LedgerStatus.Skipped ? now : null,
+    };
+
     /// <summary>Only for <see cref="MessageKind.Alert"/> rows: the alert the row delivers.</summary>
     public PlannedAlert ToPlannedAlert() =>
         new(new AlertId(AlertId), DeadlineId, SubscriberId,
@@ -126,6 +156,7 @@ public sealed record LedgerEntry
         ["FireAt"] = RecordEntities.Iso(FireAt),
         ["DueAt"] = RecordEntities.Iso(DueAt),
         ["Status"] = Status,
+        ["DigestPeriod"] = DigestPeriod,
         ["Late"] = Late,
         ["PlannedAt"] = RecordEntities.Iso(PlannedAt),
         ["Attempts"] = Attempts,
@@ -152,6 +183,7 @@ public sealed record LedgerEntry
         FireAt = RecordEntities.ParseInstant(e.GetString("FireAt")),
         DueAt = RecordEntities.ParseInstant(e.GetString("DueAt")),
         Status = e.GetString("Status"),
+        DigestPeriod = e.GetString("DigestPeriod"),
         Late = e.GetBoolean("Late") ?? false,
         PlannedAt = RecordEntities.ParseInstant(e.GetString("PlannedAt")),
         Attempts = e.GetInt32("Attempts") ?? 0,
