@@ -87,18 +87,31 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Calendar_prints_the_subscribers_signed_feed_url_and_refuses_an_unknown_id()
     {
-        Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");
-        Environment.SetEnvironmentVariable("DeadlineAlerts__UnsubscribeKey", Convert.ToBase64String(new byte[32]));
-        Environment.SetEnvironmentVariable("DeadlineAlerts__PublicBaseUrl", "https://alerts.example.org/");
-        Assert.Equal(0, (await Dla("import", WriteFile(File([], [Subscriber("desk", "http://127.0.0.1:9/x")])))).Code);
+        // Process-wide settings, as other tests here set them: restored afterwards; an email channel needs no AllowHosts.
+        var settings = new Dictionary<string, string?>
+        {
+            ["DeadlineAlerts__UnsubscribeKey"] = Convert.ToBase64String(new byte[32]),
+            ["DeadlineAlerts__PublicBaseUrl"] = "https://alerts.example.org/",
+        };
+        var before = settings.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+        foreach (var (k, v) in settings) Environment.SetEnvironmentVariable(k, v);
+        try
+        {
+            var desk = new { id = "desk", name = "Desk", categories = new[] { "tariff" }, channels = new[] { new { type = "email", address = "desk@example.com" } } };
+            Assert.Equal(0, (await Dla("import", WriteFile(File([], [desk])))).Code);
 
-        var (code, output, _) = await Dla("calendar", "desk");
-        Assert.Equal(0, code);
-        Assert.Matches("^https://alerts\\.example\\.org/api/calendar/desk\\.ics\\?token=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$", output.Trim());
+            var (code, output, _) = await Dla("calendar", "desk");
+            Assert.Equal(0, code);
+            Assert.Matches("^https://alerts\\.example\\.org/api/calendar/desk\\.ics\\?token=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$", output.Trim());
 
-        var unknown = await Dla("calendar", "nobody");
-        Assert.Equal(1, unknown.Code);
-        Assert.Contains("subscriber nobody is not stored", unknown.Err);
+            var unknown = await Dla("calendar", "nobody");
+            Assert.Equal(1, unknown.Code);
+            Assert.Contains("subscriber nobody is not stored", unknown.Err);
+        }
+        finally
+        {
+            foreach (var (k, v) in before) Environment.SetEnvironmentVariable(k, v);
+        }
     }
 
     [Fact]

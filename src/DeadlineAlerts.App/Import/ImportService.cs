@@ -37,6 +37,8 @@ public sealed class ImportService(RecordStore records, ScheduleIndex schedule, T
             var d = incoming;
             if (storedDeadlines.TryGetValue(d.Id, out var old))
             {
+                // History is server-owned (extend, resolve, cancel write it): a file never replaces or wipes it.
+                d = d with { History = old.History };
                 // The same due instant keeps its arming moment: editing a title must not re-arm old alerts.
                 if (old.Due.Instant == d.Due.Instant) d = d with { ArmedAt = old.ArmedAt };
                 if (Same(RecordEntities.From(old), RecordEntities.From(d))) { unchanged.Add($"deadline {d.Id}"); continue; }
