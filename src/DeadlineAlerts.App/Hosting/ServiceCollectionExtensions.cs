@@ -53,6 +53,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<LocalQueueRunner>();
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
         services.AddSingleton<ApiRouter>(); // routes come from every IApiModule registered
+        services.AddSingleton<IApiModule, DeadlinesModule>();
+        services.AddSingleton<IApiModule, SubscribersModule>();
+        services.AddSingleton<IApiModule, AuditModule>();
         services.AddDeliveryChannels(configuration);
         return services;
     }
