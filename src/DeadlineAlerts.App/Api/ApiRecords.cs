@@ -100,6 +100,17 @@ public static class ApiRecords
         }
     }
 
+    /// <summary>The id a POST body names, read before validation so that posting a record that exists is a 409
+    /// even when the body is the redacted form a GET returned.</summary>
+    public static string? PeekId(ApiCall call)
+    {
+        try
+        {
+            return JsonNode.Parse(call.Request.Body.Span) is JsonObject o && o["id"] is JsonValue v && v.TryGetValue<string>(out var id) ? id.Trim() : null;
+        }
+        catch (JsonException) { return null; }
+    }
+
     /// <summary>Query parameters a route does not know are refused, so a misspelt filter is not silently ignored.
     /// <c>code</c> is the Functions host's key parameter.</summary>
     public static void OnlyKnownQuery(ApiCall call, params string[] known)

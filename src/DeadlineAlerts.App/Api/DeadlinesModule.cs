@@ -59,6 +59,8 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
 
     private async Task<ApiResponse> CreateAsync(ApiCall call, CancellationToken ct)
     {
+        if (ApiRecords.PeekId(call) is { Length: > 0 } given && await records.GetDeadlineAsync(given, ct) is not null)
+            throw ApiRecords.Exists(Kind, given, Path);
         var set = ApiRecords.Read(call, reader, clock.GetCurrentInstant(), "deadlines", routeId: null);
         var d = set.Deadlines.Single();
         if (await records.GetDeadlineAsync(d.Id, ct) is not null) throw ApiRecords.Exists(Kind, d.Id, Path);

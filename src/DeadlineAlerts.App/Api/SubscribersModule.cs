@@ -49,6 +49,8 @@ public sealed class SubscribersModule(RecordStore records, RecordWriter writer, 
 
     private async Task<ApiResponse> CreateAsync(ApiCall call, CancellationToken ct)
     {
+        if (ApiRecords.PeekId(call) is { Length: > 0 } given && await records.GetSubscriberAsync(given, ct) is not null)
+            throw ApiRecords.Exists(Kind, given, Path);
         var set = ApiRecords.Read(call, reader, clock.GetCurrentInstant(), "subscribers", routeId: null);
         var s = set.Subscribers.Single();
         if (await records.GetSubscriberAsync(s.Id, ct) is not null) throw ApiRecords.Exists(Kind, s.Id, Path);
