@@ -1,4 +1,5 @@
 using DeadlineAlerts.App.Hosting;
+using DeadlineAlerts.Functions.Functions.Api;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,4 +8,5 @@ using Microsoft.Extensions.Hosting;
 // call the CLI makes. Function classes only adapt triggers to those services.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.Services.AddDeadlineAlerts(builder.Configuration);
+builder.Services.AddSingleton<HttpApiAdapter>();
 builder.Build().Run();

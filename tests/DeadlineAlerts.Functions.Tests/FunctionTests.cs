@@ -38,6 +38,6 @@ public sealed class FunctionTests
     [Fact]
     public void The_queue_trigger_listens_on_the_queue_the_app_writes_to()
     {
-        Assert.Equal(StorageNames.For("").AlertQueue, DeliverAlerts.QueueName);
+        Assert.Equal(DeliverAlerts.QueueName, StorageNames.For("").AlertQueue);
     }
 }
