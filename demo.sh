@@ -2,6 +2,7 @@
 # The main job, locally: starts Azurite (persistent, default ports), a local webhook listener, loads the
 # sample trade deadlines into a fresh "demo" installation, shows their countdowns, then walks the clock
 # through the Stockholm talks and the 12 August 2025 truce deadline so you can watch alerts arrive.
+# Email alerts go to the pickup transport: one .eml file per email in .demo/mail/, readable in any mail client.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/azurite.sh
@@ -13,6 +14,10 @@ trap cleanup EXIT
 dotnet build src/DeadlineAlerts.Cli --nologo -v quiet -o .tools/dla > /dev/null
 dla() { dotnet .tools/dla/dla.dll "$@" --table-prefix demo; }
 export DeadlineAlerts__Delivery__AllowHosts="127.0.0.1:5099"
+MAIL_DIR="$PWD/.demo/mail"
+export DeadlineAlerts__Email__Transport=pickup            # local catcher: write .eml files instead of sending
+export DeadlineAlerts__Email__PickupDirectory="$MAIL_DIR"
+rm -rf "$MAIL_DIR" && mkdir -p "$MAIL_DIR"
 
 dotnet .tools/dla/dla.dll listen --port 5099 > .azurite/listener.log 2>&1 &
 LISTENER_PID=$!
@@ -36,3 +41,11 @@ dla alerts
 sleep 0.5
 step "What the local webhook listener received"
 cat .azurite/listener.log
+step "Email alerts: one .eml file per email in $MAIL_DIR (open one in any mail client, or: less FILE)"
+shopt -s nullglob
+mails=("$MAIL_DIR"/*.eml)
+[ ${#mails[@]} -gt 0 ] || { echo "No email arrived in $MAIL_DIR" >&2; exit 1; }
+# Oldest first; the Subject header unfolded onto one line.
+ls -1tr "${mails[@]}" | while read -r f; do
+  printf '%s\n    %s\n' "$f" "$(awk '/^Subject:/ {s=$0; on=1; next} on && /^[ \t]/ {sub(/^[ \t]+/, " "); s=s $0; next} {on=0} END {print s}' "$f")"
+done

@@ -117,6 +117,12 @@ param scanSchedule string = '0 */1 * * * *'
 @description('The period of scanSchedule as a TimeSpan (DeadlineAlerts:ScanPeriod; the late rule compares against it). Change both together.')
 param scanPeriod string = '00:01:00'
 
+@description('Timer schedule of the digest run (NCRONTAB with seconds, UTC). Digests go out within one period of their local time.')
+param digestSchedule string = '0 */15 * * * *'
+
+@description('The period of digestSchedule as a TimeSpan (DeadlineAlerts:DigestPeriod; a digest later than this is marked late). Change both together.')
+param digestPeriod string = '00:15:00'
+
 @description('Table/queue name prefix (empty in production).')
 param tablePrefix string = ''
 
@@ -297,6 +303,8 @@ module functionApp 'modules/functionapp.bicep' = {
     appSettings: {
       ScanSchedule: scanSchedule
       DeadlineAlerts__ScanPeriod: scanPeriod
+      DigestSchedule: digestSchedule
+      DeadlineAlerts__DigestPeriod: digestPeriod
       DeadlineAlerts__TablePrefix: tablePrefix
       DeadlineAlerts__Delivery__AllowHosts: deliveryAllowHosts
       DeadlineAlerts__Email__Transport: 'acs'

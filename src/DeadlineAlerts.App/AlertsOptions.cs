@@ -22,6 +22,16 @@ public sealed class AlertsOptions
     /// <summary>Sends in flight at once per queue message.</summary>
     public int DeliveryConcurrency { get; set; } = 16;
 
+    /// <summary>
+    /// How often digests are checked: keep it equal to the Functions setting <c>DigestSchedule</c>. A digest
+    /// sent more than one period after its local time is late, and its countdowns are measured from the moment
+    /// it is sent rather than from its nominal time.
+    /// </summary>
+    public TimeSpan DigestPeriod { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How long a worker owns a delivery it claimed; after that a crashed send may be retried.</summary>
     public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long the health check waits for storage before it reports it unreachable.</summary>
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -36,4 +36,8 @@ public static partial class Telemetry
     [LoggerMessage(EventId = 1010, EventName = "TickCompleted", Level = LogLevel.Information,
         Message = "Tick over ({WindowStart}, {WindowEnd}] planned {AlertsPlanned} alert(s) in {DurationMs} ms with {StorageRequests} storage request(s)")]
     public static partial void TickCompleted(this ILogger logger, long durationMs, string windowStart, string windowEnd, int alertsPlanned, long storageRequests);
+
+    [LoggerMessage(EventId = 1020, EventName = "DigestPlanned", Level = LogLevel.Information,
+        Message = "Digest {DigestId} for {SubscriberId} via {ChannelId}, period {Period}: {Status}")]
+    public static partial void DigestPlanned(this ILogger logger, string digestId, string subscriberId, string channelId, string period, string status);
 }

@@ -4,6 +4,8 @@ using System.Text.Json;
 using Azure;
 using DeadlineAlerts.App;
 using DeadlineAlerts.App.Api;
+using DeadlineAlerts.App.Digest;
+using DeadlineAlerts.App.Export;
 using DeadlineAlerts.App.Records;
 using DeadlineAlerts.Cli.Serve;
 using DeadlineAlerts.App.Hosting;
@@ -43,7 +45,8 @@ public static class Cli
 
     private static readonly Dictionary<string, string> Help = new()
     {
-        ["import"] = "dla import FILE.json\n  Validates and stores deadlines and subscribers (all-or-nothing, idempotent by id).",
+        ["import"] = "dla import FILE.json|FILE.csv [--format json|csv]\n  Validates and stores deadlines and subscribers (all-or-nothing, idempotent by id). CSV holds deadlines, one a row; the format follows the extension unless --format says.",
+        ["export"] = "dla export [--format json|csv] [--out FILE]\n  Writes the stored records as an import file. json: deadlines and subscribers; webhook URLs and secrets only with --out (the file is made readable by you alone). csv: deadlines.",
         ["deadlines"] = "dla deadlines [--json]\n  Lists deadlines with their countdowns.",
         ["subscribers"] = "dla subscribers [--json]\n  Lists subscribers, their zones and channels (URLs redacted).",
         ["preview"] = "dla preview --from INSTANT --to INSTANT [--json]\n  The alerts that would fire in (from, to], without sending.",
@@ -81,6 +84,7 @@ public static class Cli
             return cli.Command switch
             {
                 "import" => await ImportAsync(cli, services, stdout, stderr, ct),
+                "export" => await ExportAsync(cli, services, stdout, stderr, ct),
                 "deadlines" => await DeadlinesAsync(cli, services, stdout, ct),
                 "subscribers" => await SubscribersAsync(cli, services, stdout, ct),
                 "preview" => await PreviewAsync(cli, services, stdout, ct),
@@ -156,13 +160,17 @@ public static class Cli
 
     private static async Task<int> ImportAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        cli.Allow();
+        cli.Allow("format");
         if (cli.Positional.Count != 1) throw new UsageException("dla import needs exactly one FILE. See dla import --help.");
         var path = cli.Positional[0];
+        var format = cli.Get("format")?.ToLowerInvariant()
+                     ?? (Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? "csv" : "json");
+        if (format is not ("json" or "csv")) throw new UsageException($"--format \"{format}\" is not an import format; use json or csv.");
         if (!File.Exists(path)) throw new BadInputException($"File \"{path}\" does not exist.");
         var text = await File.ReadAllTextAsync(path, ct);
         var clock = sp.GetRequiredService<IClock>();
-        var set = sp.GetRequiredService<RecordReader>().ReadJson(text, clock.GetCurrentInstant());
+        var reader = sp.GetRequiredService<RecordReader>();
+        var set = format == "csv" ? reader.ReadCsv(text, clock.GetCurrentInstant()) : reader.ReadJson(text, clock.GetCurrentInstant());
         await EnsureStorageAsync(sp, ct);
         var result = await sp.GetRequiredService<ImportService>().ImportAsync(set, ct);
         foreach (var w in result.Warnings) await stderr.WriteLineAsync("warning: " + w);
@@ -170,6 +178,49 @@ public static class Cli
         foreach (var (sub, channel, secret) in result.GeneratedSecrets)
             await stdout.WriteLineAsync($"Generated webhook signing secret for subscriber {sub}, channel {channel} (shown once, give it to the receiver): {secret}");
         return Ok;
+    }
+
+    private static async Task<int> ExportAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        cli.Allow("format", "out");
+        if (cli.Positional.Count > 0) throw new UsageException("dla export takes no FILE; write to a file with --out FILE.");
+        var format = cli.Get("format")?.ToLowerInvariant() ?? "json";
+        if (format is not ("json" or "csv")) throw new UsageException($"--format \"{format}\" is not an export format; use json or csv.");
+        var path = cli.Get("out");
+        await EnsureStorageAsync(sp, ct);
+        var export = sp.GetRequiredService<ExportService>();
+        var text = format == "csv" ? await export.CsvAsync(ct) : await export.JsonAsync(includeSecrets: path is not null, ct);
+        if (path is null)
+        {
+            await stdout.WriteAsync(text);
+            if (format == "json" && await export.HasSecretChannelsAsync(ct))
+                await stderr.WriteLineAsync("note: webhook, Slack and Teams URLs and signing secrets are redacted, so this output cannot re-create those channels; use --out FILE for a complete export.");
+            return Ok;
+        }
+        await WritePrivateFileAsync(path, text, ct);
+        await stdout.WriteLineAsync($"Exported {format} to {path}" + (format == "json" ? " (it holds channel URLs and signing secrets; keep it private)." : "."));
+        return Ok;
+    }
+
+    /// <summary>
+    /// Writes a file only its owner can read or write, since a full export holds channel tokens and signing
+    /// secrets. The mode is set before the content is written, also when the file already existed.
+    /// </summary>
+    private static async Task WritePrivateFileAsync(string path, string text, CancellationToken ct)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            await using var stream = new FileStream(path, options);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+            await writer.WriteAsync(text.AsMemory(), ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"Cannot write \"{path}\": {e.Message}");
+        }
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -213,6 +264,7 @@ public static class Cli
             {
                 s.Id, s.Name, timeZone = s.TimeZone?.Id, s.Categories, deadlines = s.DeadlineIds, leadTimes = s.LeadTimes.Select(l => l.Text),
                 channels = s.Channels.Select(c => new { id = c.Id, type = c.Type, target = c.Redacted, broken = c.BrokenReason }),
+                digest = s.Digest?.ToString(),
             }), Json));
             return Ok;
         }
@@ -221,6 +273,7 @@ public static class Cli
         {
             var follows = string.Join(", ", s.Categories.Select(c => "category " + c).Concat(s.DeadlineIds));
             await stdout.WriteLineAsync($"{s.Id,-24} {s.Name,-24} {s.TimeZone?.Id ?? "(deadline's zone)",-20} follows {follows}");
+            if (s.Digest is { } digest) await stdout.WriteLineAsync($"    digest   {digest}");
             foreach (var c in s.Channels)
                 await stdout.WriteLineAsync($"    {c.Type,-8} {c.Redacted}{(c.BrokenReason is { } b ? $"  BROKEN: {b}" : "")}");
         }
@@ -257,11 +310,13 @@ public static class Cli
         cli.Allow("once");
         await EnsureStorageAsync(sp, ct);
         var scan = sp.GetRequiredService<ScanService>();
+        var digests = sp.GetRequiredService<DigestService>();
+        var clock = sp.GetRequiredService<IClock>();
         var runner = sp.GetRequiredService<LocalQueueRunner>();
         var options = sp.GetRequiredService<IOptions<AlertsOptions>>().Value;
         if (cli.Has("once"))
         {
-            await TickAndDeliverAsync(scan, runner, options, stdout, drainAll: true, ct);
+            await TickAndDeliverAsync(scan, digests, clock, runner, options, stdout, drainAll: true, ct);
             return Ok;
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -275,13 +330,15 @@ public static class Cli
     private static async Task TickForeverAsync(ServiceProvider sp, TextWriter stdout, CancellationToken ct)
     {
         var scan = sp.GetRequiredService<ScanService>();
+        var digests = sp.GetRequiredService<DigestService>();
+        var clock = sp.GetRequiredService<IClock>();
         var runner = sp.GetRequiredService<LocalQueueRunner>();
         var options = sp.GetRequiredService<IOptions<AlertsOptions>>().Value;
         await stdout.WriteLineAsync($"Ticking every {options.ScanPeriod}; Ctrl-C to stop.");
         using var timer = new PeriodicTimer(options.ScanPeriod);
         try
         {
-            do { await TickAndDeliverAsync(scan, runner, options, stdout, drainAll: false, ct); }
+            do { await TickAndDeliverAsync(scan, digests, clock, runner, options, stdout, drainAll: false, ct); }
             while (await timer.WaitForNextTickAsync(ct));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
@@ -340,11 +397,19 @@ public static class Cli
         return Ok;
     }
 
-    private static async Task TickAndDeliverAsync(ScanService scan, LocalQueueRunner runner, AlertsOptions options, TextWriter stdout, bool drainAll, CancellationToken ct)
+    /// <summary>
+    /// One tick of the local host: the scan, then the digests (cheap when none is due: one read of the
+    /// subscribers; a period is planned once however often this runs), then delivery of what both queued.
+    /// </summary>
+    private static async Task TickAndDeliverAsync(ScanService scan, DigestService digests, IClock clock, LocalQueueRunner runner, AlertsOptions options,
+        TextWriter stdout, bool drainAll, CancellationToken ct)
     {
         var tick = await scan.TickAsync(ct);
         var window = tick.WindowStart is { } s ? $"({TimeText.Iso(s)}, {TimeText.Iso(tick.WindowEnd)}]" : "(nothing stored yet)";
         await stdout.WriteLineAsync($"Tick {window}: {tick.Planned} alert delivery(ies) planned ({tick.Late} late), {tick.Skipped} skipped.");
+        var digest = await digests.RunAsync(clock.GetCurrentInstant(), ct);
+        if (digest.Planned + digest.Skipped > 0)
+            await stdout.WriteLineAsync($"Digests: {digest.Planned} delivery(ies) planned, {digest.Skipped} skipped.");
         var lines = drainAll
             ? await runner.DrainAllAsync(options.MaxRetryDelay * 2, ct)
             : (await runner.DrainVisibleAsync(ct)).Lines;

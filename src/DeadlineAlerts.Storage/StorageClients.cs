@@ -24,6 +24,12 @@ public sealed class StorageClients
     public TableServiceClient Tables { get; }
     public QueueServiceClient Queues { get; }
 
+    /// <summary>
+    /// The Entra ID credential both clients sign in with (service URIs, managed identity), or null when they
+    /// use a connection string (account key or Azurite). Neither way makes a network call until a request.
+    /// </summary>
+    public TokenCredential? Credential { get; }
+
     public StorageClients(StorageOptions options, TokenCredential? credential = null)
     {
         Names = StorageNames.For(options.TablePrefix);
@@ -41,6 +47,7 @@ public sealed class StorageClients
         {
             Tables = new TableServiceClient(options.TableServiceUri, credential, tableOptions);
             Queues = new QueueServiceClient(options.QueueServiceUri, credential, queueOptions);
+            Credential = credential;
         }
         else
         {

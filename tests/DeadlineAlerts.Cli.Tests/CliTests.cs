@@ -84,6 +84,52 @@ public sealed class CliTests : IDisposable
         Assert.Contains("***", output);
     }
 
+    [Fact]
+    public async Task The_demo_sample_with_the_pickup_transport_leaves_a_readable_email_for_beijing_desk()
+    {
+        // What demo.sh sets, with one send attempt so the sample's webhooks (no listener here) fail at once.
+        var mail = Path.Combine(_dir, "mail");
+        var settings = new Dictionary<string, string?>
+        {
+            ["DeadlineAlerts__Delivery__AllowHosts"] = "127.0.0.1:5099",
+            ["DeadlineAlerts__Email__Transport"] = "pickup",
+            ["DeadlineAlerts__Email__PickupDirectory"] = mail,
+            ["DeadlineAlerts__MaxAttempts"] = "1",
+        };
+        var before = settings.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+        foreach (var (k, v) in settings) Environment.SetEnvironmentVariable(k, v);
+        try
+        {
+            Assert.Equal(0, (await Dla("import", Sample, "--now", "2025-07-29T05:00:00Z")).Code);
+            var run = await Dla("run", "--once", "--now", "2025-07-29T06:00:30Z");
+
+            Assert.Equal(0, run.Code);
+            Assert.Contains("delivered email   analyst@example.com", run.Out);
+            var file = Assert.Single(Directory.GetFiles(mail, "*.eml"));
+            var message = MimeKit.MimeMessage.Load(file);
+            Assert.Equal("1 hour left: US-China talks in Stockholm, day 2 (Rosenbad), Tue 29 Jul 09:00 CEST", message.Subject);
+            Assert.Equal("analyst@example.com", Assert.Single(message.To.Mailboxes).Address);
+            Assert.Contains("Your time: Tue 29 Jul 2025 15:00 CST (Asia/Shanghai)", message.TextBody);
+            Assert.Contains("US-China talks in Stockholm, day 2 (Rosenbad)", message.HtmlBody);
+        }
+        finally
+        {
+            foreach (var (k, v) in before) Environment.SetEnvironmentVariable(k, v);
+        }
+    }
+
+    /// <summary>samples/trade-deadlines.json, the file demo.sh imports.</summary>
+    private static string Sample
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (System.IO.File.Exists(Path.Combine(dir.FullName, "DeadlineAlerts.sln")))
+                    return Path.Combine(dir.FullName, "samples", "trade-deadlines.json");
+            throw new FileNotFoundException("DeadlineAlerts.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
     public void Dispose()
     {
         Dla("reset", "--yes").GetAwaiter().GetResult();

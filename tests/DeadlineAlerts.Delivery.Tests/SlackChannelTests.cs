@@ -62,6 +62,29 @@ public sealed class SlackChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Slack_escapes_every_mrkdwn_field_that_carries_record_text()
+    {
+        const string hostile = "<!here> <https://evil.example|click> & [click](https://evil.example)";
+        await Send(Alerts.Sample(title: hostile, notes: hostile, source: hostile, category: hostile));
+
+        var body = JsonNode.Parse(Assert.Single(_slack.Requests).BodyText)!;
+        var mrkdwn = Json.Objects(body).Where(o => (string?)o["type"] == "mrkdwn").Select(o => (string)o["text"]!)
+            .Append((string)body["text"]!).ToList();
+        Assert.Equal(3, mrkdwn.Count); // section, context, fallback text
+        const string escaped = "&lt;!here&gt; &lt;https://evil.example|click&gt; &amp; [click](https://evil.example)";
+        Assert.All(mrkdwn, text =>
+        {
+            Assert.DoesNotContain("<", text);
+            Assert.DoesNotContain(">", text);
+            Assert.Contains(escaped, text);
+        });
+        var section = mrkdwn[0];
+        Assert.Contains($"*Source:* {escaped}", section); // not a URL: text, not a link
+        Assert.Contains($"\n{escaped}", section);        // the notes
+        Assert.Contains($"· {escaped}", mrkdwn[1]);       // the category
+    }
+
+    [Fact]
     public async Task Slack_header_is_one_line_plain_text_even_with_a_crlf_in_the_title()
     {
         await Send(Alerts.Sample(title: Alerts.HostileTitle));

@@ -43,7 +43,7 @@ public sealed class TeamsChannelTests : IAsyncLifetime
         var card = attachment["content"]!;
         Assert.Equal("AdaptiveCard", (string?)card["type"]);
         Assert.Equal("1.4", (string?)card["version"]);
-        Assert.Equal("US-China tariff truce expires", (string?)card["body"]![0]!["text"]);
+        Assert.Equal("US-China tariff truce expires", (string?)card["body"]![0]!["inlines"]![0]!["text"]);
         var facts = card["body"]![2]!["facts"]!.AsArray().ToDictionary(f => (string)f!["title"]!, f => (string)f!["value"]!);
         Assert.Equal("7 days left", facts["Countdown"]);
         Assert.Equal("Tue 12 Aug 2025 00:01 EDT (America/New_York)", facts["Due"]);
@@ -60,11 +60,42 @@ public sealed class TeamsChannelTests : IAsyncLifetime
         await Send(Alerts.Sample(title: Alerts.HostileTitle, source: "javascript:alert(1)", late: true));
 
         var card = JsonNode.Parse(Assert.Single(_teams.Requests).BodyText)!["attachments"]![0]!["content"]!;
-        Assert.Equal(Alerts.HostileTitle, (string?)card["body"]![0]!["text"]);
+        Assert.Equal(Alerts.HostileTitle, (string?)card["body"]![0]!["inlines"]![0]!["text"]);
         Assert.Null(card["actions"]);
         var facts = card["body"]![2]!["facts"]!.AsArray().Select(f => (string)f!["title"]!).ToList();
         Assert.Contains("Late", facts);
     }
+
+    [Theory]
+    [InlineData("[click](https://evil.example)")]
+    [InlineData("**x**")]
+    [InlineData("_y_ `code` # not a heading")]
+    [InlineData("- not a list\n1. nor this\n> nor a quote \\ [a]: https://evil.example")]
+    public async Task Teams_shows_markdown_in_record_text_literally(string hostile)
+    {
+        await Send(Alerts.Sample(title: hostile, notes: hostile, source: hostile, category: hostile));
+
+        var card = JsonNode.Parse(Assert.Single(_teams.Requests).BodyText)!["attachments"]![0]!["content"]!;
+        // The fields Teams reads as Markdown carry only text we wrote, none of the record's.
+        Assert.Equal(
+            ["Countdown", "7 days left", "Due", "Tue 12 Aug 2025 00:01 EDT (America/New_York)",
+             "Your time", "Tue 12 Aug 2025 05:01 BST (Europe/London)", "Lead time", "P7D"],
+            MarkdownFields(card));
+        // The record's text is in TextRuns (never Markdown), exactly as written: title, notes, category and source.
+        var runs = Json.Objects(card).Where(n => (string?)n["type"] == "TextRun").Select(n => (string)n["text"]!).ToList();
+        Assert.Equal(hostile, runs[0]);
+        Assert.Equal(4, runs.Count(r => r == hostile));
+        Assert.Null(card["actions"]); // a source that is not a URL is not a link either
+    }
+
+    /// <summary>TextBlock.text, Fact.title and Fact.value: the fields Teams renders as Markdown.</summary>
+    private static List<string> MarkdownFields(JsonNode card) =>
+        Json.Objects(card).SelectMany(n => (string?)n["type"] switch
+        {
+            "TextBlock" => [(string)n["text"]!],
+            "FactSet" => n["facts"]!.AsArray().SelectMany(f => new[] { (string)f!["title"]!, (string)f["value"]! }),
+            _ => [],
+        }).ToList();
 
     [Fact]
     public async Task Teams_400_is_permanent_and_the_reason_blanks_an_echoed_url()

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json.Nodes;
 using DeadlineAlerts.App.Api;
 using DeadlineAlerts.Functions.Functions.Api;
+using DeadlineAlerts.Functions.Http;
+using DeadlineAlerts.Functions.Tests.Support;
 using DeadlineAlerts.Testing;
 using Microsoft.Azure.Functions.Worker;
 using NodaTime;
@@ -19,28 +21,30 @@ public sealed class HttpApiTests
 
     private static TestHttpResponse Answer(object response) => Assert.IsType<TestHttpResponse>(response);
 
+    private static string? Header(TestHttpResponse r, string name) => r.Headers.TryGetValues(name, out var v) ? string.Join(", ", v) : null;
+
     [Fact]
     public async Task A_function_key_call_creates_and_reads_a_deadline_and_is_audited_as_function_key()
     {
         await using var t = await Installation(operatorKey: null);
-        var api = new OperatorApi(new HttpApiAdapter(t.Get<ApiRouter>()));
+        var api = new OperatorApi(t.Get<ApiRouter>());
         var body = """{"id":"truce","title":"Truce","due":"2025-08-12T00:01","timeZone":"America/New_York","category":"tariff"}""";
 
-        var created = Answer(await api.Deadlines(new TestHttpRequest("POST", $"{Base}/api/deadlines?code=fn-key", body), CancellationToken.None));
+        var created = Answer(await api.Deadlines(new TestHttpRequest("POST", new Uri($"{Base}/api/deadlines?code=fn-key"), t.Services, body), CancellationToken.None));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Equal($"{Base}/api/deadlines/truce", created.Header("Location"));
-        Assert.StartsWith("application/json", created.Header("Content-Type"));
+        Assert.Equal($"{Base}/api/deadlines/truce", Header(created, "Location"));
+        Assert.StartsWith("application/json", Header(created, "Content-Type"));
 
-        var read = Answer(await api.Deadlines(new TestHttpRequest("GET", $"{Base}/api/deadlines/truce?code=fn-key"), CancellationToken.None));
+        var read = Answer(await api.Deadlines(new TestHttpRequest("GET", new Uri($"{Base}/api/deadlines/truce?code=fn-key"), t.Services), CancellationToken.None));
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
-        Assert.Equal(created.Header("ETag"), read.Header("ETag"));
+        Assert.Equal(Header(created, "ETag"), Header(read, "ETag"));
         Assert.Equal("Truce", (string?)JsonNode.Parse(read.BodyText)!["title"]);
 
-        var head = Answer(await api.Deadlines(new TestHttpRequest("HEAD", $"{Base}/api/deadlines/truce"), CancellationToken.None));
+        var head = Answer(await api.Deadlines(new TestHttpRequest("HEAD", new Uri($"{Base}/api/deadlines/truce"), t.Services), CancellationToken.None));
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         Assert.Equal("", head.BodyText);
 
-        var audit = Answer(await api.Audit(new TestHttpRequest("GET", $"{Base}/api/audit?deadline=truce&code=fn-key"), CancellationToken.None));
+        var audit = Answer(await api.Audit(new TestHttpRequest("GET", new Uri($"{Base}/api/audit?deadline=truce&code=fn-key"), t.Services), CancellationToken.None));
         Assert.Equal("function-key", (string?)JsonNode.Parse(audit.BodyText)!["entries"]![0]!["actor"]);
     }
 
@@ -48,19 +52,20 @@ public sealed class HttpApiTests
     public async Task An_operator_key_sent_through_a_function_key_route_must_still_be_valid()
     {
         await using var t = await Installation();
-        var api = new OperatorApi(new HttpApiAdapter(t.Get<ApiRouter>()));
-        var wrong = Answer(await api.Subscribers(new TestHttpRequest("GET", $"{Base}/api/subscribers", headers: new Dictionary<string, string> { ["X-Operator-Key"] = "nope" }), CancellationToken.None));
+        var api = new OperatorApi(t.Get<ApiRouter>());
+        var wrong = Answer(await api.Subscribers(new TestHttpRequest("GET", new Uri($"{Base}/api/subscribers"), t.Services, headers: new Dictionary<string, string> { ["X-Operator-Key"] = "nope" }), CancellationToken.None));
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        Assert.StartsWith("application/problem+json", wrong.Header("Content-Type"));
-        var right = Answer(await api.Subscribers(new TestHttpRequest("GET", $"{Base}/api/subscribers", headers: new Dictionary<string, string> { ["X-Operator-Key"] = "alice-key" }), CancellationToken.None));
+        Assert.StartsWith("application/problem+json", Header(wrong, "Content-Type"));
+        var right = Answer(await api.Subscribers(new TestHttpRequest("GET", new Uri($"{Base}/api/subscribers"), t.Services, headers: new Dictionary<string, string> { ["X-Operator-Key"] = "alice-key" }), CancellationToken.None));
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
     }
 
     [Fact]
     public async Task Public_routes_do_not_count_as_host_authenticated()
     {
-        var adapterRequest = await HttpApiAdapter.ToApiRequestAsync(
-            new TestHttpRequest("GET", $"{Base}/api/unsubscribe?token=abc%2Bdef"), hostAuthenticated: false, CancellationToken.None);
+        await using var t = await Installation();
+        var http = new TestHttpRequest("GET", new Uri($"{Base}/api/unsubscribe?token=abc%2Bdef"), t.Services);
+        var adapterRequest = await FunctionsHttp.ToApiRequestAsync(http, FunctionsHttp.RoutePath(http, "unsubscribe"), hostAuthenticated: false, CancellationToken.None);
         Assert.False(adapterRequest.HostAuthenticated);
         Assert.Equal("/api/unsubscribe", adapterRequest.Path);
         Assert.Equal("abc+def", adapterRequest.QueryValue("token"));

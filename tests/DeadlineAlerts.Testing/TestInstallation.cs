@@ -22,7 +22,9 @@ public sealed class TestInstallation : IAsyncDisposable
     public string Prefix { get; }
     public Dictionary<string, string?> Settings { get; }
 
-    private TestInstallation(Instant now, IDictionary<string, string?>? settings)
+    /// <param name="register">How the host registers the app; default <c>AddDeadlineAlerts</c> (the CLI's call). The
+    /// Functions tests pass the worker's own registration.</param>
+    private TestInstallation(Instant now, IDictionary<string, string?>? settings, Action<IServiceCollection, IConfiguration>? register)
     {
         Clock = new FakeClock(now);
         Prefix = "t" + Guid.NewGuid().ToString("N")[..12];
@@ -41,13 +43,14 @@ public sealed class TestInstallation : IAsyncDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<IClock>(Clock);
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddDeadlineAlerts(configuration);
+        (register ?? ((s, c) => s.AddDeadlineAlerts(c)))(services, configuration);
         Services = services.BuildServiceProvider();
     }
 
-    public static async Task<TestInstallation> CreateAsync(Instant now, IDictionary<string, string?>? settings = null)
+    public static async Task<TestInstallation> CreateAsync(Instant now, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection, IConfiguration>? register = null)
     {
-        var installation = new TestInstallation(now, settings);
+        var installation = new TestInstallation(now, settings, register);
         await installation.Get<StorageClients>().EnsureCreatedAsync();
         return installation;
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using DeadlineAlerts.Core.Delivery;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
+using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Storage.Ledger;
 using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Storage.Records;
@@ -49,19 +50,23 @@ public sealed class DeliveryService(
 
         var cache = new RecordCache(records);
         await cache.LoadAsync(claimed.Select(c => c.DeadlineId), claimed.Select(c => c.SubscriberId), ct);
-        var results = new ConcurrentBag<(LedgerEntry Entry, DeliveryOutcome Outcome, AlertView? View, ChannelSpec? Channel)>();
+        // A digest lists every deadline its subscriber follows: read them once per message, and only if needed.
+        var deadlines = new Lazy<Task<List<Deadline>>>(() => records.ListDeadlinesAsync(ct));
+        var results = new ConcurrentBag<(LedgerEntry Entry, DeliveryOutcome Outcome, string? Text, ChannelSpec? Channel)>();
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = o.DeliveryConcurrency, CancellationToken = ct },
             async (entry, token) =>
             {
-                var (outcome, view, channel) = await SendAsync(entry, cache, now, token);
-                results.Add((entry, outcome, view, channel));
+                var (outcome, text, channel) = entry.Kind == MessageKind.Digest
+                    ? await SendDigestAsync(entry, cache, deadlines, now, token)
+                    : await SendAsync(entry, cache, now, token);
+                results.Add((entry, outcome, text, channel));
             });
 
         var retries = new List<(DeliveryRef Ref, Duration Delay)>();
         var updates = new List<LedgerEntry>();
         var lines = new List<DeliveryLine>();
         var completedAt = clock.GetCurrentInstant();
-        foreach (var (entry, outcome, view, channel) in results)
+        foreach (var (entry, outcome, text, channel) in results)
         {
             var done = entry with { LeaseUntil = null, NextAttemptAt = null };
             switch (outcome.Status)
@@ -89,7 +94,7 @@ public sealed class DeliveryService(
                     break;
             }
             updates.Add(done);
-            lines.Add(new DeliveryLine(done, done.Status, view?.PlainText, channel?.Redacted, done.LastError));
+            lines.Add(new DeliveryLine(done, done.Status, text, channel?.Redacted, done.LastError));
         }
 
         foreach (var group in retries.GroupBy(r => r.Delay))
@@ -109,7 +114,30 @@ public sealed class DeliveryService(
         _ => false,
     };
 
-    private async Task<(DeliveryOutcome, AlertView?, ChannelSpec?)> SendAsync(LedgerEntry entry, RecordCache cache, Instant now, CancellationToken ct)
+    private async Task<(DeliveryOutcome, string?, ChannelSpec?)> SendDigestAsync(LedgerEntry entry, RecordCache cache, Lazy<Task<List<Deadline>>> deadlines,
+        Instant now, CancellationToken ct)
+    {
+        var subscriber = await cache.SubscriberAsync(entry.SubscriberId, ct);
+        if (subscriber?.Digest is null || subscriber.TimeZone is null)
+            return (DeliveryOutcome.Permanent("the subscriber or its digest was removed before delivery"), null, null);
+        var spec = subscriber.Channels.FirstOrDefault(c => c.Id == entry.ChannelId);
+        if (spec is null) return (DeliveryOutcome.Permanent("the channel was removed from the subscriber before delivery"), null, null);
+        // The period as planned: its date from the row, its send instant as it was then (the subscriber may have moved the hour since).
+        var period = new DigestPeriod(NodaTime.Text.LocalDatePattern.Iso.Parse(entry.DigestPeriod ?? "").GetValueOrThrow(), entry.FireAt);
+        var view = DigestView.Create(subscriber, period, await deadlines.Value, now, entry.Late);
+        if (!_channels.TryGetValue(spec.Type, out var channel))
+            return (DeliveryOutcome.Permanent($"no channel can send type \"{spec.Type}\" in this installation"), view.PlainText, spec);
+        try
+        {
+            return (await channel.SendDigestAsync(view, spec, ct), view.PlainText, spec);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return (DeliveryOutcome.Retry($"unexpected {e.GetType().Name} in the {spec.Type} channel"), view.PlainText, spec);
+        }
+    }
+
+    private async Task<(DeliveryOutcome, string?, ChannelSpec?)> SendAsync(LedgerEntry entry, RecordCache cache, Instant now, CancellationToken ct)
     {
         var deadline = await cache.DeadlineAsync(entry.DeadlineId, ct);
         var subscriber = await cache.SubscriberAsync(entry.SubscriberId, ct);
@@ -119,16 +147,16 @@ public sealed class DeliveryService(
         if (spec is null) return (DeliveryOutcome.Permanent("the channel was removed from the subscriber before delivery"), null, null);
         var view = AlertView.Create(entry.ToPlannedAlert(), deadline, subscriber, now, entry.Late);
         if (!_channels.TryGetValue(spec.Type, out var channel))
-            return (DeliveryOutcome.Permanent($"no channel can send type \"{spec.Type}\" in this installation"), view, spec);
+            return (DeliveryOutcome.Permanent($"no channel can send type \"{spec.Type}\" in this installation"), view.PlainText, spec);
         try
         {
-            return (await channel.SendAsync(view, spec, ct), view, spec);
+            return (await channel.SendAsync(view, spec, ct), view.PlainText, spec);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // A channel should return outcomes, not throw; an unexpected exception is treated as transient.
             // Only its type is kept: exception messages can carry URLs with tokens.
-            return (DeliveryOutcome.Retry($"unexpected {e.GetType().Name} in the {spec.Type} channel"), view, spec);
+            return (DeliveryOutcome.Retry($"unexpected {e.GetType().Name} in the {spec.Type} channel"), view.PlainText, spec);
         }
     }
 

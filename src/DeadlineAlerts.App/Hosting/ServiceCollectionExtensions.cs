@@ -2,6 +2,9 @@ using Azure.Core;
 using Azure.Identity;
 using DeadlineAlerts.App.Api;
 using DeadlineAlerts.App.Deliver;
+using DeadlineAlerts.App.Digest;
+using DeadlineAlerts.App.Export;
+using DeadlineAlerts.App.Health;
 using DeadlineAlerts.App.Import;
 using DeadlineAlerts.App.Records;
 using DeadlineAlerts.App.Scan;
@@ -31,13 +34,15 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IClock>(SystemClock.Instance);
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section));
         services.AddSingleton(ReadStorageOptions(configuration));
+        // One identity for everything that signs in with Entra ID (storage with service URIs, ACS with an endpoint
+        // and no key): DefaultAzureCredential, picking the user-assigned identity DeadlineAlerts:Storage:ClientId
+        // (else AZURE_CLIENT_ID). Creating it makes no network call; the first token request does.
+        services.TryAddSingleton<TokenCredential>(sp => new DefaultAzureCredential(
+            new DefaultAzureCredentialOptions { ManagedIdentityClientId = sp.GetRequiredService<StorageOptions>().ClientId }));
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<StorageOptions>();
-            TokenCredential? credential = o.UsesCredential
-                ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = o.ClientId })
-                : null;
-            return new StorageClients(o, credential);
+            return new StorageClients(o, o.UsesCredential ? sp.GetRequiredService<TokenCredential>() : null);
         });
         services.AddSingleton<RecordStore>();
         services.AddSingleton<ScheduleIndex>();
@@ -48,11 +53,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<RecordWriter>();
         services.AddSingleton<ImportService>();
+        services.AddSingleton<ExportService>();
         services.AddSingleton<ScanService>();
         services.AddSingleton<DeliveryService>();
+        services.AddSingleton<DigestService>();
         services.AddSingleton<LocalQueueRunner>();
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
         services.AddSingleton<ApiRouter>(); // routes come from every IApiModule registered
+        services.AddSingleton<HealthService>();
+        services.AddSingleton<IApiModule, HealthModule>();
         services.AddSingleton<IApiModule, DeadlinesModule>();
         services.AddSingleton<IApiModule, SubscribersModule>();
         services.AddSingleton<IApiModule, AuditModule>();

@@ -15,6 +15,13 @@ public interface IAlertChannel
     string Type { get; }
 
     Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends a subscriber's digest. A channel that has no digest rendering refuses it permanently, so the
+    /// ledger says why instead of a digest vanishing.
+    /// </summary>
+    Task<DeliveryOutcome> SendDigestAsync(DigestView digest, ChannelSpec channel, CancellationToken cancellationToken) =>
+        Task.FromResult(DeliveryOutcome.Permanent($"the {Type} channel cannot send digests"));
 }
 
 public enum DeliveryStatus { Delivered, Retry, Permanent }

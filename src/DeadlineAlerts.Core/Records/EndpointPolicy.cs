@@ -35,26 +35,77 @@ public sealed class EndpointPolicy
         if (uri.Scheme != Uri.UriSchemeHttps)
             return "must use https (plain http is accepted only for hosts listed in DeadlineAlerts__Delivery__AllowHosts)";
         if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IsForbidden(ip))
-            return "points at a loopback, private, link-local or metadata address; only public hosts are allowed unless listed in DeadlineAlerts__Delivery__AllowHosts";
+            return "points at a loopback, private, link-local or metadata address, or another reserved range; only public hosts are allowed unless listed in DeadlineAlerts__Delivery__AllowHosts";
         if (uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || uri.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
             return "points at localhost; only public hosts are allowed unless listed in DeadlineAlerts__Delivery__AllowHosts";
         return null;
     }
 
-    /// <summary>Addresses a webhook must never reach: loopback, private, link-local (metadata), CGNAT, unspecified, multicast.</summary>
+    /// <summary>
+    /// Addresses a webhook must never reach: anything that is not a globally routed unicast address. IPv4-mapped
+    /// (<c>::ffff:a.b.c.d</c>), NAT64 (<c>64:ff9b::a.b.c.d</c>) and 6to4 (<c>2002:AABB:CCDD::</c>) addresses are judged
+    /// by the IPv4 address they carry, because that is where the packets end up.
+    /// </summary>
     public static bool IsForbidden(IPAddress ip)
     {
-        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-        if (IPAddress.IsLoopback(ip) || ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)) return true;
-        if (ip.AddressFamily == AddressFamily.InterNetwork)
+        if (ip.IsIPv4MappedToIPv6) return IsForbidden(ip.MapToIPv4());
+        var bytes = ip.GetAddressBytes();
+        if (ip.AddressFamily == AddressFamily.InterNetworkV6)
         {
-            var b = ip.GetAddressBytes();
-            return b[0] == 10 || b[0] == 0 || b[0] >= 224
-                   || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-                   || (b[0] == 192 && b[1] == 168)
-                   || (b[0] == 169 && b[1] == 254)           // link-local, incl. 169.254.169.254 metadata
-                   || (b[0] == 100 && b[1] >= 64 && b[1] <= 127); // carrier-grade NAT
+            if (Matches(bytes, Nat64, 96)) return IsForbidden(new IPAddress(bytes[12..16]));
+            if (Matches(bytes, SixToFour, 16)) return IsForbidden(new IPAddress(bytes[2..6]));
         }
-        return ip.IsIPv6LinkLocal || ip.IsIPv6SiteLocal || ip.IsIPv6Multicast || ip.IsIPv6UniqueLocal;
+        foreach (var (prefix, bits, _) in ForbiddenRanges)
+            if (prefix.Length == bytes.Length && Matches(bytes, prefix, bits)) return true;
+        return false;
+    }
+
+    /// <summary>Every range <see cref="IsForbidden"/> refuses outright, with why (the IANA special-purpose address registries, RFC 6890).</summary>
+    private static readonly IReadOnlyList<(byte[] Prefix, int Bits, string Why)> ForbiddenRanges =
+    [
+        (V4(0, 0, 0, 0), 8, "\"this network\", including 0.0.0.0"),
+        (V4(10, 0, 0, 0), 8, "private"),
+        (V4(100, 64, 0, 0), 10, "carrier-grade NAT"),
+        (V4(127, 0, 0, 0), 8, "loopback"),
+        (V4(169, 254, 0, 0), 16, "link-local, including the 169.254.169.254 metadata service"),
+        (V4(172, 16, 0, 0), 12, "private"),
+        (V4(192, 0, 0, 0), 24, "IETF protocol assignments"),
+        (V4(192, 0, 2, 0), 24, "documentation (TEST-NET-1)"),
+        (V4(192, 168, 0, 0), 16, "private"),
+        (V4(198, 18, 0, 0), 15, "benchmarking"),
+        (V4(198, 51, 100, 0), 24, "documentation (TEST-NET-2)"),
+        (V4(203, 0, 113, 0), 24, "documentation (TEST-NET-3)"),
+        (V4(224, 0, 0, 0), 4, "multicast"),
+        (V4(240, 0, 0, 0), 4, "reserved, including the 255.255.255.255 broadcast"),
+        (V6(0x0000), 96, "unspecified (::), loopback (::1) and the deprecated IPv4-compatible ::a.b.c.d"),
+        (V6(0x0064, 0xff9b, 0x0001), 48, "local-use NAT64"),
+        (V6(0x0100), 64, "discard-only"),
+        (V6(0x2001, 0x0db8), 32, "documentation"),
+        (V6(0xfc00), 7, "unique local (private)"),
+        (V6(0xfe80), 10, "link-local"),
+        (V6(0xfec0), 10, "site-local (deprecated)"),
+        (V6(0xff00), 8, "multicast"),
+    ];
+
+    private static readonly byte[] Nat64 = V6(0x0064, 0xff9b);
+    private static readonly byte[] SixToFour = V6(0x2002);
+
+    private static byte[] V4(byte a, byte b, byte c, byte d) => [a, b, c, d];
+
+    private static byte[] V6(params ushort[] groups)
+    {
+        var bytes = new byte[16];
+        for (var i = 0; i < groups.Length; i++) { bytes[2 * i] = (byte)(groups[i] >> 8); bytes[2 * i + 1] = (byte)groups[i]; }
+        return bytes;
+    }
+
+    private static bool Matches(byte[] address, byte[] prefix, int bits)
+    {
+        for (var i = 0; i < bits; i++)
+        {
+            var mask = 0x80 >> (i % 8);
+            if ((address[i / 8] & mask) != (prefix[i / 8] & mask)) return false;
+        }
+        return true;
     }
 }

@@ -20,7 +20,7 @@ public static class RecordJson
         {
             ["id"] = d.Id,
             ["title"] = d.Title,
-            ["due"] = d.Due.LocalText,
+            ["due"] = d.Due.ExportText,
             ["timeZone"] = d.Due.Zone.Id,
         };
         if (d.Category is not null) o["category"] = d.Category;
@@ -39,6 +39,13 @@ public static class RecordJson
         if (s.DeadlineIds.Count > 0) o["deadlines"] = new JsonArray(s.DeadlineIds.Select(c => (JsonNode)c).ToArray());
         if (s.LeadTimes.Count > 0) o["leadTimes"] = new JsonArray(s.LeadTimes.Select(l => (JsonNode)l.Text).ToArray());
         o["channels"] = new JsonArray(s.Channels.Select(c => (JsonNode)Channel(c, includeSecrets)).ToArray());
+        if (s.Digest is { } digest)
+        {
+            var d = new JsonObject { ["every"] = digest.EveryText };
+            if (digest.OnText is { } on) d["on"] = on;
+            d["at"] = digest.AtText;
+            o["digest"] = d;
+        }
         return o;
     }
 

@@ -94,7 +94,8 @@ public sealed class RecordReader(EndpointPolicy endpoints)
     {
         var before = problems.Count;
         var r = new Fields(e, $"deadline #{index + 1}", problems,
-            ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status"]);
+            // "history" is read-only (written by export, kept by extend): accepted so an export imports again, and ignored.
+            ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status", "history"]);
         if (!r.IsObject) return null;
         var id = r.Id();
         var title = r.String("title");
@@ -134,7 +135,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
     {
         var before = problems.Count;
         var r = new Fields(e, $"subscriber #{index + 1}", problems,
-            ["id", "name", "timeZone", "categories", "deadlines", "leadTimes", "channels"]);
+            ["id", "name", "timeZone", "categories", "deadlines", "leadTimes", "channels", "digest"]);
         if (!r.IsObject) return null;
         var id = r.Id();
         var name = r.String("name");
@@ -145,6 +146,8 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         if (categories.Count == 0 && deadlineIds.Count == 0)
             r.Problem("categories", null, "and deadlines are both empty; a subscriber follows deadlines by categories and/or explicit deadline ids");
         var leads = r.LeadTimes("leadTimes");
+        // An invalid zone is reported on its own; only a missing one is a digest problem.
+        var digest = ReadDigest(e, r, hasZone: zone is not null || (e.TryGetProperty("timeZone", out var tz) && tz.ValueKind != JsonValueKind.Null));
         var channels = new List<ChannelSpec>();
         if (!e.TryGetProperty("channels", out var ch) || ch.ValueKind != JsonValueKind.Array || ch.GetArrayLength() == 0)
             r.Problem("channels", null, "is missing or empty; give at least one channel such as {\"type\": \"webhook\", \"url\": \"https://...\"}");
@@ -169,8 +172,51 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         return new Subscriber
         {
             Id = id, Name = name!.Trim(), TimeZone = zone, Categories = categories, DeadlineIds = deadlineIds,
-            LeadTimes = leads, Channels = channels, CreatedAt = now,
+            LeadTimes = leads, Channels = channels, CreatedAt = now, Digest = digest,
         };
+    }
+
+    /// <summary>
+    /// <c>"digest": {"every": "week", "on": "monday", "at": "08:00"}</c> or <c>{"every": "day", "at": "07:30"}</c>.
+    /// A digest comes at a wall-clock time, so it needs the subscriber's own zone: there is no single
+    /// "deadline's zone" for a message listing many deadlines.
+    /// </summary>
+    private static DigestChoice? ReadDigest(JsonElement e, Fields r, bool hasZone)
+    {
+        if (!e.TryGetProperty("digest", out var d) || d.ValueKind == JsonValueKind.Null) return null;
+        const string example = "{\"every\": \"week\", \"on\": \"monday\", \"at\": \"08:00\"} or {\"every\": \"day\", \"at\": \"07:30\"}";
+        if (d.ValueKind != JsonValueKind.Object) { r.Problem("digest", d.GetRawText(), $"must be an object such as {example}"); return null; }
+        var problems = 0;
+        void Problem(string field, string? value, string message) { problems++; r.Problem(field, value, message); }
+        foreach (var p in d.EnumerateObject().Where(p => p.Name is not ("every" or "on" or "at")))
+            Problem($"digest.{p.Name}", null, "is not a known field of a digest; known fields are every, on, at");
+        string? Text(string name) => d.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!.Trim()
+            : d.TryGetProperty(name, out var other) && other.ValueKind != JsonValueKind.Null ? other.GetRawText() : null;
+
+        var everyText = Text("every");
+        DigestEvery? every = everyText?.ToLowerInvariant() switch { "day" => DigestEvery.Day, "week" => DigestEvery.Week, _ => null };
+        if (every is null) Problem("digest.every", everyText, everyText is null ? "is missing; use \"day\" or \"week\"" : "is not a digest frequency; use \"day\" or \"week\"");
+
+        var onText = Text("on");
+        var on = IsoDayOfWeek.None;
+        if (every == DigestEvery.Week)
+        {
+            if (onText is null) Problem("digest.on", null, "is missing; a weekly digest needs a day such as \"monday\"");
+            else if (!Enum.TryParse(onText, ignoreCase: true, out on) || on == IsoDayOfWeek.None || int.TryParse(onText, out _))
+                Problem("digest.on", onText, "is not a day of the week; use monday, tuesday, wednesday, thursday, friday, saturday or sunday");
+        }
+        else if (every == DigestEvery.Day && onText is not null)
+            Problem("digest.on", onText, "is only for weekly digests; remove it, or use \"every\": \"week\"");
+
+        var atText = Text("at");
+        var at = atText is null ? null : DigestChoice.AtPattern.Parse(atText) is { Success: true } parsed ? parsed.Value : (LocalTime?)null;
+        if (at is null)
+            Problem("digest.at", atText, atText is null ? "is missing; give the local time of day, such as \"08:00\"" : "is not a local time of day; give 24-hour HH:mm, such as \"08:00\"");
+
+        if (!hasZone)
+            Problem("timeZone", null, "is missing; a subscriber with a digest needs an IANA timeZone, such as Europe/Stockholm, for the digest's local time");
+        if (problems > 0) return null;
+        return new DigestChoice(every!.Value, on, at!.Value);
     }
 
     private ChannelSpec? ReadChannel(JsonElement c, Fields r, string field, Subscriber? stored)

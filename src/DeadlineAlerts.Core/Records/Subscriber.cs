@@ -20,6 +20,9 @@ public sealed record Subscriber
 
     public IReadOnlyList<ChannelSpec> Channels { get; init; } = [];
 
+    /// <summary>A daily or weekly summary in <see cref="TimeZone"/> (required with a digest); null for none.</summary>
+    public DigestChoice? Digest { get; init; }
+
     /// <summary>When the subscriber was first stored (see <see cref="Deadline.ArmedAt"/>).</summary>
     public Instant CreatedAt { get; init; }
 

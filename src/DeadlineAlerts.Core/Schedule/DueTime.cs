@@ -38,6 +38,21 @@ public sealed record DueTime(LocalDateTime Local, DateTimeZone Zone, Instant Ins
     /// <summary>The local text as stored and exported: what the operator typed, normalised.</summary>
     public string LocalText => LocalDateTimePattern.ExtendedIso.Format(Local);
 
+    /// <summary>
+    /// The text that, imported again, means this same instant: <see cref="LocalText"/>, plus the offset when
+    /// the local time is ambiguous and the instant is the later of the two (without the offset, an import
+    /// would take the earlier one). Export writes this so that export → import changes nothing.
+    /// </summary>
+    public string ExportText
+    {
+        get
+        {
+            var mapping = Zone.MapLocal(Local);
+            if (mapping.Count != 2 || mapping.First().ToInstant() == Instant) return LocalText;
+            return LocalText + Instant.InZone(Zone).Offset.ToString("m", CultureInfo.InvariantCulture);
+        }
+    }
+
     public static DueTimeParse Parse(string? text, DateTimeZone zone)
     {
         const string accepted = "a local date-time such as 2025-08-12T00:01, optionally with an offset such as 2026-11-01T01:30-05:00";

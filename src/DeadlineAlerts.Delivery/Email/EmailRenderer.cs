@@ -39,13 +39,8 @@ public sealed class EmailRenderer(EmailOptions options)
 
     public RenderedEmail Render(AlertView a, ChannelSpec channel)
     {
-        var unsubscribe = UnsubscribeLink(a, channel);
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (Uri.TryCreate(unsubscribe, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeMailto))
-        {
-            headers["List-Unsubscribe"] = $"<{u.AbsoluteUri}>";
-            if (u.Scheme == Uri.UriSchemeHttps) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
-        }
+        var unsubscribe = UnsubscribeLink(a.SubscriberId, a.AlertId.Value, channel);
+        var headers = UnsubscribeHeaders(unsubscribe);
         var domain = Domain(options.From);
         return new RenderedEmail
         {
@@ -59,6 +54,53 @@ public sealed class EmailRenderer(EmailOptions options)
             MessageId = $"{a.AlertId.Value}.{channel.Id}@{domain}",
             AlertId = a.AlertId.Value,
         };
+    }
+
+    /// <summary>A digest email: the same unsubscribe link and headers as an alert, one line (or table row) a deadline.</summary>
+    public RenderedEmail RenderDigest(DigestView d, ChannelSpec channel)
+    {
+        static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
+        var unsubscribe = UnsubscribeLink(d.SubscriberId, d.DigestId, channel);
+        var footer = $"You receive this digest {d.Choice} ({d.Zone.Id}).";
+        var text = d.PlainText + $"\n\n--\n{footer} Unsubscribe: {unsubscribe}\n";
+        var rows = string.Concat(d.Items.Select(i =>
+            $"<tr><th align=\"left\" style=\"padding:2px 12px 2px 0;{(i.Overdue ? "color:#b00" : "color:#555")}\">{E(i.Overdue ? "Overdue by " + i.Countdown : i.Countdown)}</th>" +
+            $"<td style=\"padding:2px 0\">{E(i.Title)}, {E(i.DueInSubscriberZone)}</td></tr>\n"));
+        var subject = LinkText.Truncate(SingleLine($"{d.Title}: {d.Summary}"), 250);
+        var html = $"""
+            <!DOCTYPE html>
+            <html><head><meta charset="utf-8"><title>{E(subject)}</title></head>
+            <body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#222">
+            <h1 style="font-size:20px;margin:0 0 4px">{E(d.Title)}</h1>
+            <p style="margin:0 0 12px;color:#555">{E(d.Summary)}</p>
+            <table role="presentation" cellspacing="0" cellpadding="0">
+            {rows}</table>
+            <p style="margin-top:24px;font-size:12px;color:#777">{E(footer)} <a href="{E(unsubscribe)}">Unsubscribe</a></p>
+            </body></html>
+            """;
+        return new RenderedEmail
+        {
+            To = channel.Target,
+            ToName = SingleLine(d.SubscriberName),
+            Subject = subject,
+            PlainText = text,
+            Html = html,
+            Headers = UnsubscribeHeaders(unsubscribe),
+            OperationId = DeterministicGuid($"{d.DigestId}\n{channel.Id}"),
+            MessageId = $"{d.DigestId}.{channel.Id}@{Domain(options.From)}",
+            AlertId = d.DigestId,
+        };
+    }
+
+    private static Dictionary<string, string> UnsubscribeHeaders(string unsubscribe)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (Uri.TryCreate(unsubscribe, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeMailto))
+        {
+            headers["List-Unsubscribe"] = $"<{u.AbsoluteUri}>";
+            if (u.Scheme == Uri.UriSchemeHttps) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
+        }
+        return headers;
     }
 
     /// <summary>"7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT", on one line.</summary>
@@ -116,14 +158,14 @@ public sealed class EmailRenderer(EmailOptions options)
             """;
     }
 
-    private string UnsubscribeLink(AlertView a, ChannelSpec channel)
+    private string UnsubscribeLink(string subscriberId, string messageId, ChannelSpec channel)
     {
         var template = options.UnsubscribeUrl;
         if (string.IsNullOrWhiteSpace(template)) return UnsubscribePlaceholder;
         return template.Trim()
-            .Replace("{subscriberId}", Uri.EscapeDataString(a.SubscriberId))
+            .Replace("{subscriberId}", Uri.EscapeDataString(subscriberId))
             .Replace("{channelId}", Uri.EscapeDataString(channel.Id))
-            .Replace("{alertId}", Uri.EscapeDataString(a.AlertId.Value));
+            .Replace("{alertId}", Uri.EscapeDataString(messageId));
     }
 
     private static string Domain(string? from) =>

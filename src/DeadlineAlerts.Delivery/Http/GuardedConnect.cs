@@ -33,7 +33,7 @@ public static class GuardedConnect
         if (usable.Length == 0)
             throw new ForbiddenEndpointException(addresses.Length == 0
                 ? "the host name resolved to no address"
-                : "the host resolves only to loopback, private, link-local or metadata addresses; list it in DeadlineAlerts__Delivery__AllowHosts if that is intended");
+                : "the host resolves only to loopback, private, link-local or metadata addresses, or other reserved ranges; list it in DeadlineAlerts__Delivery__AllowHosts if that is intended");
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try

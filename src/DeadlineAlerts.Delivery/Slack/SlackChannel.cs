@@ -35,6 +35,12 @@ public sealed class SlackChannel(HttpDelivery http) : IAlertChannel
         return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), null, ReadAsync, cancellationToken);
     }
 
+    public Task<DeliveryOutcome> SendDigestAsync(DigestView digest, ChannelSpec channel, CancellationToken cancellationToken)
+    {
+        var body = SlackMessage.Build(digest).ToJsonString();
+        return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), null, ReadAsync, cancellationToken);
+    }
+
     private static async Task<DeliveryOutcome> ReadAsync(HttpResponseMessage response)
     {
         var status = (int)response.StatusCode;
@@ -93,6 +99,22 @@ public static class SlackMessage
                 },
             },
         };
+    }
+
+    /// <summary>A digest: a header, the summary, one line a deadline (overdue ones in bold).</summary>
+    public static JsonObject Build(DigestView d)
+    {
+        var lines = string.Join("\n", d.Items.Select(i => i.Overdue
+            ? $"*OVERDUE by {Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, due {Escape(i.DueInSubscriberZone)}"
+            : $"*{Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, {Escape(i.DueInSubscriberZone)}"));
+        var blocks = new JsonArray
+        {
+            new JsonObject { ["type"] = "header", ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = LinkText.Truncate(d.Title, 150), ["emoji"] = false } },
+            new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = Escape(d.Summary) } },
+        };
+        if (lines.Length > 0)
+            blocks.Add(new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = LinkText.Truncate(lines, 3000) } });
+        return new JsonObject { ["text"] = LinkText.Truncate(Escape(d.PlainText), 3000), ["blocks"] = blocks };
     }
 
     /// <summary>Slack's three control characters in mrkdwn: &amp;, &lt;, &gt;. Nothing else needs escaping.</summary>

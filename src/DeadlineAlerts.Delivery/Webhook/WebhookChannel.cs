@@ -25,10 +25,14 @@ public sealed class WebhookChannel(HttpDelivery http, IClock clock) : IAlertChan
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken)
+    public Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken) =>
+        PostAsync(alert.AlertId.Value, JsonSerializer.Serialize(WebhookPayload.From(alert), Json), channel, cancellationToken);
+
+    public Task<DeliveryOutcome> SendDigestAsync(DigestView digest, ChannelSpec channel, CancellationToken cancellationToken) =>
+        PostAsync(digest.DigestId, JsonSerializer.Serialize(WebhookDigestPayload.From(digest), Json), channel, cancellationToken);
+
+    private Task<DeliveryOutcome> PostAsync(string id, string body, ChannelSpec channel, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.Serialize(WebhookPayload.From(alert), Json);
-        var id = alert.AlertId.Value;
         var timestamp = clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var key = WebhookSecret.Key(channel.Secret);
         return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), headers =>
@@ -76,3 +80,32 @@ public sealed record WebhookDeadline(string Id, string Title, string? Category, 
     WebhookLocal DueInDeadlineZone, WebhookLocal DueInSubscriberZone);
 
 public sealed record WebhookLocal(string Local, string TimeZone, string Text);
+
+/// <summary>The JSON a generic webhook receives for a digest (<c>"type": "deadline.digest"</c>), times in the subscriber's zone.</summary>
+public sealed record WebhookDigestPayload(
+    string DigestId,
+    string Type,
+    string SubscriberId,
+    string Period,
+    string SendAt,
+    string TimeZone,
+    bool Late,
+    string Summary,
+    IReadOnlyList<WebhookDigestItem> Deadlines,
+    string Text)
+{
+    public static WebhookDigestPayload From(DigestView d) => new(
+        d.DigestId,
+        "deadline.digest",
+        d.SubscriberId,
+        d.Period.Key,
+        TimeText.Iso(d.Period.SendAt),
+        d.Zone.Id,
+        d.Late,
+        d.Summary,
+        d.Items.Select(i => new WebhookDigestItem(i.DeadlineId, i.Title, i.Category, TimeText.Iso(i.DueAt),
+            new WebhookLocal(TimeText.IsoLocal(i.DueAt, d.Zone), d.Zone.Id, i.DueInSubscriberZone), i.Countdown, i.Overdue)).ToList(),
+        d.PlainText);
+}
+
+public sealed record WebhookDigestItem(string Id, string Title, string? Category, string Due, WebhookLocal DueInSubscriberZone, string Countdown, bool Overdue);

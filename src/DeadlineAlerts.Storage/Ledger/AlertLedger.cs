@@ -20,6 +20,13 @@ public static class LedgerStatus
     public static bool IsFinal(string status) => status is Delivered or Failed or Skipped;
 }
 
+/// <summary>What a ledger row delivers: a lead-time alert about one deadline, or a subscriber's digest.</summary>
+public static class MessageKind
+{
+    public const string Alert = "alert";
+    public const string Digest = "digest";
+}
+
 /// <summary>
 /// One delivery of one alert to one channel: the ledger row that makes "sent once" true. Its key is
 /// derived from the alert (fire day, fire instant, alert id, channel id), so whoever plans or delivers it
@@ -38,6 +45,10 @@ public sealed record LedgerEntry
     public required Instant FireAt { get; init; }
     public required Instant DueAt { get; init; }
     public required string Status { get; init; }
+    /// <summary><see cref="MessageKind"/>; rows written before digests existed have none and are alerts.</summary>
+    public string Kind { get; init; } = MessageKind.Alert;
+    /// <summary>For a digest: the local date of its period (<see cref="Core.Schedule.DigestPeriod.Key"/>).</summary>
+    public string? DigestPeriod { get; init; }
     public bool Late { get; init; }
     public Instant PlannedAt { get; init; }
     public int Attempts { get; init; }
@@ -70,6 +81,34 @@ public sealed record LedgerEntry
         CompletedAt = status == LedgerStatus.Skipped ? now : null,
     };
 
+    /// <summary>
+    /// A digest row. Its partition is the period's local date and its row key the digest id (subscriber and
+    /// period) and channel, not the send instant: a subscriber who moves the digest's hour within a period
+    /// still gets that period's digest once. Digest partitions sort after the alert partitions (digits), so
+    /// a tick's window query never reads them.
+    /// </summary>
+    public static LedgerEntry PlanDigest(string digestId, string subscriberId, Core.Schedule.DigestPeriod period, Core.Records.ChannelSpec channel,
+        string status, bool late, Instant now, string? reason = null) => new()
+    {
+        PartitionKey = "digest-" + period.Key,
+        RowKey = digestId + "_" + channel.Id,
+        Kind = MessageKind.Digest,
+        DigestPeriod = period.Key,
+        AlertId = digestId,
+        DeadlineId = "",
+        SubscriberId = subscriberId,
+        ChannelId = channel.Id,
+        ChannelType = channel.Type,
+        LeadTime = "",
+        FireAt = period.SendAt,
+        DueAt = period.SendAt,
+        Status = status,
+        Late = late,
+        PlannedAt = now,
+        LastError = reason,
+        CompletedAt = status == LedgerStatus.Skipped ? now : null,
+    };
+
     public PlannedAlert ToPlannedAlert() =>
         new(new AlertId(AlertId), DeadlineId, SubscriberId, Core.Schedule.LeadTime.Parse(LeadTime), FireAt, DueAt);
 
@@ -84,6 +123,8 @@ public sealed record LedgerEntry
         ["FireAt"] = RecordEntities.Iso(FireAt),
         ["DueAt"] = RecordEntities.Iso(DueAt),
         ["Status"] = Status,
+        ["Kind"] = Kind == MessageKind.Alert ? null : Kind,
+        ["DigestPeriod"] = DigestPeriod,
         ["Late"] = Late,
         ["PlannedAt"] = RecordEntities.Iso(PlannedAt),
         ["Attempts"] = Attempts,
@@ -108,6 +149,8 @@ public sealed record LedgerEntry
         FireAt = RecordEntities.ParseInstant(e.GetString("FireAt")),
         DueAt = RecordEntities.ParseInstant(e.GetString("DueAt")),
         Status = e.GetString("Status"),
+        Kind = e.GetString("Kind") ?? MessageKind.Alert,
+        DigestPeriod = e.GetString("DigestPeriod"),
         Late = e.GetBoolean("Late") ?? false,
         PlannedAt = RecordEntities.ParseInstant(e.GetString("PlannedAt")),
         Attempts = e.GetInt32("Attempts") ?? 0,

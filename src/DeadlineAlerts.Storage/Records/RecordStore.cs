@@ -149,6 +149,7 @@ public static class RecordEntities
         ["LeadTimes"] = string.Join(' ', s.LeadTimes.Select(l => l.Text)),
         ["Channels"] = JsonSerializer.Serialize(s.Channels.Select(c => new StoredChannel(c.Type, c.Target, c.Secret, c.BrokenReason)), Json),
         ["CreatedAt"] = Iso(s.CreatedAt),
+        ["Digest"] = s.Digest?.Stored,
     };
 
     public static Subscriber ToSubscriber(TableEntity e) => new()
@@ -162,6 +163,7 @@ public static class RecordEntities
         Channels = (JsonSerializer.Deserialize<List<StoredChannel>>(e.GetString("Channels") ?? "[]", Json) ?? [])
             .Select(c => new ChannelSpec { Type = c.Type, Target = c.Target, Secret = c.Secret, BrokenReason = c.Broken }).ToList(),
         CreatedAt = ParseInstant(e.GetString("CreatedAt")),
+        Digest = DigestChoice.FromStored(e.GetString("Digest")),
     };
 
     private sealed record StoredChannel(string Type, string Target, string? Secret, string? Broken);

@@ -14,7 +14,7 @@ public static class Alerts
     public static readonly Instant Due = Instant.FromUtc(2025, 8, 12, 4, 1);
 
     public static AlertView Sample(string title = "US-China tariff truce expires", string? source = "https://example.org/notice?id=1&x=2",
-        string? notes = null, bool late = false, string subscriberId = "desk-1")
+        string? notes = null, bool late = false, string subscriberId = "desk-1", string? category = "trade")
     {
         var lead = LeadTime.Parse("P7D");
         var fireAt = Due - Duration.FromDays(7);
@@ -23,7 +23,7 @@ public static class Alerts
             AlertId = AlertId.For("tariff-truce", Due, subscriberId, lead),
             DeadlineId = "tariff-truce",
             Title = title,
-            Category = "trade",
+            Category = category,
             Source = source,
             Notes = notes,
             SubscriberId = subscriberId,

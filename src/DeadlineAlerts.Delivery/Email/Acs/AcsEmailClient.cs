@@ -70,6 +70,9 @@ public sealed class AcsEmailClient
     public Uri Endpoint => _endpoint.Endpoint;
     public bool UsesAccessKey => _endpoint.UsesAccessKey;
 
+    /// <summary>The Entra ID credential requests are signed with; null when the access key (HMAC) signs them.</summary>
+    public TokenCredential? Credential => _credential;
+
     public async Task<AcsSendResult> SendAsync(AcsEmailMessage message, Guid operationId, CancellationToken cancellationToken)
     {
         var slot = _pacing.Reserve(_time.GetUtcNow(), _options.MaxPacingWait);

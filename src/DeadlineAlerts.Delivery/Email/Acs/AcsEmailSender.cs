@@ -12,6 +12,8 @@ public sealed class AcsEmailSender(AcsEmailClient client, EmailOptions options) 
 {
     public string Name => "acs";
 
+    public AcsEmailClient Client => client;
+
     public async Task<DeliveryOutcome> SendAsync(RenderedEmail email, CancellationToken cancellationToken)
     {
         var message = new AcsEmailMessage(
