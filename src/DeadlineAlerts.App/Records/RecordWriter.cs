@@ -87,11 +87,16 @@ public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, Ti
     }
 
     /// <summary>
-    /// What an incoming deadline keeps from the stored one. The same due instant keeps its arming moment:
-    /// editing a title must not re-arm alerts that were already passed over; a new due instant is armed now.
+    /// What an incoming deadline (a file's, a PUT body's) keeps from the stored one. History is server-owned
+    /// (extend, resolve and cancel write it), so it is never replaced or wiped. The same due instant keeps its
+    /// arming moment: editing a title must not re-arm alerts that were already passed over; a new due instant
+    /// is armed now.
     /// </summary>
-    public static Deadline KeepStoredState(Deadline incoming, Deadline stored) =>
-        stored.Due.Instant == incoming.Due.Instant ? incoming with { ArmedAt = stored.ArmedAt } : incoming;
+    public static Deadline KeepStoredState(Deadline incoming, Deadline stored)
+    {
+        var d = incoming with { History = stored.History };
+        return stored.Due.Instant == d.Due.Instant ? d with { ArmedAt = stored.ArmedAt } : d;
+    }
 
     /// <summary>
     /// What an incoming subscriber keeps from the stored one: when it was created, and per channel (matched by
