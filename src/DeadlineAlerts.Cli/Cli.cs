@@ -10,6 +10,7 @@ using DeadlineAlerts.App.Records;
 using DeadlineAlerts.Cli.Serve;
 using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.App.Import;
+using DeadlineAlerts.App.Milestones;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
@@ -47,7 +48,10 @@ public static class Cli
     {
         ["import"] = "dla import FILE.json|FILE.csv [--format json|csv]\n  Validates and stores deadlines and subscribers (all-or-nothing, idempotent by id). CSV holds deadlines, one a row; the format follows the extension unless --format says.",
         ["export"] = "dla export [--format json|csv] [--out FILE]\n  Writes the stored records as an import file. json: deadlines and subscribers; webhook URLs and secrets only with --out (the file is made readable by you alone). csv: deadlines.",
-        ["deadlines"] = "dla deadlines [--json]\n  Lists deadlines with their countdowns.",
+        ["deadlines"] = "dla deadlines [--json]\n  Lists deadlines with their countdowns or status (\"overdue by 2 days\"), and the latest change; --json includes the history.",
+        ["extend"] = "dla extend ID --to LOCAL [--zone ZONE] [--reason TEXT]\n  Moves a deadline's due time (later or earlier; LOCAL in the deadline's zone unless --zone): re-arms its alerts, cancels the unsent old ones, queues a notice to every follower.",
+        ["resolve"] = "dla resolve ID [--reason TEXT]\n  Marks a deadline met or no longer pending: no further alerts; queues a short notice to every follower.",
+        ["cancel"] = "dla cancel ID [--reason TEXT]\n  Calls a deadline off: no further alerts; queues a short notice to every follower.",
         ["subscribers"] = "dla subscribers [--json]\n  Lists subscribers, their zones and channels (URLs redacted).",
         ["preview"] = "dla preview --from INSTANT --to INSTANT [--json]\n  The alerts that would fire in (from, to], without sending.",
         ["run"] = "dla run [--once]\n  --once: one tick at --now, deliver everything queued, exit. Without it: tick on the scan period and deliver until Ctrl-C.",
@@ -86,6 +90,7 @@ public static class Cli
                 "import" => await ImportAsync(cli, services, stdout, stderr, ct),
                 "export" => await ExportAsync(cli, services, stdout, stderr, ct),
                 "deadlines" => await DeadlinesAsync(cli, services, stdout, ct),
+                "extend" or "resolve" or "cancel" => await MilestoneAsync(cli, services, stdout, stderr, ct),
                 "subscribers" => await SubscribersAsync(cli, services, stdout, ct),
                 "preview" => await PreviewAsync(cli, services, stdout, ct),
                 "run" => await RunLoopAsync(cli, services, stdout, ct),
@@ -238,20 +243,74 @@ public static class Cli
                 d.Id, d.Title, due = d.Due.LocalText, timeZone = d.Due.Zone.Id, dueInstant = TimeText.Iso(d.Due.Instant),
                 d.Category, leadTimes = d.LeadTimes.Select(l => l.Text), status = d.Status.ToString().ToLowerInvariant(),
                 countdown = StatusText(d, now),
+                history = d.History.Select(h => h.ToJson()),
             }), Json));
             return Ok;
         }
         if (list.Count == 0) { await stdout.WriteLineAsync("No deadlines stored. Import some with dla import FILE.json."); return Ok; }
         foreach (var d in list)
+        {
             await stdout.WriteLineAsync($"{d.Id,-32} {StatusText(d, now),-26} {TimeText.Full(d.Due.Instant, d.Due.Zone)}  {d.Title}");
+            if (d.History.Count > 0) await stdout.WriteLineAsync($"{"",-32} latest change: {ChangeText(d.History[^1])}");
+        }
         return Ok;
     }
 
-    private static string StatusText(Deadline d, Instant now) => d.Status switch
+    /// <summary>
+    /// "13 days, 23 hours left"; for an active deadline whose due time has passed with no decision,
+    /// "overdue by 2 days" (how long ago); otherwise the decision ("resolved", "cancelled").
+    /// </summary>
+    public static string StatusText(Deadline d, Instant now)
     {
-        DeadlineStatus.Active => Countdown.Text(now, d.Due.Instant, "overdue"),
-        _ => d.Status.ToString().ToLowerInvariant(),
-    };
+        if (d.Status != DeadlineStatus.Active) return d.Status.ToString().ToLowerInvariant();
+        var text = Countdown.Text(now, d.Due.Instant, "overdue");
+        return text.EndsWith(" overdue", StringComparison.Ordinal) ? "overdue by " + text[..^" overdue".Length] : text;
+    }
+
+    /// <summary>"extended by 90 days on Wed 6 Aug 08:00 EDT by alice (was Tue 12 Aug 00:01 EDT): talks continue".</summary>
+    private static string ChangeText(HistoryEntry h)
+    {
+        var moved = h.OldDue.Instant == h.NewDue.Instant ? "" : $" by {AlertView.ShiftWords(h.OldDue.Instant, h.NewDue.Instant, h.NewDue.Zone)}";
+        return $"{h.Kind}{moved} on {TimeText.Brief(h.At, h.NewDue.Zone)} by {h.By} (was due {TimeText.Brief(h.OldDue.Instant, h.OldDue.Zone)})"
+               + (h.Reason is { } r ? $": {r}" : "");
+    }
+
+    private static async Task<int> MilestoneAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var extend = cli.Command == "extend";
+        if (extend) cli.Allow("to", "zone", "reason"); else cli.Allow("reason");
+        if (cli.Positional.Count != 1) throw new UsageException($"dla {cli.Command} needs exactly one deadline ID. See dla {cli.Command} --help.");
+        var id = cli.Positional[0];
+        var reason = cli.Get("reason");
+        await EnsureStorageAsync(sp, ct);
+        var milestones = sp.GetRequiredService<MilestoneService>();
+        MilestoneResult result;
+        try
+        {
+            result = cli.Command switch
+            {
+                "extend" => await milestones.ExtendAsync(id, cli.Get("to") ?? throw new UsageException("dla extend needs --to LOCAL, e.g. --to 2025-11-10T00:01."),
+                    cli.Get("zone"), reason, CliActor, ct: ct),
+                "resolve" => await milestones.ResolveAsync(id, reason, CliActor, ct: ct),
+                _ => await milestones.CancelAsync(id, reason, CliActor, ct: ct),
+            };
+        }
+        catch (MilestoneException e) { throw new BadInputException(e.Message); }
+        if (result.Warning is { } w) await stderr.WriteLineAsync("warning: " + w);
+        var d = result.Deadline.Value;
+        if (result.Change is not { } change)
+        {
+            await stdout.WriteLineAsync($"Deadline {id} is already {(extend ? "due " + TimeText.Full(d.Due.Instant, d.Due.Zone) : d.Status.ToString().ToLowerInvariant())}; nothing changed, nothing sent.");
+            return Ok;
+        }
+        await stdout.WriteLineAsync($"Deadline {id}: {ChangeText(change)}.");
+        await stdout.WriteLineAsync($"Now: {StatusText(d, sp.GetRequiredService<IClock>().GetCurrentInstant())}, due {TimeText.Full(d.Due.Instant, d.Due.Zone)}.");
+        await stdout.WriteLineAsync($"{result.NoticesQueued} notice(s) queued (dla run delivers them), {result.AlertsCancelled} unsent alert(s) cancelled, {result.AlertsScheduled} alert(s) scheduled.");
+        return Ok;
+    }
+
+    /// <summary>The audit actor of CLI changes.</summary>
+    private const string CliActor = "cli";
 
     private static async Task<int> SubscribersAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
     {

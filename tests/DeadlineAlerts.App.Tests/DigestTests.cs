@@ -1,3 +1,4 @@
+using DeadlineAlerts.Core.Rendering;
 using System.Text.Json;
 using DeadlineAlerts.App.Digest;
 using DeadlineAlerts.App.Hosting;

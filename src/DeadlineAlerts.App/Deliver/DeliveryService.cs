@@ -52,7 +52,7 @@ public sealed class DeliveryService(
         await cache.LoadAsync(claimed.Select(c => c.DeadlineId), claimed.Select(c => c.SubscriberId), ct);
         // A digest lists every deadline its subscriber follows: read them once per message, and only if needed.
         var deadlines = new Lazy<Task<List<Deadline>>>(() => records.ListDeadlinesAsync(ct));
-        var results = new ConcurrentBag<(LedgerEntry Entry, DeliveryOutcome Outcome, string? Text, ChannelSpec? Channel)>();
+        var results = new ConcurrentBag<(LedgerEntry Entry, DeliveryOutcome? Outcome, string? Text, ChannelSpec? Channel)>();
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = o.DeliveryConcurrency, CancellationToken = ct },
             async (entry, token) =>
             {
@@ -69,6 +69,14 @@ public sealed class DeliveryService(
         foreach (var (entry, outcome, text, channel) in results)
         {
             var done = entry with { LeaseUntil = null, NextAttemptAt = null };
+            if (outcome is null)
+            {
+                done = done with { Status = LedgerStatus.Cancelled, CompletedAt = completedAt, Attempts = entry.Attempts - 1,
+                    LastError = "cancelled: the deadline or subscriber changed after the alert was planned; it no longer applies" };
+                updates.Add(done);
+                lines.Add(new DeliveryLine(done, done.Status, null, channel?.Redacted, done.LastError));
+                continue;
+            }
             switch (outcome.Status)
             {
                 case DeliveryStatus.Delivered:
@@ -137,15 +145,20 @@ public sealed class DeliveryService(
         }
     }
 
-    private async Task<(DeliveryOutcome, string?, ChannelSpec?)> SendAsync(LedgerEntry entry, RecordCache cache, Instant now, CancellationToken ct)
+    /// <summary>Sends one claimed row. A null outcome: the row is an alert the current records no longer
+    /// plan (the deadline was extended, resolved or cancelled, or the subscriber changed), so it is not sent.</summary>
+    private async Task<(DeliveryOutcome?, string?, ChannelSpec?)> SendAsync(LedgerEntry entry, RecordCache cache, Instant now, CancellationToken ct)
     {
         var deadline = await cache.DeadlineAsync(entry.DeadlineId, ct);
         var subscriber = await cache.SubscriberAsync(entry.SubscriberId, ct);
         if (deadline is null || subscriber is null)
             return (DeliveryOutcome.Permanent("the deadline or subscriber was deleted before delivery"), null, null);
+        if (entry.Kind == MessageKind.Alert && !Core.Schedule.AlertPlanner.StillApplies(entry.ToPlannedAlert(), deadline, subscriber))
+            return (null, null, null);
         var spec = subscriber.Channels.FirstOrDefault(c => c.Id == entry.ChannelId);
         if (spec is null) return (DeliveryOutcome.Permanent("the channel was removed from the subscriber before delivery"), null, null);
-        var view = AlertView.Create(entry.ToPlannedAlert(), deadline, subscriber, now, entry.Late);
+        var view = ViewOf(entry, deadline, subscriber, now);
+        if (view is null) return (DeliveryOutcome.Permanent($"the deadline no longer records the change this {entry.Kind} reports"), null, spec);
         if (!_channels.TryGetValue(spec.Type, out var channel))
             return (DeliveryOutcome.Permanent($"no channel can send type \"{spec.Type}\" in this installation"), view.PlainText, spec);
         try
@@ -159,6 +172,20 @@ public sealed class DeliveryService(
             return (DeliveryOutcome.Retry($"unexpected {e.GetType().Name} in the {spec.Type} channel"), view.PlainText, spec);
         }
     }
+
+    /// <summary>
+    /// The one view every channel renders, built per kind from the ledger row and the current records:
+    /// an alert from its lead time; a notice from the history entry the row names (<see cref="LedgerEntry.Ref"/>),
+    /// so a retried notice says exactly what the first attempt said. Digests are composed by the digest service.
+    /// </summary>
+    private static AlertView? ViewOf(LedgerEntry entry, Deadline deadline, Subscriber subscriber, Instant now) => entry.Kind switch
+    {
+        MessageKind.Notice => deadline.History.FirstOrDefault(h => h.Id == entry.Ref) is { } change
+            ? AlertView.CreateNotice(new Core.Schedule.AlertId(entry.AlertId), change.ToNotice(), deadline, subscriber, change.At)
+            : null,
+        MessageKind.Alert => AlertView.Create(entry.ToPlannedAlert(), deadline, subscriber, now, entry.Late),
+        _ => null,
+    };
 
     /// <summary>Exponential backoff with ±20% jitter, never shorter than the receiver's Retry-After.</summary>
     private Duration Backoff(int attempts, Duration? retryAfter)

@@ -6,6 +6,7 @@ using DeadlineAlerts.App.Digest;
 using DeadlineAlerts.App.Export;
 using DeadlineAlerts.App.Health;
 using DeadlineAlerts.App.Import;
+using DeadlineAlerts.App.Milestones;
 using DeadlineAlerts.App.Records;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Records;
@@ -58,6 +59,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DeliveryService>();
         services.AddSingleton<DigestService>();
         services.AddSingleton<LocalQueueRunner>();
+        services.TryAddSingleton<AuditLog>();
+        services.AddSingleton<MilestoneService>();
+        services.AddSingleton<IApiModule, MilestonesModule>();
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
         services.AddSingleton<ApiRouter>(); // routes come from every IApiModule registered
         services.AddSingleton<HealthService>();

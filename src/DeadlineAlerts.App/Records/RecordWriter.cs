@@ -8,11 +8,19 @@ using NodaTime;
 
 namespace DeadlineAlerts.App.Records;
 
-/// <summary>A deadline as it was and as it becomes: Before null means created, After null means deleted.</summary>
-public sealed record DeadlineChange(Deadline? Before, Deadline? After, string Action);
+/// <summary>A deadline as it was and as it becomes: Before null means created, After null means deleted.
+/// <see cref="Summary"/> replaces the field-by-field audit summary when the change has better words
+/// ("Extended by 90 days ...").</summary>
+public sealed record DeadlineChange(Deadline? Before, Deadline? After, string Action)
+{
+    public string? Summary { get; init; }
+}
 
 /// <summary>A subscriber as it was and as it becomes: Before null means created, After null means deleted.</summary>
-public sealed record SubscriberChange(Subscriber? Before, Subscriber? After, string Action);
+public sealed record SubscriberChange(Subscriber? Before, Subscriber? After, string Action)
+{
+    public string? Summary { get; init; }
+}
 
 /// <summary>What a write did: the store callback's result and how many alerts it (re)armed.</summary>
 public sealed record RecordWrite<T>(T Result, int AlertsScheduled);
@@ -62,8 +70,9 @@ public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, Ti
         if (alerts.Count > 0) await schedule.AddAsync(alerts, ct);
         var result = await store(ct);
         if (armedDeadlines.Count + armedSubscribers.Count > 0) await state.NoteStoredAsync(now, ct);
-        var entries = deadlines.Select(c => AuditEntries.For(now, actor, c.Action, c.Before, c.After))
-            .Concat(subscribers.Select(c => AuditEntries.For(now, actor, c.Action, c.Before, c.After)))
+        static AuditEntry Worded(AuditEntry e, string? summary) => summary is null ? e : e with { Summary = summary };
+        var entries = deadlines.Select(c => Worded(AuditEntries.For(now, actor, c.Action, c.Before, c.After), c.Summary))
+            .Concat(subscribers.Select(c => Worded(AuditEntries.For(now, actor, c.Action, c.Before, c.After), c.Summary)))
             .ToList();
         if (entries.Count > 0) await audit.AppendAsync(entries, ct);
         return new RecordWrite<T>(result, alerts.Count);

@@ -80,7 +80,7 @@ public sealed class ScanService(
         foreach (var e in inserted)
         {
             if (e.Status == LedgerStatus.Skipped) { logger.AlertSkipped(e.AlertId, e.LastError ?? "skipped"); continue; }
-            logger.AlertPlanned(e.AlertId, e.DeadlineId, e.SubscriberId, e.LeadTime, RecordEntities.Iso(e.FireAt));
+            logger.AlertPlanned(e.AlertId, e.DeadlineId, e.SubscriberId, e.LeadTime ?? "", RecordEntities.Iso(e.FireAt));
             if (e.Late) logger.AlertLate(e.AlertId, (long)(now - e.FireAt).TotalMilliseconds);
         }
 

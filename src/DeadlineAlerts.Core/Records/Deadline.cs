@@ -25,4 +25,7 @@ public sealed record Deadline
     /// are never sent: adding a deadline 3 days away must not produce a stale "30 days left".
     /// </summary>
     public Instant ArmedAt { get; init; }
+
+    /// <summary>Extensions, moves, resolutions and cancellations, oldest first (see <see cref="HistoryEntry"/>).</summary>
+    public IReadOnlyList<HistoryEntry> History { get; init; } = [];
 }

@@ -28,6 +28,8 @@ public static class RecordJson
         if (d.Source is not null) o["source"] = d.Source;
         if (d.Notes is not null) o["notes"] = d.Notes;
         o["status"] = d.Status.ToString().ToLowerInvariant();
+        // Read-only: the server writes history; an import accepts the field and ignores it.
+        if (d.History.Count > 0) o["history"] = new JsonArray(d.History.Select(h => (JsonNode)h.ToJson()).ToArray());
         return o;
     }
 

@@ -5,56 +5,116 @@ using NodaTime;
 namespace DeadlineAlerts.Core.Rendering;
 
 /// <summary>
-/// Everything a channel needs to say about one alert, computed once. Every channel renders from this
-/// view, so Slack, Teams, email and webhooks state the same facts.
+/// Everything a channel needs to say in one message, computed once. Every channel renders from this view,
+/// so Slack, Teams, email and webhooks state the same facts. <see cref="Kind"/> says which message it is:
+/// <list type="bullet">
+/// <item><see cref="MessageKind.Alert"/>: a lead-time alert about one deadline (<see cref="LeadTime"/> is set).</item>
+/// <item><see cref="MessageKind.Notice"/>: a change to one deadline (<see cref="Notice"/> is set; <see cref="DueAt"/>
+/// is the due instant after the change).</item>
+/// <item><see cref="MessageKind.Digest"/>: several deadlines (<see cref="Items"/>, <see cref="Summary"/>); the
+/// deadline fields are empty and <see cref="Title"/> names the digest.</item>
+/// </list>
 /// </summary>
 public sealed record AlertView
 {
+    public string Kind { get; init; } = MessageKind.Alert;
+    /// <summary>The message's deterministic id (alert, notice or digest id): the webhook's Idempotency-Key.</summary>
     public required AlertId AlertId { get; init; }
-    public required string DeadlineId { get; init; }
+    public string DeadlineId { get; init; } = "";
     public required string Title { get; init; }
     public string? Category { get; init; }
     public string? Source { get; init; }
     public string? Notes { get; init; }
     public required string SubscriberId { get; init; }
     public required string SubscriberName { get; init; }
-    public required Instant DueAt { get; init; }
-    public required DateTimeZone DeadlineZone { get; init; }
+    public Instant DueAt { get; init; }
+    public DateTimeZone DeadlineZone { get; init; } = DateTimeZone.Utc;
     public required DateTimeZone SubscriberZone { get; init; }
-    public required LeadTime LeadTime { get; init; }
+    /// <summary>Only a lead-time alert has one.</summary>
+    public LeadTime? LeadTime { get; init; }
     public required Instant FireAt { get; init; }
     /// <summary>The instant the countdown is measured from: the fire instant for an alert on time (so a
     /// P7D alert says "7 days left"), the actual moment for a late one (so it says how little is left).</summary>
     public required Instant Now { get; init; }
     public bool Late { get; init; }
 
+    public NoticeFacts? Notice { get; init; }
+
+    /// <summary>A digest's deadlines, soonest first; empty for other kinds.</summary>
+    public IReadOnlyList<MessageItem> Items { get; init; } = [];
+    /// <summary>A digest's one-line summary ("3 deadlines in the next 14 days, 1 overdue").</summary>
+    public string? Summary { get; init; }
+
     public string Countdown => Rendering.Countdown.Text(Now, DueAt);
     public string DueInDeadlineZone => TimeText.Full(DueAt, DeadlineZone);
     public string DueInSubscriberZone => TimeText.Full(DueAt, SubscriberZone);
     public string DueBrief => TimeText.Brief(DueAt, DeadlineZone);
+    public bool ShowsSubscriberZone => SubscriberZone.Id != DeadlineZone.Id;
 
-    /// <summary>"7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT".</summary>
-    public string Headline
+    /// <summary>
+    /// One line per kind. Alert: "7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT".
+    /// Notice: "Extended by 90 days: US-China tariff truce expires, now Mon 10 Nov 00:01 EST (was Tue 12 Aug 00:01 EDT)",
+    /// "Resolved: ...". Digest: "Weekly digest: 3 deadlines in the next 14 days".
+    /// </summary>
+    public string Headline => Kind switch
+    {
+        MessageKind.Notice when Notice is { } n => NoticeHeadline(n),
+        MessageKind.Digest => Summary is null ? Title : $"{Title}: {Summary}",
+        _ => $"{Capital(Countdown)}: {Title}, {DueBrief}",
+    };
+
+    /// <summary>The "Your time" line in the subscriber's zone (only shown when it differs from the deadline's).</summary>
+    public string YourTime => Kind == MessageKind.Notice && Notice is { } n && n.OldDue != n.NewDue
+        ? $"{TimeText.Full(n.NewDue, SubscriberZone)} (was {TimeText.Brief(n.OldDue, SubscriberZone)})"
+        : DueInSubscriberZone;
+
+    /// <summary>The labelled facts of a notice, in order, for channels that show label/value rows.</summary>
+    public IReadOnlyList<(string Label, string Value)> NoticeFactRows
     {
         get
         {
-            var c = Countdown;
-            var head = char.ToUpperInvariant(c[0]) + c[1..];
-            return $"{head}: {Title}, {DueBrief}";
+            if (Notice is not { } n) return [];
+            var rows = new List<(string, string)>();
+            if (n.OldDue != n.NewDue)
+            {
+                rows.Add(("Now due", DueInDeadlineZone));
+                rows.Add(("Was due", TimeText.Full(n.OldDue, DeadlineZone)));
+                rows.Add(("Countdown", Countdown));
+            }
+            else rows.Add(("Was due", DueInDeadlineZone));
+            if (ShowsSubscriberZone) rows.Add(("Your time", YourTime));
+            if (!string.IsNullOrWhiteSpace(n.Reason)) rows.Add(("Reason", n.Reason.Trim()));
+            rows.Add(("By", n.By));
+            return rows;
         }
     }
+
+    /// <summary>A digest's lines: "7 days left: title, Tue 12 Aug 12:01 CST" / "OVERDUE by 2 days: title, due ...".</summary>
+    public IEnumerable<string> ItemLines => Items.Select(i =>
+        i.Overdue ? $"OVERDUE by {i.Countdown}: {i.Title}, due {i.DueText}" : $"{Capital(i.Countdown)}: {i.Title}, {i.DueText}");
 
     /// <summary>The plain text every channel can fall back to.</summary>
     public string PlainText
     {
         get
         {
-            var lines = new List<string>
+            var lines = new List<string>();
+            switch (Kind)
             {
-                Headline + (Late ? " (late alert)" : ""),
-                $"Due: {DueInDeadlineZone}",
-            };
-            if (SubscriberZone.Id != DeadlineZone.Id) lines.Add($"Your time: {DueInSubscriberZone}");
+                case MessageKind.Notice:
+                    lines.Add(Headline);
+                    lines.AddRange(NoticeFactRows.Where(r => r.Label != "By").Select(r => $"{r.Label}: {r.Value}"));
+                    break;
+                case MessageKind.Digest:
+                    lines.Add(Headline);
+                    lines.AddRange(ItemLines.Select(l => "- " + l));
+                    return string.Join("\n", lines);
+                default:
+                    lines.Add(Headline + (Late ? " (late alert)" : ""));
+                    lines.Add($"Due: {DueInDeadlineZone}");
+                    if (ShowsSubscriberZone) lines.Add($"Your time: {DueInSubscriberZone}");
+                    break;
+            }
             if (!string.IsNullOrWhiteSpace(Source)) lines.Add($"Source: {Source}");
             return string.Join("\n", lines);
         }
@@ -78,4 +138,56 @@ public sealed record AlertView
         Now = late ? now : alert.FireAt,
         Late = late,
     };
+
+    /// <summary>
+    /// A change notice about <paramref name="deadline"/> as it is after the change. The countdown is measured
+    /// from the change itself (<paramref name="changedAt"/>), so a notice delivered after a retry still states
+    /// what was true when the operator acted.
+    /// </summary>
+    public static AlertView CreateNotice(AlertId id, NoticeFacts notice, Deadline deadline, Subscriber subscriber, Instant changedAt) => new()
+    {
+        Kind = MessageKind.Notice,
+        AlertId = id,
+        DeadlineId = deadline.Id,
+        Title = deadline.Title,
+        Category = deadline.Category,
+        Source = deadline.Source,
+        Notes = deadline.Notes,
+        SubscriberId = subscriber.Id,
+        SubscriberName = subscriber.Name,
+        DueAt = notice.NewDue,
+        DeadlineZone = deadline.Due.Zone,
+        SubscriberZone = subscriber.TimeZone ?? deadline.Due.Zone,
+        FireAt = changedAt,
+        Now = changedAt,
+        Notice = notice,
+    };
+
+    private string NoticeHeadline(NoticeFacts n)
+    {
+        var was = TimeText.Brief(n.OldDue, DeadlineZone);
+        return n.Change switch
+        {
+            ChangeKind.Extended or ChangeKind.MovedEarlier =>
+                $"{(n.Change == ChangeKind.Extended ? "Extended" : "Moved earlier")} by {ShiftWords(n.OldDue, n.NewDue, DeadlineZone)}: {Title}, now {DueBrief} (was {was})",
+            ChangeKind.Resolved => $"Resolved: {Title} (was due {was})",
+            ChangeKind.Cancelled => $"Cancelled: {Title} (was due {was})",
+            _ => $"Changed: {Title}, {DueBrief}",
+        };
+    }
+
+    /// <summary>
+    /// How far a due time moved, counted on the deadline's local calendar: 12 Aug 00:01 EDT → 10 Nov 00:01 EST
+    /// is "90 days" although 90 days and 1 hour pass, because the operator moved it by 90 calendar days.
+    /// </summary>
+    public static string ShiftWords(Instant from, Instant to, DateTimeZone zone)
+    {
+        var a = from.InZone(zone).LocalDateTime;
+        var b = to.InZone(zone).LocalDateTime;
+        var p = a <= b ? Period.Between(a, b, PeriodUnits.Days | PeriodUnits.Hours | PeriodUnits.Minutes)
+            : Period.Between(b, a, PeriodUnits.Days | PeriodUnits.Hours | PeriodUnits.Minutes);
+        return Rendering.Countdown.Words(Duration.FromDays(p.Days) + Duration.FromHours(p.Hours) + Duration.FromMinutes(p.Minutes));
+    }
+
+    private static string Capital(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }

@@ -104,7 +104,8 @@ public sealed class EmailRenderer(EmailOptions options)
     }
 
     /// <summary>"7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT", on one line.</summary>
-    public static string Subject(AlertView a) => LinkText.Truncate(SingleLine(a.Headline + (a.Late ? " (late alert)" : "")), 250);
+    public static string Subject(AlertView a) =>
+        LinkText.Truncate(SingleLine(a.Headline + (a.Kind == MessageKind.Alert && a.Late ? " (late alert)" : "")), 250);
 
     /// <summary>Control characters (CR, LF, tab, NUL...) and Unicode line/paragraph separators become spaces; runs collapse.</summary>
     public static string SingleLine(string text)
@@ -123,10 +124,13 @@ public sealed class EmailRenderer(EmailOptions options)
     {
         var sb = new StringBuilder();
         sb.Append(a.PlainText).Append('\n');
-        sb.Append($"Countdown: {a.Countdown}\n");
-        sb.Append($"Lead time: {a.LeadTime.Text}").Append(a.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
-        if (!string.IsNullOrWhiteSpace(a.Notes)) sb.Append('\n').Append(a.Notes.Trim()).Append('\n');
-        sb.Append($"\n--\nYou receive this because you follow this deadline. Unsubscribe: {unsubscribe}\n");
+        if (a.Kind == MessageKind.Alert)
+        {
+            sb.Append($"Countdown: {a.Countdown}\n");
+            sb.Append($"Lead time: {a.LeadTime?.Text}").Append(a.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
+            if (!string.IsNullOrWhiteSpace(a.Notes)) sb.Append('\n').Append(a.Notes.Trim()).Append('\n');
+        }
+        sb.Append($"\n--\nYou receive this because you {Why(a)}. Unsubscribe: {unsubscribe}\n");
         return sb.ToString();
     }
 
@@ -136,15 +140,31 @@ public sealed class EmailRenderer(EmailOptions options)
         var rows = new StringBuilder();
         void Row(string label, string valueHtml) =>
             rows.Append($"<tr><th align=\"left\" style=\"padding:2px 12px 2px 0;color:#555\">{E(label)}</th><td style=\"padding:2px 0\">{valueHtml}</td></tr>\n");
-        Row("Countdown", $"<strong>{E(a.Countdown)}</strong>");
-        Row("Due", E(a.DueInDeadlineZone));
-        if (a.SubscriberZone.Id != a.DeadlineZone.Id) Row("Your time", E(a.DueInSubscriberZone));
-        Row("Lead time", E(a.LeadTime.Text) + (a.Late ? " <em>(late alert: sent after its planned time)</em>" : ""));
-        if (a.Category is { } c) Row("Category", E(c));
-        if (LinkText.SafeHttpUrl(a.Source) is { } url) Row("Source", $"<a href=\"{E(url)}\">{E(LinkText.Truncate(a.Source!.Trim(), 120))}</a>");
-        else if (!string.IsNullOrWhiteSpace(a.Source)) Row("Source", E(a.Source));
+        switch (a.Kind)
+        {
+            case MessageKind.Notice:
+                foreach (var (label, value) in a.NoticeFactRows) Row(label, E(value));
+                if (a.Category is { } nc) Row("Category", E(nc));
+                break;
+            case MessageKind.Digest:
+                foreach (var item in a.Items)
+                    Row(item.Overdue ? $"OVERDUE by {item.Countdown}" : item.Countdown, $"{E(item.Title)}, {E(item.DueText)}");
+                break;
+            default:
+                Row("Countdown", $"<strong>{E(a.Countdown)}</strong>");
+                Row("Due", E(a.DueInDeadlineZone));
+                if (a.ShowsSubscriberZone) Row("Your time", E(a.DueInSubscriberZone));
+                Row("Lead time", E(a.LeadTime?.Text) + (a.Late ? " <em>(late alert: sent after its planned time)</em>" : ""));
+                if (a.Category is { } c) Row("Category", E(c));
+                break;
+        }
+        if (a.Kind != MessageKind.Digest)
+        {
+            if (LinkText.SafeHttpUrl(a.Source) is { } url) Row("Source", $"<a href=\"{E(url)}\">{E(LinkText.Truncate(a.Source!.Trim(), 120))}</a>");
+            else if (!string.IsNullOrWhiteSpace(a.Source)) Row("Source", E(a.Source));
+        }
 
-        var notes = string.IsNullOrWhiteSpace(a.Notes) ? "" : $"<p style=\"white-space:pre-wrap\">{E(a.Notes.Trim())}</p>\n";
+        var notes = a.Kind != MessageKind.Alert || string.IsNullOrWhiteSpace(a.Notes) ? "" : $"<p style=\"white-space:pre-wrap\">{E(a.Notes.Trim())}</p>\n";
         return $"""
             <!DOCTYPE html>
             <html><head><meta charset="utf-8"><title>{E(Subject(a))}</title></head>
@@ -153,10 +173,12 @@ public sealed class EmailRenderer(EmailOptions options)
             <p style="margin:0 0 12px;color:#555">{E(a.Headline)}</p>
             <table role="presentation" cellspacing="0" cellpadding="0">
             {rows}</table>
-            {notes}<p style="margin-top:24px;font-size:12px;color:#777">You receive this because you follow this deadline. <a href="{E(unsubscribe)}">Unsubscribe</a></p>
+            {notes}<p style="margin-top:24px;font-size:12px;color:#777">You receive this because you {E(Why(a))}. <a href="{E(unsubscribe)}">Unsubscribe</a></p>
             </body></html>
             """;
     }
+
+    private static string Why(AlertView a) => a.Kind == MessageKind.Digest ? "asked for a digest of the deadlines you follow" : "follow this deadline";
 
     private string UnsubscribeLink(string subscriberId, string messageId, ChannelSpec channel)
     {

@@ -61,21 +61,36 @@ public sealed class SlackChannel(HttpDelivery http) : IAlertChannel
     }
 }
 
-/// <summary>The Block Kit message for one alert. Record text is escaped for mrkdwn; the header is plain text.</summary>
+/// <summary>The Block Kit message for one alert, notice or digest. Record text is escaped for mrkdwn; the header is plain text.</summary>
 public static class SlackMessage
 {
     public static JsonObject Build(AlertView a)
     {
         var facts = new StringBuilder();
-        facts.Append($"*{Escape(a.Countdown)}*\n");
-        facts.Append($"*Due:* {Escape(a.DueInDeadlineZone)}");
-        if (a.SubscriberZone.Id != a.DeadlineZone.Id) facts.Append($"\n*Your time:* {Escape(a.DueInSubscriberZone)}");
-        if (LinkText.SafeHttpUrl(a.Source) is { } url) facts.Append($"\n*Source:* <{LinkTarget(url)}|{Escape(LinkText.Truncate(HostOf(url), 80))}>");
-        else if (!string.IsNullOrWhiteSpace(a.Source)) facts.Append($"\n*Source:* {Escape(a.Source)}");
-        if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append($"\n{Escape(a.Notes)}");
-
-        var context = $"Lead time {Escape(a.LeadTime.Text)}" + (a.Category is { } c ? $" · {Escape(c)}" : "")
-                      + (a.Late ? " · *late alert*: sent after its planned time" : "");
+        string context;
+        switch (a.Kind)
+        {
+            case MessageKind.Notice:
+                facts.Append($"*{Escape(a.Headline)}*");
+                foreach (var (label, value) in a.NoticeFactRows) facts.Append($"\n*{Escape(label)}:* {Escape(value)}");
+                AppendSource(facts, a.Source);
+                context = "Change notice" + (a.Category is { } nc ? $" · {Escape(nc)}" : "");
+                break;
+            case MessageKind.Digest:
+                facts.Append($"*{Escape(a.Summary ?? a.Title)}*");
+                foreach (var line in a.ItemLines) facts.Append($"\n• {Escape(line)}");
+                context = $"Digest · times in {Escape(a.SubscriberZone.Id)}";
+                break;
+            default:
+                facts.Append($"*{Escape(a.Countdown)}*\n");
+                facts.Append($"*Due:* {Escape(a.DueInDeadlineZone)}");
+                if (a.ShowsSubscriberZone) facts.Append($"\n*Your time:* {Escape(a.DueInSubscriberZone)}");
+                AppendSource(facts, a.Source);
+                if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append($"\n{Escape(a.Notes)}");
+                context = $"Lead time {Escape(a.LeadTime?.Text ?? "")}" + (a.Category is { } c ? $" · {Escape(c)}" : "")
+                          + (a.Late ? " · *late alert*: sent after its planned time" : "");
+                break;
+        }
 
         return new JsonObject
         {
@@ -99,6 +114,12 @@ public static class SlackMessage
                 },
             },
         };
+    }
+
+    private static void AppendSource(StringBuilder facts, string? source)
+    {
+        if (LinkText.SafeHttpUrl(source) is { } url) facts.Append($"\n*Source:* <{LinkTarget(url)}|{Escape(LinkText.Truncate(HostOf(url), 80))}>");
+        else if (!string.IsNullOrWhiteSpace(source)) facts.Append($"\n*Source:* {Escape(source)}");
     }
 
     /// <summary>A digest: a header, the summary, one line a deadline (overdue ones in bold).</summary>

@@ -34,7 +34,7 @@ public sealed class TeamsChannel(HttpDelivery http) : IAlertChannel
 }
 
 /// <summary>
-/// The Workflows payload: <c>{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{AdaptiveCard 1.4}}]}</c>.
+/// The Workflows payload for an alert or a change notice (digests: the DigestView overload): <c>{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{AdaptiveCard 1.4}}]}</c>.
 /// <para>
 /// Teams reads <c>TextBlock.text</c>, <c>Fact.title</c> and <c>Fact.value</c> as Markdown, and its clients disagree
 /// on backslash escapes (desktop honours them, mobile has shown them literally). So text that comes from a record
@@ -49,14 +49,21 @@ public static class TeamsMessage
 {
     public static JsonObject Build(AlertView a)
     {
-        var facts = new JsonArray
+        var facts = new JsonArray();
+        switch (a.Kind)
         {
-            Fact("Countdown", a.Countdown),
-            Fact("Due", a.DueInDeadlineZone),
-        };
-        if (a.SubscriberZone.Id != a.DeadlineZone.Id) facts.Add(Fact("Your time", a.DueInSubscriberZone));
-        facts.Add(Fact("Lead time", a.LeadTime.Text));
-        if (a.Late) facts.Add(Fact("Late", "yes: sent after its planned time"));
+            case MessageKind.Notice:
+                // Reason is operator text: it goes into a TextRun below, never into a Markdown fact.
+                foreach (var (label, value) in a.NoticeFactRows.Where(r => r.Label != "Reason")) facts.Add(Fact(label, value));
+                break;
+            default:
+                facts.Add(Fact("Countdown", a.Countdown));
+                facts.Add(Fact("Due", a.DueInDeadlineZone));
+                if (a.ShowsSubscriberZone) facts.Add(Fact("Your time", a.DueInSubscriberZone));
+                facts.Add(Fact("Lead time", a.LeadTime?.Text ?? ""));
+                if (a.Late) facts.Add(Fact("Late", "yes: sent after its planned time"));
+                break;
+        }
 
         var body = new JsonArray
         {
@@ -64,10 +71,11 @@ public static class TeamsMessage
             Literal(a.Headline, new JsonObject { ["isSubtle"] = true }, spacing: "None"),
             new JsonObject { ["type"] = "FactSet", ["facts"] = facts },
         };
+        if (a.Notice?.Reason is { Length: > 0 } reason) body.Add(Labelled("Reason", reason));
         if (a.Category is { } category) body.Add(Labelled("Category", category));
         var url = LinkText.SafeHttpUrl(a.Source);
         if (url is null && !string.IsNullOrWhiteSpace(a.Source)) body.Add(Labelled("Source", a.Source));
-        if (!string.IsNullOrWhiteSpace(a.Notes)) body.Add(Literal(a.Notes, new JsonObject()));
+        if (a.Kind == MessageKind.Alert && !string.IsNullOrWhiteSpace(a.Notes)) body.Add(Literal(a.Notes, new JsonObject()));
 
         var card = new JsonObject
         {

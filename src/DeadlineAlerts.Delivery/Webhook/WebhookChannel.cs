@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using DeadlineAlerts.Core.Delivery;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
@@ -49,32 +50,69 @@ public sealed class WebhookChannel(HttpDelivery http, IClock clock) : IAlertChan
         "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
 }
 
-/// <summary>The JSON a generic webhook receives (camelCase). Stable: receivers parse it.</summary>
+/// <summary>
+/// The JSON a generic webhook receives (camelCase). Stable: receivers parse it. <see cref="Type"/> says the
+/// kind: <c>deadline.alert</c> (has <see cref="LeadTime"/>), <c>deadline.notice</c> (has <see cref="Notice"/>,
+/// no lead time) or <c>deadline.digest</c> (has <see cref="Items"/>, no deadline). Fields a kind does not
+/// have are left out, so an alert's payload is what it was before kinds existed.
+/// </summary>
 public sealed record WebhookPayload(
     string AlertId,
     string Type,
-    WebhookDeadline Deadline,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WebhookDeadline? Deadline,
     string SubscriberId,
-    string LeadTime,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LeadTime,
     string FireAt,
-    string Countdown,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Countdown,
     bool Late,
     string Text)
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WebhookNotice? Notice { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Summary { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<WebhookItem>? Items { get; init; }
+
+    public static string TypeOf(string kind) => "deadline." + kind;
+
     public static WebhookPayload From(AlertView a) => new(
         a.AlertId.Value,
-        "deadline.alert",
-        new WebhookDeadline(a.DeadlineId, a.Title, a.Category, a.Source,
+        TypeOf(a.Kind),
+        a.Kind == MessageKind.Digest ? null : new WebhookDeadline(a.DeadlineId, a.Title, a.Category, a.Source,
             TimeText.Iso(a.DueAt),
             new WebhookLocal(TimeText.IsoLocal(a.DueAt, a.DeadlineZone), a.DeadlineZone.Id, a.DueInDeadlineZone),
             new WebhookLocal(TimeText.IsoLocal(a.DueAt, a.SubscriberZone), a.SubscriberZone.Id, a.DueInSubscriberZone)),
         a.SubscriberId,
-        a.LeadTime.Text,
+        a.LeadTime?.Text,
         TimeText.Iso(a.FireAt),
-        a.Countdown,
+        a.Kind == MessageKind.Digest ? null : a.Countdown,
         a.Late,
-        a.PlainText);
+        a.PlainText)
+    {
+        Notice = a.Notice is { } n
+            ? new WebhookNotice(n.Change, a.Headline, TimeText.Iso(n.OldDue),
+                new WebhookLocal(TimeText.IsoLocal(n.OldDue, a.DeadlineZone), a.DeadlineZone.Id, TimeText.Full(n.OldDue, a.DeadlineZone)),
+                new WebhookLocal(TimeText.IsoLocal(n.OldDue, a.SubscriberZone), a.SubscriberZone.Id, TimeText.Full(n.OldDue, a.SubscriberZone)),
+                n.Reason, n.By)
+            : null,
+        Summary = a.Kind == MessageKind.Digest ? a.Summary : null,
+        Items = a.Kind == MessageKind.Digest
+            ? a.Items.Select(i => new WebhookItem(i.DeadlineId, i.Title, i.Category, TimeText.Iso(i.DueAt),
+                new WebhookLocal(TimeText.IsoLocal(i.DueAt, a.SubscriberZone), a.SubscriberZone.Id, i.DueText), i.Countdown, i.Overdue)).ToList()
+            : null,
+    };
 }
+
+/// <summary>What changed: <c>extended</c>, <c>moved-earlier</c>, <c>resolved</c> or <c>cancelled</c>, and the due time before it
+/// (the deadline object carries the due time after it).</summary>
+public sealed record WebhookNotice(string Change, string Headline, string OldDue, WebhookLocal OldDueInDeadlineZone,
+    WebhookLocal OldDueInSubscriberZone, string? Reason, string By);
+
+/// <summary>One deadline of a digest, in the subscriber's zone.</summary>
+public sealed record WebhookItem(string Id, string Title, string? Category, string Due, WebhookLocal DueInSubscriberZone, string Countdown, bool Overdue);
 
 public sealed record WebhookDeadline(string Id, string Title, string? Category, string? Source, string Due,
     WebhookLocal DueInDeadlineZone, WebhookLocal DueInSubscriberZone);

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Storage.Schedule;
@@ -15,22 +16,19 @@ public static class LedgerStatus
     public const string Delivered = "delivered";
     public const string Failed = "failed";
     public const string Skipped = "skipped";
+    /// <summary>Never to be sent: the deadline moved, was resolved or cancelled before the alert went out.</summary>
+    public const string Cancelled = "cancelled";
 
-    public static readonly IReadOnlyList<string> All = [Planned, Sending, Retrying, Delivered, Failed, Skipped];
-    public static bool IsFinal(string status) => status is Delivered or Failed or Skipped;
-}
-
-/// <summary>What a ledger row delivers: a lead-time alert about one deadline, or a subscriber's digest.</summary>
-public static class MessageKind
-{
-    public const string Alert = "alert";
-    public const string Digest = "digest";
+    public static readonly IReadOnlyList<string> All = [Planned, Sending, Retrying, Delivered, Failed, Skipped, Cancelled];
+    public static bool IsFinal(string status) => status is Delivered or Failed or Skipped or Cancelled;
 }
 
 /// <summary>
-/// One delivery of one alert to one channel: the ledger row that makes "sent once" true. Its key is
-/// derived from the alert (fire day, fire instant, alert id, channel id), so whoever plans or delivers it
-/// finds the same row; state moves planned → sending → delivered | retrying | failed, or planned → skipped.
+/// One delivery of one message to one channel: the ledger row that makes "sent once" true. Its key is
+/// derived from the message (fire day, fire instant, message id, channel id), so whoever plans or delivers it
+/// finds the same row; state moves planned → sending → delivered | retrying | failed, or planned → skipped,
+/// or planned | retrying → cancelled. <see cref="Kind"/> says what the row delivers (<see cref="MessageKind"/>);
+/// only a lead-time alert has a <see cref="LeadTime"/>.
 /// </summary>
 public sealed record LedgerEntry
 {
@@ -41,12 +39,18 @@ public sealed record LedgerEntry
     public required string SubscriberId { get; init; }
     public required string ChannelId { get; init; }
     public required string ChannelType { get; init; }
-    public required string LeadTime { get; init; }
+    /// <summary><see cref="MessageKind"/>; rows written before kinds existed have none and are alerts.</summary>
+    public string Kind { get; init; } = MessageKind.Alert;
+    /// <summary>ISO 8601 lead time of an alert; null for a notice or digest.</summary>
+    public string? LeadTime { get; init; }
+    /// <summary>
+    /// What the message is about beyond the deadline: for a notice, the id of the deadline's history entry
+    /// it reports (<see cref="Core.Records.HistoryEntry.Id"/>); for a digest, see <see cref="DigestPeriod"/>.
+    /// </summary>
+    public string? Ref { get; init; }
     public required Instant FireAt { get; init; }
     public required Instant DueAt { get; init; }
     public required string Status { get; init; }
-    /// <summary><see cref="MessageKind"/>; rows written before digests existed have none and are alerts.</summary>
-    public string Kind { get; init; } = MessageKind.Alert;
     /// <summary>For a digest: the local date of its period (<see cref="Core.Schedule.DigestPeriod.Key"/>).</summary>
     public string? DigestPeriod { get; init; }
     public bool Late { get; init; }
@@ -78,8 +82,33 @@ public sealed record LedgerEntry
         Late = late,
         PlannedAt = now,
         LastError = reason,
-        CompletedAt = status == LedgerStatus.Skipped ? now : null,
+        CompletedAt = LedgerStatus.IsFinal(status) ? now : null,
     };
+
+    /// <summary>
+    /// A change notice to one channel. It is keyed like an alert firing at the moment of the change, so
+    /// `dla alerts` lists it among the alerts of that day and a repeated request finds the same row.
+    /// </summary>
+    public static LedgerEntry PlanNotice(AlertId noticeId, string deadlineId, string changeId, string subscriberId, string channelId,
+        string channelType, Instant changedAt, Instant dueAt, string status, Instant now, string? reason = null) => new()
+    {
+        PartitionKey = ScheduleIndex.Partition(changedAt),
+        RowKey = ScheduleIndex.RowKey(changedAt, noticeId) + "_" + channelId,
+        Kind = MessageKind.Notice,
+        AlertId = noticeId.Value,
+        DeadlineId = deadlineId,
+        SubscriberId = subscriberId,
+        ChannelId = channelId,
+        ChannelType = channelType,
+        Ref = changeId,
+        FireAt = changedAt,
+        DueAt = dueAt,
+        Status = status,
+        PlannedAt = now,
+        LastError = reason,
+        CompletedAt = LedgerStatus.IsFinal(status) ? now : null,
+    };
+
 
     /// <summary>
     /// A digest row. Its partition is the period's local date and its row key the digest id (subscriber and
@@ -99,7 +128,6 @@ public sealed record LedgerEntry
         SubscriberId = subscriberId,
         ChannelId = channel.Id,
         ChannelType = channel.Type,
-        LeadTime = "",
         FireAt = period.SendAt,
         DueAt = period.SendAt,
         Status = status,
@@ -109,8 +137,11 @@ public sealed record LedgerEntry
         CompletedAt = status == LedgerStatus.Skipped ? now : null,
     };
 
+    /// <summary>Only for <see cref="MessageKind.Alert"/> rows: the alert the row delivers.</summary>
     public PlannedAlert ToPlannedAlert() =>
-        new(new AlertId(AlertId), DeadlineId, SubscriberId, Core.Schedule.LeadTime.Parse(LeadTime), FireAt, DueAt);
+        new(new AlertId(AlertId), DeadlineId, SubscriberId,
+            Core.Schedule.LeadTime.Parse(LeadTime ?? throw new InvalidOperationException($"ledger row {RowKey} is a {Kind}, not a lead-time alert")),
+            FireAt, DueAt);
 
     public TableEntity ToEntity() => new(PartitionKey, RowKey)
     {
@@ -119,11 +150,12 @@ public sealed record LedgerEntry
         ["SubscriberId"] = SubscriberId,
         ["ChannelId"] = ChannelId,
         ["ChannelType"] = ChannelType,
+        ["Kind"] = Kind == MessageKind.Alert ? null : Kind,
         ["LeadTime"] = LeadTime,
+        ["Ref"] = Ref,
         ["FireAt"] = RecordEntities.Iso(FireAt),
         ["DueAt"] = RecordEntities.Iso(DueAt),
         ["Status"] = Status,
-        ["Kind"] = Kind == MessageKind.Alert ? null : Kind,
         ["DigestPeriod"] = DigestPeriod,
         ["Late"] = Late,
         ["PlannedAt"] = RecordEntities.Iso(PlannedAt),
@@ -145,11 +177,12 @@ public sealed record LedgerEntry
         SubscriberId = e.GetString("SubscriberId"),
         ChannelId = e.GetString("ChannelId"),
         ChannelType = e.GetString("ChannelType"),
+        Kind = e.GetString("Kind") ?? MessageKind.Alert,
         LeadTime = e.GetString("LeadTime"),
+        Ref = e.GetString("Ref"),
         FireAt = RecordEntities.ParseInstant(e.GetString("FireAt")),
         DueAt = RecordEntities.ParseInstant(e.GetString("DueAt")),
         Status = e.GetString("Status"),
-        Kind = e.GetString("Kind") ?? MessageKind.Alert,
         DigestPeriod = e.GetString("DigestPeriod"),
         Late = e.GetBoolean("Late") ?? false,
         PlannedAt = RecordEntities.ParseInstant(e.GetString("PlannedAt")),

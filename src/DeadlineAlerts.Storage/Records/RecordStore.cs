@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
 using DeadlineAlerts.Core.Records;
@@ -120,6 +121,7 @@ public static class RecordEntities
         ["Notes"] = d.Notes,
         ["Status"] = d.Status.ToString(),
         ["ArmedAt"] = Iso(d.ArmedAt),
+        ["History"] = d.History.Count == 0 ? null : new JsonArray(d.History.Select(h => (JsonNode)h.ToJson()).ToArray()).ToJsonString(),
     };
 
     public static Deadline ToDeadline(TableEntity e)
@@ -137,6 +139,9 @@ public static class RecordEntities
             Notes = e.GetString("Notes"),
             Status = Enum.TryParse<DeadlineStatus>(e.GetString("Status"), out var s) ? s : DeadlineStatus.Active,
             ArmedAt = ParseInstant(e.GetString("ArmedAt")),
+            History = e.GetString("History") is { Length: > 0 } history
+                ? JsonNode.Parse(history)!.AsArray().Select(h => HistoryEntry.FromJson(h!)).ToList()
+                : [],
         };
     }
 

@@ -38,5 +38,20 @@ public static class Alerts
         };
     }
 
+    /// <summary>Mon 10 Nov 2025 00:01 EST = 05:01 UTC: the truce extended by 90 days.</summary>
+    public static readonly Instant Extended = Instant.FromUtc(2025, 11, 10, 5, 1);
+
+    /// <summary>The change notice for the 90-day extension, read in London.</summary>
+    public static AlertView ExtensionNotice(string? reason = "Truce extended by executive order") => Sample() with
+    {
+        Kind = MessageKind.Notice,
+        AlertId = new AlertId("nt_0123456789abcdef"),
+        LeadTime = null,
+        DueAt = Extended,
+        FireAt = Due - Duration.FromDays(1),
+        Now = Due - Duration.FromDays(1),
+        Notice = new NoticeFacts(ChangeKind.Extended, Due, Extended, reason, "operator"),
+    };
+
     public const string HostileTitle = "<script>alert(1)</script>\r\nBcc: victim@example.com";
 }
