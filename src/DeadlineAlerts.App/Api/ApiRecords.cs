@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure;
@@ -14,21 +13,8 @@ namespace DeadlineAlerts.App.Api;
 /// </summary>
 public static class ApiRecords
 {
-    /// <summary>
-    /// The HTTP ETag of a stored record: the table's ETag, base64url-encoded in quotes. Strong and opaque, so
-    /// clients compare it byte for byte and never depend on how Table Storage spells its own ETags.
-    /// </summary>
-    public static string ToHttp(ETag etag) => "\"" + Base64Url(Encoding.UTF8.GetBytes(etag.ToString())) + "\"";
-
-    /// <summary>The table ETag an HTTP ETag stands for; null when it is not one this API issued.</summary>
-    public static ETag? FromHttp(string httpETag)
-    {
-        var t = httpETag.Trim();
-        if (t == "*") return ETag.All;
-        if (t.Length < 2 || t[0] != '"' || t[^1] != '"') return null;
-        try { return new ETag(Encoding.UTF8.GetString(FromBase64Url(t[1..^1]))); }
-        catch (FormatException) { return null; }
-    }
+    /// <summary>The HTTP ETag of a stored record (see <see cref="ApiETag"/>, shared with the milestone routes).</summary>
+    public static string ToHttp(ETag etag) => ApiETag.Format(etag);
 
     /// <summary>
     /// The <c>If-Match</c> that a PUT or DELETE must carry (428 without it), checked against the stored
@@ -45,7 +31,7 @@ public static class ApiRecords
                 Detail = $"{call.Request.Method.ToUpperInvariant()} of {kind} {id} needs an If-Match header with the ETag from your last GET, so that a change made since is not overwritten.",
             });
         foreach (var tag in header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            if (FromHttp(tag) is { } etag && (etag == ETag.All || etag == current)) return current;
+            if (ApiETag.Parse(tag) is { } etag && (etag == ETag.All || etag == current)) return current;
         throw Stale(kind, id, current, currentRecord);
     }
 
@@ -146,13 +132,5 @@ public static class ApiRecords
     {
         if (set.Warnings.Count > 0) r.Headers["DeadlineAlerts-Warning"] = string.Join("; ", set.Warnings).ReplaceLineEndings(" ");
         return r;
-    }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static byte[] FromBase64Url(string text)
-    {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
     }
 }
