@@ -3,8 +3,11 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using DeadlineAlerts.App;
+using DeadlineAlerts.App.Api;
 using DeadlineAlerts.App.Digest;
 using DeadlineAlerts.App.Export;
+using DeadlineAlerts.App.Records;
+using DeadlineAlerts.Cli.Serve;
 using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.App.Import;
 using DeadlineAlerts.App.Links;
@@ -13,6 +16,7 @@ using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Storage;
+using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Ledger;
 using DeadlineAlerts.Storage.Records;
 using Microsoft.Extensions.Configuration;
@@ -53,6 +57,8 @@ public static class Cli
         ["preview"] = "dla preview --from INSTANT --to INSTANT [--json]\n  The alerts that would fire in (from, to], without sending.",
         ["run"] = "dla run [--once]\n  --once: one tick at --now, deliver everything queued, exit. Without it: tick on the scan period and deliver until Ctrl-C.",
         ["alerts"] = "dla alerts [--deadline ID] [--subscriber ID] [--status S] [--json]\n  The alert ledger: each alert and channel, status, attempts, last error.",
+        ["serve"] = "dla serve [--port 7071] [--bind ADDRESS] [--no-run]\n  Serves the operator HTTP API under /api/ (the routes the Functions app serves) on 127.0.0.1, and runs the tick and delivery loop as dla run does unless --no-run. Operator routes need DeadlineAlerts__OperatorKey.",
+        ["audit"] = "dla audit [--deadline ID] [--subscriber ID] [--since INSTANT] [--json]\n  Who changed which record, when, and what changed (newest first).",
         ["listen"] = "dla listen [--port 5099]\n  A local webhook receiver that prints each alert it gets (for the demo).",
         ["calendar"] = "dla calendar SUBSCRIBER_ID\n  Prints the subscriber's calendar feed URL (signed; needs DeadlineAlerts__UnsubscribeKey and DeadlineAlerts__PublicBaseUrl).",
         ["reset"] = "dla reset --yes\n  Deletes every table and queue of the installation (--table-prefix).",
@@ -90,6 +96,8 @@ public static class Cli
                 "subscribers" => await SubscribersAsync(cli, services, stdout, ct),
                 "preview" => await PreviewAsync(cli, services, stdout, ct),
                 "run" => await RunLoopAsync(cli, services, stdout, ct),
+                "serve" => await ServeAsync(cli, services, stdout, ct),
+                "audit" => await AuditAsync(cli, services, stdout, ct),
                 "alerts" => await AlertsAsync(cli, services, stdout, ct),
                 "listen" => await ListenAsync(cli, stdout, ct),
                 "calendar" => await CalendarAsync(cli, services, stdout, ct),
@@ -397,14 +405,79 @@ public static class Cli
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        await TickForeverAsync(sp, stdout, stop.Token);
+        return Ok;
+    }
+
+    /// <summary>What <c>dla run</c> and <c>dla serve</c> run (as <c>func start</c> runs the timer and queue
+    /// functions): a tick every scan period, then delivery of what is visible on the queue, until cancelled.</summary>
+    private static async Task TickForeverAsync(ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        var scan = sp.GetRequiredService<ScanService>();
+        var digests = sp.GetRequiredService<DigestService>();
+        var clock = sp.GetRequiredService<IClock>();
+        var runner = sp.GetRequiredService<LocalQueueRunner>();
+        var options = sp.GetRequiredService<IOptions<AlertsOptions>>().Value;
         await stdout.WriteLineAsync($"Ticking every {options.ScanPeriod}; Ctrl-C to stop.");
         using var timer = new PeriodicTimer(options.ScanPeriod);
         try
         {
-            do { await TickAndDeliverAsync(scan, digests, clock, runner, options, stdout, drainAll: false, stop.Token); }
-            while (await timer.WaitForNextTickAsync(stop.Token));
+            do { await TickAndDeliverAsync(scan, digests, clock, runner, options, stdout, drainAll: false, ct); }
+            while (await timer.WaitForNextTickAsync(ct));
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+
+    private static async Task<int> ServeAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        cli.Allow("port", "bind", "no-run");
+        var port = int.TryParse(cli.Get("port") ?? "7071", out var p) && p is >= 0 and <= 65535 ? p : throw new UsageException("--port must be a port number (0 picks a free one).");
+        var bind = IPAddress.Loopback;
+        if (cli.Get("bind") is { } b && !IPAddress.TryParse(b, out bind!))
+            throw new UsageException($"--bind \"{b}\" is not an IP address; give one such as 127.0.0.1 (the default) or 0.0.0.0.");
+        await EnsureStorageAsync(sp, ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        ApiHost host;
+        try { host = await ApiHost.StartAsync(sp.GetRequiredService<ApiRouter>(), port, bind, stop.Token); }
+        catch (IOException e) { throw new BadInputException($"Cannot listen on {bind}:{port}: {e.Message}. Is another host running there?"); }
+        await using (host)
+        {
+            var names = sp.GetRequiredService<IOptions<ApiOptions>>().Value.OperatorKeys().Select(k => k.Name).ToList();
+            await stdout.WriteLineAsync($"Serving the API on {host.BaseUri}api/ (Ctrl-C to stop)");
+            await stdout.WriteLineAsync(names.Count > 0
+                ? $"Operator key: configured ({names.Count} key(s), audit names {string.Join(", ", names)})"
+                : "Operator key: NOT configured; operator routes answer 401 until DeadlineAlerts__OperatorKey is set");
+            if (!IPAddress.IsLoopback(bind)) await stdout.WriteLineAsync($"warning: listening on {bind}, beyond this machine, over plain HTTP");
+            await stdout.FlushAsync(stop.Token);
+            if (cli.Has("no-run"))
+            {
+                try { await Task.Delay(Timeout.Infinite, stop.Token); }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+            }
+            else await TickForeverAsync(sp, stdout, stop.Token);
+        }
+        return Ok;
+    }
+
+    private static async Task<int> AuditAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        cli.Allow("deadline", "subscriber", "since", "json");
+        if (cli.Get("deadline") is not null && cli.Get("subscriber") is not null)
+            throw new UsageException("dla audit takes --deadline or --subscriber, not both.");
+        var since = cli.Get("since") is { } s ? ParseInstant(s, "--since") : (Instant?)null;
+        var (kind, id) = cli.Get("deadline") is { } d ? (AuditEntries.DeadlineKind, d)
+            : cli.Get("subscriber") is { } sub ? (AuditEntries.SubscriberKind, sub) : ((string?)null, (string?)null);
+        await EnsureStorageAsync(sp, ct);
+        var entries = await sp.GetRequiredService<AuditLog>().QueryAsync(kind, id, since, ct: ct);
+        if (cli.Has("json"))
+        {
+            await stdout.WriteLineAsync(new System.Text.Json.Nodes.JsonArray(entries.Select(e => (System.Text.Json.Nodes.JsonNode)AuditModule.ToJson(e)).ToArray()).ToJsonString(Json));
+            return Ok;
+        }
+        if (entries.Count == 0) { await stdout.WriteLineAsync("The audit log has no changes that match."); return Ok; }
+        foreach (var e in entries)
+            await stdout.WriteLineAsync($"{TimeText.Iso(e.At)}  {e.Actor,-12} {e.Action,-10} {e.RecordKind} {e.RecordId}: {e.Summary}");
         return Ok;
     }
 

@@ -14,7 +14,7 @@ public sealed class CliArgs
     public string? Command { get; private set; }
 
     public static readonly string[] GlobalOptions = ["storage", "table-prefix", "now", "verbose", "help"];
-    public static readonly string[] Flags = ["once", "json", "help", "verbose", "yes"];
+    public static readonly string[] Flags = ["once", "json", "help", "verbose", "yes", "no-run"];
 
     public static CliArgs Parse(string[] args)
     {

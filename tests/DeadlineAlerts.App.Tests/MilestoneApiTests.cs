@@ -54,7 +54,7 @@ public sealed class MilestoneApiTests
         Assert.Equal("2025-08-12T04:01:00Z", history.GetProperty("from").GetProperty("instant").GetString());
         await t.Get<LocalQueueRunner>().DrainAllAsync(TimeSpan.FromSeconds(20));
         Assert.Contains("Extended by 90 days", Assert.Single(receiver.Requests).Body);
-        Assert.Equal("alice", Assert.Single(await t.Get<AuditLog>().QueryAsync("deadline", "truce")).Actor);
+        Assert.Equal("alice", Assert.Single(await t.Get<AuditLog>().QueryAsync("deadline", "truce"), e => e.Actor != "import").Actor);
 
         // Its ETag is current: a resolve that sends it back succeeds...
         var resolved = await router.HandleAsync(Post("/api/deadlines/truce/resolve", new { reason = "signed" }, ifMatch: response.Headers["ETag"]));
@@ -89,7 +89,7 @@ public sealed class MilestoneApiTests
         Assert.Contains("such as 2025-08-12T00:01", error.GetProperty("problem").GetString());
 
         Assert.Equal(400, (await router.HandleAsync(Post("/api/deadlines/truce/extend", new { to = "2025-11-10T00:01", timeZone = "Eastern Standard Time" }))).Status);
-        Assert.Empty(await t.Get<AuditLog>().QueryAsync("deadline", "truce"));
+        Assert.DoesNotContain(await t.Get<AuditLog>().QueryAsync("deadline", "truce"), e => e.Actor != "import");
         Assert.Empty(receiver.Requests);
     }
 }

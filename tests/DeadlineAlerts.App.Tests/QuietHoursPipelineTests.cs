@@ -13,7 +13,7 @@ public sealed class QuietHoursPipelineTests
     private static readonly Instant July29 = Instant.FromUtc(2025, 7, 29, 8, 0);
 
     /// <summary>A New York desk that sleeps; the truce is due 00:01 EDT on 12 Aug, so P1D fires at 00:01 EDT on 11 Aug.</summary>
-    private static string File(LoopbackReceiver receiver, string to) => Records.File(
+    private static string File(LoopbackReceiver receiver, string to) => DeadlineAlerts.Testing.Records.File(
         [Deadline("us-china-tariff-truce", "2025-08-12T00:01", leadTimes: ["P1D", "PT0S"])],
         [new
         {

@@ -10,6 +10,7 @@ using DeadlineAlerts.App.Import;
 using DeadlineAlerts.App.Links;
 using DeadlineAlerts.App.Unsubscribe;
 using DeadlineAlerts.App.Milestones;
+using DeadlineAlerts.App.Records;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Delivery;
@@ -53,6 +54,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<TickState>();
         services.AddSingleton<AlertQueue>();
         services.AddSingleton(sp => new RecordReader(sp.GetRequiredService<EndpointPolicy>()));
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<RecordWriter>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<ExportService>();
         services.AddSingleton<ScanService>();
@@ -74,6 +77,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IApiModule, CalendarModule>();
         services.AddSingleton<HealthService>();
         services.AddSingleton<IApiModule, HealthModule>();
+        services.AddSingleton<IApiModule, DeadlinesModule>();
+        services.AddSingleton<IApiModule, SubscribersModule>();
+        services.AddSingleton<IApiModule, AuditModule>();
         services.AddDeliveryChannels(configuration);
         return services;
     }

@@ -1,3 +1,4 @@
+using DeadlineAlerts.App.Records;
 using Azure;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
@@ -53,11 +54,9 @@ public sealed class MilestoneException(MilestoneFailure failure, string message,
 /// </summary>
 public sealed class MilestoneService(
     RecordStore records,
-    ScheduleIndex schedule,
+    RecordWriter writer,
     AlertLedger ledger,
     AlertQueue queue,
-    TickState state,
-    AuditLog audit,
     IClock clock)
 {
     /// <summary>
@@ -144,12 +143,11 @@ public sealed class MilestoneService(
         };
 
         var subscribers = await records.ListSubscribersAsync(ct);
-        var alerts = subscribers.SelectMany(s => AlertPlanner.Plan(updated, s)).ToList();
-        await schedule.AddAsync(alerts, ct);
-        ETag etag;
+        RecordWrite<ETag> write;
         try
         {
-            etag = await records.ReplaceDeadlineAsync(updated, stored.ETag, ct);
+            write = await writer.WriteAsync([new DeadlineChange(old, updated, kind) { Summary = Summary(change) }], [], actor,
+                c => records.ReplaceDeadlineAsync(updated, stored.ETag, c), allSubscribers: subscribers.ToDictionary(s => s.Id), ct: ct);
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)
         {
@@ -157,20 +155,7 @@ public sealed class MilestoneService(
             if (current is null) throw new MilestoneException(MilestoneFailure.NotFound, $"deadline {old.Id} was deleted meanwhile");
             throw new MilestoneException(MilestoneFailure.Stale, $"deadline {old.Id} was changed by someone else meanwhile; read it again and retry", current);
         }
-        await state.NoteStoredAsync(now, ct);
-
-        var result = await FinishAsync(new Stored<Deadline>(updated, etag), old, change, alerts.Count, ct, subscribers);
-        await audit.AppendAsync(new AuditEntry
-        {
-            At = now,
-            Actor = actor,
-            Action = kind,
-            RecordKind = "deadline",
-            RecordId = old.Id,
-            Summary = Summary(change),
-            Before = RecordJson.Text(RecordJson.Deadline(old)),
-            After = RecordJson.Text(RecordJson.Deadline(updated)),
-        }, ct);
+        var result = await FinishAsync(new Stored<Deadline>(updated, write.Result), old, change, write.AlertsScheduled, ct, subscribers);
         return result with { Warning = warning };
     }
 

@@ -20,7 +20,10 @@ public sealed record RecordSet(IReadOnlyList<Deadline> Deadlines, IReadOnlyList<
 /// </summary>
 public sealed class RecordReader(EndpointPolicy endpoints)
 {
-    public RecordSet ReadJson(string json, Instant now)
+    /// <param name="storedSubscriber">Looks up the stored subscriber of an id, so that a channel sent back in
+    /// the redacted form <see cref="RecordJson"/> writes (its <c>id</c>, with the redacted <c>url</c> or none)
+    /// keeps the stored target and secret. Without it such a channel is refused, never stored as written.</param>
+    public RecordSet ReadJson(string json, Instant now, Func<string, Subscriber?>? storedSubscriber = null)
     {
         JsonDocument doc;
         try
@@ -42,7 +45,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
                 throw new RecordValidationException([new RecordProblem("file", "root", null, "must be a JSON object with \"deadlines\" and/or \"subscribers\" arrays")]);
 
             var deadlines = ReadArray(root, "deadlines", problems, (e, i) => ReadDeadline(e, i, now, problems, warnings));
-            var subscribers = ReadArray(root, "subscribers", problems, (e, i) => ReadSubscriber(e, i, now, problems, secrets));
+            var subscribers = ReadArray(root, "subscribers", problems, (e, i) => ReadSubscriber(e, i, now, problems, secrets, storedSubscriber));
             // Duplicates are found among the ids as written, so a duplicate whose twin has another problem is
             // reported in the same round rather than after that problem is fixed.
             Duplicates(IdsAsWritten(root, "deadlines"), "deadline", problems);
@@ -127,7 +130,8 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         };
     }
 
-    private Subscriber? ReadSubscriber(JsonElement e, int index, Instant now, List<RecordProblem> problems, List<(string, string, string)> secrets)
+    private Subscriber? ReadSubscriber(JsonElement e, int index, Instant now, List<RecordProblem> problems, List<(string, string, string)> secrets,
+        Func<string, Subscriber?>? storedSubscriber)
     {
         var before = problems.Count;
         var r = new Fields(e, $"subscriber #{index + 1}", problems,
@@ -153,7 +157,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             var i = 0;
             foreach (var c in ch.EnumerateArray())
             {
-                var spec = ReadChannel(c, r, $"channels[{i++}]");
+                var spec = ReadChannel(c, r, $"channels[{i++}]", id is null ? null : storedSubscriber?.Invoke(id));
                 if (spec is null) continue;
                 if (spec.Type == ChannelSpec.Webhook && spec.Secret is null && id is not null)
                 {
@@ -216,7 +220,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         return new DigestChoice(every!.Value, on, at!.Value);
     }
 
-    private ChannelSpec? ReadChannel(JsonElement c, Fields r, string field)
+    private ChannelSpec? ReadChannel(JsonElement c, Fields r, string field, Subscriber? stored)
     {
         if (c.ValueKind != JsonValueKind.Object) { r.Problem(field, null, "must be an object such as {\"type\": \"webhook\", \"url\": \"https://...\"}"); return null; }
         var type = c.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()!.Trim().ToLowerInvariant() : null;
@@ -232,6 +236,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         foreach (var name in unknown)
             r.Problem($"{field}.{name}", null, $"is not a known field of a {type} channel; known fields are {string.Join(", ", known.Where(k => k is not ("id" or "broken")))}");
         if (unknown.Count > 0) return null;
+        if (KeptChannel(c, r, field, type, stored, out var kept)) return kept;
         if (type == ChannelSpec.Email)
         {
             var address = c.TryGetProperty("address", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()!.Trim() : null;
@@ -257,6 +262,43 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             if (!WebhookSecret.IsValid(secret)) { r.Problem($"{field}.secret", "***", "is not a signing secret; give whsec_ followed by a base64 key of at least 24 bytes, or leave it out to have one generated"); return null; }
         }
         return new ChannelSpec { Type = type, Target = url!, Secret = secret };
+    }
+
+    /// <summary>
+    /// A channel given by its <c>id</c> with no target, or with the redacted target the API showed, is the
+    /// stored channel of that id (target and secret kept; a <c>secret</c> given with it replaces the stored one).
+    /// A full target wins over the id, so editing a URL adds that channel. Returns false when the channel is to
+    /// be read from its own fields; true with null when it was refused (the problem is recorded).
+    /// </summary>
+    private static bool KeptChannel(JsonElement c, Fields r, string field, string type, Subscriber? stored, out ChannelSpec? kept)
+    {
+        kept = null;
+        var targetField = type == ChannelSpec.Email ? "address" : "url";
+        var target = c.TryGetProperty(targetField, out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()!.Trim() : null;
+        var channelId = c.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()!.Trim() : null;
+        var redacted = target is not null && target.EndsWith("***", StringComparison.Ordinal);
+        if (channelId is null)
+        {
+            if (!redacted) return false;
+            r.Problem($"{field}.{targetField}", target, "is a redacted URL as the API shows it; send it back with the channel's \"id\" to keep the stored channel, or give the full URL");
+            return true;
+        }
+        var match = stored?.Channels.FirstOrDefault(s => s.Id == channelId && s.Type == type);
+        if (match is null)
+        {
+            if (target is not null && !redacted) return false;
+            r.Problem($"{field}.id", channelId, $"is not a {type} channel of this subscriber; give the full {targetField} to add a channel");
+            return true;
+        }
+        if (target is not null && !redacted && target != match.Target) return false;
+        var secret = c.TryGetProperty("secret", out var sec) && sec.ValueKind == JsonValueKind.String ? sec.GetString()!.Trim() : null;
+        if (secret is not null && !WebhookSecret.IsValid(secret))
+        {
+            r.Problem($"{field}.secret", "***", "is not a signing secret; give whsec_ followed by a base64 key of at least 24 bytes, or leave it out to keep the stored one");
+            return true;
+        }
+        kept = match with { Secret = secret ?? match.Secret };
+        return true;
     }
 
     /// <summary>Reads fields of one record, adding problems that name the record and the field.</summary>

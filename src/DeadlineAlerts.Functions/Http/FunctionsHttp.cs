@@ -34,7 +34,26 @@ public static class FunctionsHttp
         var response = request.CreateResponse((HttpStatusCode)api.Status);
         if (api.ContentType is not null) response.Headers.Add("Content-Type", api.ContentType);
         foreach (var (name, value) in api.Headers) response.Headers.Add(name, value);
-        if (api.Body.Length > 0) await response.Body.WriteAsync(api.Body, ct);
+        if (api.Body.Length > 0 && !string.Equals(request.Method, "HEAD", StringComparison.OrdinalIgnoreCase))
+            await response.Body.WriteAsync(api.Body, ct);
         return response;
+    }
+
+    /// <summary>
+    /// The router's path for a catch-all trigger (<c>deadlines/{*rest}</c>): <c>/api/</c> followed by the URL's
+    /// path from the route's first segment on, so the answer does not depend on host.json's routePrefix.
+    /// </summary>
+    public static string RoutePath(HttpRequestData request, string firstSegment)
+    {
+        var segments = request.Url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var at = Array.FindIndex(segments, s => string.Equals(s, firstSegment, StringComparison.OrdinalIgnoreCase));
+        return "/api/" + string.Join('/', at < 0 ? [firstSegment] : segments[at..]);
+    }
+
+    /// <summary>One HTTP function call: translate, route, translate back.</summary>
+    public static async Task<HttpResponseData> HandleAsync(ApiRouter router, HttpRequestData request, string path, bool hostAuthenticated, CancellationToken ct)
+    {
+        var api = await ToApiRequestAsync(request, path, hostAuthenticated, ct);
+        return await ToResponseAsync(request, await router.HandleAsync(api, ct), ct);
     }
 }

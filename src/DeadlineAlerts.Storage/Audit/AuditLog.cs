@@ -37,11 +37,14 @@ public sealed record AuditEntry
 
 /// <summary>
 /// The audit table: append-only. PartitionKey is the record (<c>deadline_ID</c>), so one record's history is
-/// one partition query; RowKey is reversed ticks plus a random suffix, so a partition reads newest first and
-/// two changes in the same tick never collide.
+/// one partition query; RowKey is reversed ticks, a reversed sequence number and a random suffix, so a partition
+/// reads newest first, two changes this process makes in the same tick (a fake clock, a fast create-then-edit)
+/// keep their order, and changes from two processes in the same tick never collide.
 /// </summary>
 public sealed class AuditLog(StorageClients clients)
 {
+    private static long _sequence;
+
     private TableClient Table => clients.Table(clients.Names.Audit);
 
     public static string Partition(string recordKind, string recordId) => $"{recordKind}_{recordId}";
@@ -67,11 +70,11 @@ public sealed class AuditLog(StorageClients clients)
         var list = new List<AuditEntry>();
         await foreach (var e in Table.QueryAsync<TableEntity>(filters.Count == 0 ? null : string.Join(" and ", filters), cancellationToken: ct))
             list.Add(FromEntity(e));
-        return list.OrderByDescending(e => e.At).Take(max).ToList();
+        return list.OrderByDescending(e => e.At).Take(max).ToList(); // stable: same-instant entries keep RowKey order
     }
 
     private static TableEntity ToEntity(AuditEntry e) =>
-        new(Partition(e.RecordKind, e.RecordId), $"{long.MaxValue - e.At.ToUnixTimeTicks():D19}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}")
+        new(Partition(e.RecordKind, e.RecordId), $"{long.MaxValue - e.At.ToUnixTimeTicks():D19}_{long.MaxValue - Interlocked.Increment(ref _sequence):D19}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}")
         {
             ["At"] = RecordEntities.Iso(e.At),
             ["Actor"] = e.Actor,

@@ -10,10 +10,11 @@ namespace DeadlineAlerts.Functions.Tests.Support;
 /// What the Functions host hands an HTTP-triggered function: a request and a way to create the response. The
 /// worker's own types are abstract; these carry only what the function reads and writes.
 /// </summary>
-public sealed class TestHttpRequest(string method, Uri url, IServiceProvider services) : HttpRequestData(new TestFunctionContext(services))
+public sealed class TestHttpRequest(string method, Uri url, IServiceProvider services, string? body = null, IDictionary<string, string>? headers = null)
+    : HttpRequestData(new TestFunctionContext(services))
 {
-    public override Stream Body { get; } = new MemoryStream();
-    public override HttpHeadersCollection Headers { get; } = [];
+    public override Stream Body { get; } = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body ?? ""));
+    public override HttpHeadersCollection Headers { get; } = new(headers?.Select(h => new KeyValuePair<string, string>(h.Key, h.Value)) ?? []);
     public override IReadOnlyCollection<IHttpCookie> Cookies { get; } = [];
     public override Uri Url { get; } = url;
     public override IEnumerable<ClaimsIdentity> Identities { get; } = [];

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure;
+using DeadlineAlerts.Core.Records;
+using NodaTime;
+using NodaTime.Text;
+
+namespace DeadlineAlerts.App.Api;
+
+/// <summary>
+/// What the deadline and subscriber routes share: reading one import-format record from a body, HTTP ETags
+/// and If-Match, and the problem bodies of 400, 404, 409, 412 and 428.
+/// </summary>
+public static class ApiRecords
+{
+    /// <summary>The HTTP ETag of a stored record (see <see cref="ApiETag"/>, shared with the milestone routes).</summary>
+    public static string ToHttp(ETag etag) => ApiETag.Format(etag);
+
+    /// <summary>
+    /// The <c>If-Match</c> that a PUT or DELETE must carry (428 without it), checked against the stored
+    /// record's ETag (412 with the current record when it is stale). Returns the table ETag to make the write
+    /// conditional on, so a change between this check and the write is refused by the table as well.
+    /// </summary>
+    public static ETag RequireIfMatch(ApiCall call, ETag current, JsonObject currentRecord, string kind, string id)
+    {
+        var header = call.Request.Header("If-Match");
+        if (string.IsNullOrWhiteSpace(header))
+            throw new ApiProblemException(new ApiProblem
+            {
+                Title = "Precondition required", Status = 428,
+                Detail = $"{call.Request.Method.ToUpperInvariant()} of {kind} {id} needs an If-Match header with the ETag from your last GET, so that a change made since is not overwritten.",
+            });
+        foreach (var tag in header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (ApiETag.Parse(tag) is { } etag && (etag == ETag.All || etag == current)) return current;
+        throw Stale(kind, id, current, currentRecord);
+    }
+
+    public static ApiProblemException Stale(string kind, string id, ETag current, JsonObject currentRecord) => new(new ApiProblem
+    {
+        Title = "The record has changed", Status = 412,
+        Detail = $"{kind} {id} was changed since your If-Match ETag was issued; nothing was written. \"current\" is the record as stored now: merge your change into it and send it again with the new ETag.",
+        Current = currentRecord,
+        ExtraHeaders = new Dictionary<string, string> { ["ETag"] = ToHttp(current) },
+    });
+
+    public static ApiProblemException NotFound(string kind, string id) =>
+        new(ApiProblem.NotFound($"There is no {kind} with id \"{id}\"."));
+
+    public static ApiProblemException Exists(string kind, string id, string path) => new(new ApiProblem
+    {
+        Title = "The record exists", Status = 409,
+        Detail = $"A {kind} with id \"{id}\" exists; nothing was written. To change it, GET {path}/{id} and PUT it back with If-Match.",
+    });
+
+    /// <summary>
+    /// Validates a body as one record of the import format by reading <c>{"deadlines": [body]}</c> (or
+    /// subscribers) with the import's reader, so the API accepts exactly what a file accepts. On PUT the id
+    /// may be left out (the URL's is used) but may not differ from it. Every problem becomes one field error.
+    /// </summary>
+    public static RecordSet Read(ApiCall call, RecordReader reader, Instant now, string section, string? routeId, Func<string, Subscriber?>? storedSubscriber = null)
+    {
+        JsonNode? body;
+        try { body = JsonNode.Parse(call.Request.Body.Span, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true }); }
+        catch (JsonException e)
+        {
+            throw new ApiProblemException(ApiProblem.BadRequest($"The body is not JSON: {e.Message}",
+                [new FieldError("body", null, "must be one record as a JSON object, in the import format")]));
+        }
+        if (body is not JsonObject record)
+            throw new ApiProblemException(ApiProblem.BadRequest("The body must be one record as a JSON object, in the import format.",
+                [new FieldError("body", null, "must be a JSON object such as {\"id\": \"...\", ...}")]));
+        if (routeId is not null)
+        {
+            if (!record.ContainsKey("id")) record["id"] = routeId;
+            else if (record["id"] is JsonValue v && v.TryGetValue<string>(out var given) && given != routeId)
+                throw new ApiProblemException(ApiProblem.BadRequest($"The body's id is not the URL's; nothing was written.",
+                    [new FieldError("id", given, $"must be \"{routeId}\" as in the URL; an id cannot change (POST the record under its new id and DELETE this one)")]));
+        }
+        var file = new JsonObject { [section] = new JsonArray(record) };
+        try { return reader.ReadJson(file.ToJsonString(), now, storedSubscriber); }
+        catch (RecordValidationException e)
+        {
+            var errors = e.Problems.Select(p => new FieldError(p.Field, p.Value, p.Message)).ToList();
+            var name = e.Problems.Select(p => p.Record).FirstOrDefault(r => !r.Contains('#') && r != "file") ?? section.TrimEnd('s');
+            throw new ApiProblemException(ApiProblem.BadRequest($"{name}: {errors.Count} problem(s); nothing was written.", errors));
+        }
+    }
+
+    /// <summary>The id a POST body names, read before validation so that posting a record that exists is a 409
+    /// even when the body is the redacted form a GET returned.</summary>
+    public static string? PeekId(ApiCall call)
+    {
+        try
+        {
+            return JsonNode.Parse(call.Request.Body.Span) is JsonObject o && o["id"] is JsonValue v && v.TryGetValue<string>(out var id) ? id.Trim() : null;
+        }
+        catch (JsonException) { return null; }
+    }
+
+    /// <summary>Query parameters a route does not know are refused, so a misspelt filter is not silently ignored.
+    /// <c>code</c> is the Functions host's key parameter.</summary>
+    public static void OnlyKnownQuery(ApiCall call, params string[] known)
+    {
+        var unknown = call.Request.Query.Keys.Where(k => !known.Contains(k, StringComparer.OrdinalIgnoreCase) && !k.Equals("code", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (unknown.Count > 0)
+            throw new ApiProblemException(ApiProblem.BadRequest($"Unknown query parameter(s): {string.Join(", ", unknown)}.",
+                unknown.Select(k => new FieldError(k, call.Request.QueryValue(k), $"is not a filter of this route; use {string.Join(", ", known)}")).ToList()));
+    }
+
+    public static Instant? QueryInstant(ApiCall call, string name)
+    {
+        var text = call.Request.QueryValue(name);
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var r = InstantPattern.ExtendedIso.Parse(text.Trim());
+        if (r.Success) return r.Value;
+        var odt = OffsetDateTimePattern.ExtendedIso.Parse(text.Trim());
+        if (odt.Success) return odt.Value.ToInstant();
+        throw new ApiProblemException(ApiProblem.BadRequest($"{name} is not an instant.",
+            [new FieldError(name, text, "is not an ISO 8601 instant; give one such as 2025-08-12T04:01:00Z or 2025-08-12T00:01-04:00")]));
+    }
+
+    public static string Location(ApiCall call, string path) =>
+        call.Request.BaseUri is { } b ? new Uri(b, path).ToString() : path;
+
+    /// <summary>Webhook secrets generated for channels sent without one: shown in this response only.</summary>
+    public static JsonArray GeneratedSecrets(IEnumerable<(string SubscriberId, string ChannelId, string Secret)> generated) =>
+        new(generated.Select(g => (JsonNode)new JsonObject { ["channel"] = g.ChannelId, ["secret"] = g.Secret }).ToArray());
+
+    /// <summary>Reader warnings (a due time in a DST gap moved forward) go back in a <c>DeadlineAlerts-Warning</c>
+    /// header, since the body is the record itself.</summary>
+    public static ApiResponse Warn(ApiResponse r, RecordSet set)
+    {
+        if (set.Warnings.Count > 0) r.Headers["DeadlineAlerts-Warning"] = string.Join("; ", set.Warnings).ReplaceLineEndings(" ");
+        return r;
+    }
+}

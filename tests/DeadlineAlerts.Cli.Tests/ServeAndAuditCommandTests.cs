@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text.Json;
+using DeadlineAlerts.Testing;
+using static DeadlineAlerts.Testing.Records;
+
+namespace DeadlineAlerts.Cli.Tests;
+
+/// <summary><c>dla serve</c> and <c>dla audit</c> as an operator starts them.</summary>
+public sealed class ServeAndAuditCommandTests : IDisposable
+{
+    private readonly string _prefix = "c" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string _dir = Directory.CreateTempSubdirectory("dla-").FullName;
+
+    private string[] Args(params string[] args) => [.. args, "--storage", TestInstallation.Storage, "--table-prefix", _prefix];
+
+    /// <summary>Captures output and lets a test wait for a line (an event, not a timeout).</summary>
+    private sealed class WatchedWriter(string waitFor) : StringWriter
+    {
+        public TaskCompletionSource<string> Seen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override Task WriteLineAsync(string? value)
+        {
+            if (value?.Contains(waitFor) == true) Seen.TrySetResult(value);
+            return base.WriteLineAsync(value);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_prints_its_url_and_that_no_operator_key_is_set_and_answers_on_loopback()
+    {
+        if (Environment.GetEnvironmentVariable("DeadlineAlerts__OperatorKey") is not null) return; // the message under test depends on it
+        var stdout = new WatchedWriter("Operator key:");
+        using var stop = new CancellationTokenSource();
+        var serve = Cli.RunAsync(Args("serve", "--port", "0", "--no-run"), stdout, new StringWriter(), stop.Token);
+        var first = await Task.WhenAny(stdout.Seen.Task, serve);
+        Assert.Same(stdout.Seen.Task, first);
+        Assert.Contains("NOT configured", await stdout.Seen.Task);
+
+        var url = stdout.ToString().Split('\n').Single(l => l.StartsWith("Serving the API on ")).Split(' ')[4];
+        Assert.StartsWith("http://127.0.0.1:", url);
+        using var http = new HttpClient();
+        var answer = await http.GetAsync(url + "deadlines");
+        Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+
+        stop.Cancel();
+        Assert.Equal(0, await serve);
+    }
+
+    [Fact]
+    public async Task Audit_lists_who_changed_what_and_json_carries_before_and_after()
+    {
+        Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");
+        var first = Path.Combine(_dir, "a.json");
+        var second = Path.Combine(_dir, "b.json");
+        await System.IO.File.WriteAllTextAsync(first, File([Deadline("truce", "2025-08-12T00:01", title: "Truce")], [Subscriber("desk", "http://127.0.0.1:9/hook/tok-SECRET-42")]));
+        await System.IO.File.WriteAllTextAsync(second, File([Deadline("truce", "2025-11-10T00:01", title: "Truce")], []));
+        var output = new StringWriter();
+        Assert.Equal(0, await Cli.RunAsync(Args("import", first, "--now", "2025-07-29T08:00:00Z"), output, new StringWriter(), CancellationToken.None));
+        Assert.Equal(0, await Cli.RunAsync(Args("import", second, "--now", "2025-07-30T08:00:00Z"), output, new StringWriter(), CancellationToken.None));
+
+        var text = new StringWriter();
+        Assert.Equal(0, await Cli.RunAsync(Args("audit", "--deadline", "truce"), text, new StringWriter(), CancellationToken.None));
+        var lines = text.ToString().Trim().Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("import       updated    deadline truce: due: '2025-08-12T00:01:00' → '2025-11-10T00:01:00'", lines[0]);
+        Assert.StartsWith("2025-07-30T08:00", lines[0]);
+        Assert.Contains("created    deadline truce: created: title 'Truce'", lines[1]);
+
+        var json = new StringWriter();
+        Assert.Equal(0, await Cli.RunAsync(Args("audit", "--subscriber", "desk", "--json"), json, new StringWriter(), CancellationToken.None));
+        Assert.DoesNotContain("tok-SECRET-42", json.ToString());
+        using var doc = JsonDocument.Parse(json.ToString());
+        var entry = Assert.Single(doc.RootElement.EnumerateArray());
+        Assert.Equal("import", entry.GetProperty("actor").GetString());
+        Assert.Equal("Subscriber desk", entry.GetProperty("after").GetProperty("name").GetString());
+
+        Assert.Equal(2, await Cli.RunAsync(Args("audit", "--deadline", "a", "--subscriber", "b"), new StringWriter(), new StringWriter(), CancellationToken.None));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}

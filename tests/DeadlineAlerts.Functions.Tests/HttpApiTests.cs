@@ -1,0 +1,85 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using DeadlineAlerts.App.Api;
+using DeadlineAlerts.Functions.Functions.Api;
+using DeadlineAlerts.Functions.Http;
+using DeadlineAlerts.Functions.Tests.Support;
+using DeadlineAlerts.Testing;
+using Microsoft.Azure.Functions.Worker;
+using NodaTime;
+
+namespace DeadlineAlerts.Functions.Tests;
+
+/// <summary>The HTTP functions, invoked directly: they hand every request to the router the serve host uses.</summary>
+public sealed class HttpApiTests
+{
+    private const string Base = "https://func-test.azurewebsites.net";
+    private static readonly Instant Now = Instant.FromUtc(2025, 7, 29, 8, 0);
+
+    private static Task<TestInstallation> Installation(string? operatorKey = "alice=alice-key") =>
+        TestInstallation.CreateAsync(Now, new Dictionary<string, string?> { ["DeadlineAlerts:OperatorKey"] = operatorKey });
+
+    private static TestHttpResponse Answer(object response) => Assert.IsType<TestHttpResponse>(response);
+
+    private static string? Header(TestHttpResponse r, string name) => r.Headers.TryGetValues(name, out var v) ? string.Join(", ", v) : null;
+
+    [Fact]
+    public async Task A_function_key_call_creates_and_reads_a_deadline_and_is_audited_as_function_key()
+    {
+        await using var t = await Installation(operatorKey: null);
+        var api = new OperatorApi(t.Get<ApiRouter>());
+        var body = """{"id":"truce","title":"Truce","due":"2025-08-12T00:01","timeZone":"America/New_York","category":"tariff"}""";
+
+        var created = Answer(await api.Deadlines(new TestHttpRequest("POST", new Uri($"{Base}/api/deadlines?code=fn-key"), t.Services, body), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal($"{Base}/api/deadlines/truce", Header(created, "Location"));
+        Assert.StartsWith("application/json", Header(created, "Content-Type"));
+
+        var read = Answer(await api.Deadlines(new TestHttpRequest("GET", new Uri($"{Base}/api/deadlines/truce?code=fn-key"), t.Services), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(Header(created, "ETag"), Header(read, "ETag"));
+        Assert.Equal("Truce", (string?)JsonNode.Parse(read.BodyText)!["title"]);
+
+        var head = Answer(await api.Deadlines(new TestHttpRequest("HEAD", new Uri($"{Base}/api/deadlines/truce"), t.Services), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal("", head.BodyText);
+
+        var audit = Answer(await api.Audit(new TestHttpRequest("GET", new Uri($"{Base}/api/audit?deadline=truce&code=fn-key"), t.Services), CancellationToken.None));
+        Assert.Equal("function-key", (string?)JsonNode.Parse(audit.BodyText)!["entries"]![0]!["actor"]);
+    }
+
+    [Fact]
+    public async Task An_operator_key_sent_through_a_function_key_route_must_still_be_valid()
+    {
+        await using var t = await Installation();
+        var api = new OperatorApi(t.Get<ApiRouter>());
+        var wrong = Answer(await api.Subscribers(new TestHttpRequest("GET", new Uri($"{Base}/api/subscribers"), t.Services, headers: new Dictionary<string, string> { ["X-Operator-Key"] = "nope" }), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.StartsWith("application/problem+json", Header(wrong, "Content-Type"));
+        var right = Answer(await api.Subscribers(new TestHttpRequest("GET", new Uri($"{Base}/api/subscribers"), t.Services, headers: new Dictionary<string, string> { ["X-Operator-Key"] = "alice-key" }), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+    }
+
+    [Fact]
+    public async Task Public_routes_do_not_count_as_host_authenticated()
+    {
+        await using var t = await Installation();
+        var http = new TestHttpRequest("GET", new Uri($"{Base}/api/unsubscribe?token=abc%2Bdef"), t.Services);
+        var adapterRequest = await FunctionsHttp.ToApiRequestAsync(http, FunctionsHttp.RoutePath(http, "unsubscribe"), hostAuthenticated: false, CancellationToken.None);
+        Assert.False(adapterRequest.HostAuthenticated);
+        Assert.Equal("/api/unsubscribe", adapterRequest.Path);
+        Assert.Equal("abc+def", adapterRequest.QueryValue("token"));
+        Assert.Equal(new Uri(Base + "/"), adapterRequest.BaseUri);
+    }
+
+    [Fact]
+    public void Operator_triggers_require_a_function_key_and_public_ones_do_not()
+    {
+        static HttpTriggerAttribute Trigger(Type type, string method) =>
+            (HttpTriggerAttribute)type.GetMethod(method)!.GetParameters()[0].GetCustomAttributes(typeof(HttpTriggerAttribute), false).Single();
+        Assert.All(new[] { "Deadlines", "Subscribers", "Audit" }, m => Assert.Equal(AuthorizationLevel.Function, Trigger(typeof(OperatorApi), m).AuthLevel));
+        Assert.All(new[] { "Unsubscribe", "Calendar" }, m => Assert.Equal(AuthorizationLevel.Anonymous, Trigger(typeof(PublicApi), m).AuthLevel));
+        Assert.Equal("deadlines/{*rest}", Trigger(typeof(OperatorApi), "Deadlines").Route);
+        Assert.Equal("calendar/{*rest}", Trigger(typeof(PublicApi), "Calendar").Route);
+    }
+}
