@@ -188,7 +188,7 @@ public sealed record AlertView
             .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id, StringComparer.Ordinal)
             .Select(d =>
             {
-                var overdue = d.Due.Instant < from - Rendering.Countdown.DueNowTolerance;
+                var overdue = Rendering.Countdown.IsOverdue(d, from);
                 var countdown = overdue ? Rendering.Countdown.Words(Rounded(from - d.Due.Instant)) : Rendering.Countdown.Text(from, d.Due.Instant);
                 return new MessageItem(d.Id, d.Title, d.Category, d.Due.Instant, countdown, TimeText.Brief(d.Due.Instant, zone), overdue);
             })
