@@ -1,3 +1,4 @@
+using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Records;
 using System.Text.Json;
 using DeadlineAlerts.App.Hosting;
@@ -218,6 +219,34 @@ public sealed class PipelineTests
         Assert.Equal(LedgerStatus.Failed, entry.Status);
         Assert.Equal(1, entry.Attempts);
         Assert.Single(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task A_slack_channel_that_is_archived_is_failed_once_marked_broken_audited_and_skipped_afterwards()
+    {
+        using var receiver = new LoopbackReceiver().Answer(410, "channel_is_archived", times: 10);
+        await using var t = await TestInstallation.CreateAsync(July29);
+        await t.ImportAsync(File([Deadline("us-china-tariff-truce", "2025-08-12T00:01", leadTimes: ["P7D", "P1D"])],
+            [new { id = "stockholm-channel", name = "Stockholm channel", categories = new[] { "tariff" },
+                   channels = new[] { new { type = "slack", url = receiver.Url("services/T000/B000/SECRETTOKEN") } } }]));
+
+        await TickAndDrainAsync(t, Instant.FromUtc(2025, 8, 5, 4, 1, 5));
+        var failed = Assert.Single(await t.Get<AlertLedger>().QueryAsync(null));
+        Assert.Equal(LedgerStatus.Failed, failed.Status);
+        Assert.Equal("Slack answered HTTP 410 channel_is_archived", failed.LastError);
+
+        var channel = Assert.Single((await t.Get<RecordStore>().GetSubscriberAsync("stockholm-channel"))!.Value.Channels);
+        Assert.Equal("Slack answered HTTP 410 channel_is_archived", channel.BrokenReason);
+        var audit = Assert.Single((await t.Get<AuditLog>().QueryAsync("subscriber", "stockholm-channel")).Where(e => e.Action == AuditAction.ChannelBroken));
+        Assert.Equal("delivery", audit.Actor);
+        Assert.DoesNotContain("SECRETTOKEN", audit.Summary + audit.Before + audit.After);
+
+        // The next alert is not sent to a channel its owner must fix first: it is recorded as skipped.
+        await TickAndDrainAsync(t, Instant.FromUtc(2025, 8, 11, 4, 1, 5));
+        Assert.Single(receiver.Requests);
+        var skipped = Assert.Single(await t.Get<AlertLedger>().QueryAsync(null), e => e.LeadTime == "P1D");
+        Assert.Equal(LedgerStatus.Skipped, skipped.Status);
+        Assert.Contains("channel is marked broken", skipped.LastError);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using DeadlineAlerts.Core.Delivery;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Schedule;
+using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Ledger;
 using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Storage.Records;
@@ -32,6 +33,7 @@ public sealed class DeliveryService(
     IClock clock,
     IOptions<AlertsOptions> options,
     SubscriberLinks links,
+    AuditLog audit,
     ILogger<DeliveryService> logger)
 {
     private readonly Dictionary<string, IAlertChannel> _channels = channels.ToDictionary(c => c.Type, StringComparer.OrdinalIgnoreCase);
@@ -98,7 +100,7 @@ public sealed class DeliveryService(
                     if (outcome.Status == DeliveryStatus.Retry)
                         await queue.PoisonAsync(new DeliveryMessage([new DeliveryRef(entry.PartitionKey, entry.RowKey, entry.Attempts)]).Serialize(), ct);
                     if (outcome.ChannelBroken)
-                        await records.MarkChannelBrokenAsync(entry.SubscriberId, entry.ChannelId, outcome.Reason ?? "refused by the receiver", ct);
+                        await MarkBrokenAsync(entry, outcome.Reason ?? "refused by the receiver", completedAt, ct);
                     break;
             }
             updates.Add(done);
@@ -109,6 +111,24 @@ public sealed class DeliveryService(
             await queue.EnqueueAsync(group.Select(r => r.Ref), group.Key.ToTimeSpan(), ct);
         await ledger.TryUpdateAsync(updates, ct);
         return lines;
+    }
+
+    /// <summary>
+    /// Marks the channel broken so that operators see it (<c>dla subscribers</c>, the API) and later alerts skip
+    /// it, and audits the change as the delivery's: nobody typed it, so the log says who did.
+    /// </summary>
+    private async Task MarkBrokenAsync(LedgerEntry entry, string reason, Instant at, CancellationToken ct)
+    {
+        var change = await records.MarkChannelBrokenAsync(entry.SubscriberId, entry.ChannelId, reason, ct);
+        if (change is not { } c) return;
+        var channel = c.After.Channels.First(ch => ch.Id == entry.ChannelId);
+        await audit.AppendAsync(new AuditEntry
+        {
+            At = at, Actor = "delivery", Action = AuditAction.ChannelBroken, RecordKind = "subscriber", RecordId = entry.SubscriberId,
+            Summary = $"channel {channel.Id} ({channel.Redacted}) marked broken: {reason}",
+            Before = RecordJson.Text(RecordJson.Subscriber(c.Before, includeSecrets: false)),
+            After = RecordJson.Text(RecordJson.Subscriber(c.After, includeSecrets: false)),
+        }, ct);
     }
 
     /// <summary>May this message's worker send this delivery now?</summary>

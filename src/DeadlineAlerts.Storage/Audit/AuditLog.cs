@@ -15,6 +15,8 @@ public static class AuditAction
     public const string Cancelled = "cancelled";
     public const string Reopened = "reopened";
     public const string Unsubscribed = "unsubscribed";
+    /// <summary>Delivery marked a channel broken because the receiver said it is gone for good.</summary>
+    public const string ChannelBroken = "channel-broken";
 }
 
 /// <summary>

@@ -86,21 +86,29 @@ public sealed class RecordStore(StorageClients clients)
     public async Task DeleteSubscriberAsync(string id, ETag ifMatch, CancellationToken ct = default) =>
         await Subscribers.DeleteEntityAsync(SubscriberPartition, id, ifMatch, ct);
 
-    /// <summary>Marks one channel of a subscriber as broken (Slack said the channel is archived, and the like).</summary>
-    public async Task MarkChannelBrokenAsync(string subscriberId, string channelId, string reason, CancellationToken ct = default)
+    /// <summary>
+    /// Marks one channel of a subscriber as broken (Slack said the channel is archived, and the like). Returns
+    /// the subscriber before and after, or null when there was nothing to change (the subscriber or channel is
+    /// gone, or the channel was already marked with this reason), so the caller audits only real changes.
+    /// </summary>
+    public async Task<(Subscriber Before, Subscriber After)?> MarkChannelBrokenAsync(string subscriberId, string channelId, string reason, CancellationToken ct = default)
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var stored = await GetSubscriberAsync(subscriberId, ct);
-            if (stored is null) return;
-            var channels = stored.Value.Channels.Select(c => c.Id == channelId ? c with { BrokenReason = reason } : c).ToList();
+            if (stored is null || stored.Value.Channels.All(c => c.Id != channelId || c.BrokenReason == reason)) return null;
+            var after = stored.Value with
+            {
+                Channels = stored.Value.Channels.Select(c => c.Id == channelId ? c with { BrokenReason = reason } : c).ToList(),
+            };
             try
             {
-                await Subscribers.UpdateEntityAsync(RecordEntities.From(stored.Value with { Channels = channels }), stored.ETag, TableUpdateMode.Replace, ct);
-                return;
+                await Subscribers.UpdateEntityAsync(RecordEntities.From(after), stored.ETag, TableUpdateMode.Replace, ct);
+                return (stored.Value, after);
             }
             catch (RequestFailedException e) when (e.Status == 412) { }
         }
+        return null;
     }
 }
 
