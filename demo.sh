@@ -32,10 +32,27 @@ step "Subscribers (channel URLs are redacted)"
 dla subscribers
 step "What will fire until the truce deadline"
 dla preview --from 2025-07-29T05:00:00Z --to 2025-08-12T05:00:00Z
-for now in 2025-07-29T06:00:30Z 2025-07-29T07:00:30Z 2025-08-05T04:01:30Z 2025-08-11T04:01:30Z 2025-08-12T03:01:30Z 2025-08-12T04:01:30Z; do
-  step "Tick at $now"
-  dla run --once --now "$now"
-done
+tick() { step "Tick at $1${2:+: $2}"; dla run --once --now "$1"; }
+tick 2025-07-29T06:00:30Z "Stockholm talks, 1 hour left"
+tick 2025-07-29T07:00:30Z "Stockholm talks, due now"
+step "29 Jul 2025, 18:00 CEST: the Stockholm talks end; the operator resolves the milestone"
+dla resolve stockholm-talks --reason "Talks ended; both sides to seek a further 90-day extension of the truce" --now 2025-07-29T16:00:00Z
+tick 2025-07-29T16:00:30Z "the resolve notice goes out"
+tick 2025-08-04T06:00:30Z "Monday 08:00 in Stockholm: the Stockholm channel's weekly digest"
+tick 2025-08-05T04:01:30Z "truce, 7 days left (the New York desk's is held: 00:01 EDT is inside its quiet hours)"
+tick 2025-08-05T11:00:30Z "07:00 EDT: the end of the New York desk's quiet hours"
+tick 2025-08-11T04:01:30Z "truce, 1 day left"
+tick 2025-08-11T06:00:30Z "Monday 08:00 in Stockholm: the next weekly digest"
+tick 2025-08-11T11:00:30Z "07:00 EDT: the New York desk's held 1-day alert"
+
+step "11 Aug 2025, 15:00 EDT: the truce is extended by 90 days, to 10 Nov 00:01 EST"
+dla extend us-china-tariff-truce --to 2025-11-10T00:01 --reason "Executive order of 11 Aug 2025: 90-day extension" --now 2025-08-11T19:00:00Z
+tick 2025-08-11T19:00:30Z "the change notices go out; the 12 Aug alerts that had not fired are cancelled"
+tick 2025-08-12T04:01:30Z "the old deadline passes: nothing is sent for it"
+step "Deadlines now (status, latest change)"
+dla deadlines --now 2025-08-12T04:02:00Z
+step "Who changed what (audit log)"
+dla audit --deadline us-china-tariff-truce
 step "The alert ledger"
 dla alerts
 sleep 0.5

@@ -250,7 +250,7 @@ public static class Cli
             {
                 d.Id, d.Title, due = d.Due.LocalText, timeZone = d.Due.Zone.Id, dueInstant = TimeText.Iso(d.Due.Instant),
                 d.Category, leadTimes = d.LeadTimes.Select(l => l.Text), status = d.Status.ToString().ToLowerInvariant(),
-                countdown = StatusText(d, now),
+                countdown = Countdown.Standing(d, now),
                 history = d.History.Select(h => h.ToJson()),
             }), Json));
             return Ok;
@@ -258,21 +258,10 @@ public static class Cli
         if (list.Count == 0) { await stdout.WriteLineAsync("No deadlines stored. Import some with dla import FILE.json."); return Ok; }
         foreach (var d in list)
         {
-            await stdout.WriteLineAsync($"{d.Id,-32} {StatusText(d, now),-26} {TimeText.Full(d.Due.Instant, d.Due.Zone)}  {d.Title}");
+            await stdout.WriteLineAsync($"{d.Id,-32} {Countdown.Standing(d, now),-26} {TimeText.Full(d.Due.Instant, d.Due.Zone)}  {d.Title}");
             if (d.History.Count > 0) await stdout.WriteLineAsync($"{"",-32} latest change: {ChangeText(d.History[^1])}");
         }
         return Ok;
-    }
-
-    /// <summary>
-    /// "13 days, 23 hours left"; for an active deadline whose due time has passed with no decision,
-    /// "overdue by 2 days" (how long ago); otherwise the decision ("resolved", "cancelled").
-    /// </summary>
-    public static string StatusText(Deadline d, Instant now)
-    {
-        if (d.Status != DeadlineStatus.Active) return d.Status.ToString().ToLowerInvariant();
-        var text = Countdown.Text(now, d.Due.Instant, "overdue");
-        return text.EndsWith(" overdue", StringComparison.Ordinal) ? "overdue by " + text[..^" overdue".Length] : text;
     }
 
     /// <summary>"extended by 90 days on Wed 6 Aug 08:00 EDT by alice (was Tue 12 Aug 00:01 EDT): talks continue".</summary>
@@ -312,7 +301,7 @@ public static class Cli
             return Ok;
         }
         await stdout.WriteLineAsync($"Deadline {id}: {ChangeText(change)}.");
-        await stdout.WriteLineAsync($"Now: {StatusText(d, sp.GetRequiredService<IClock>().GetCurrentInstant())}, due {TimeText.Full(d.Due.Instant, d.Due.Zone)}.");
+        await stdout.WriteLineAsync($"Now: {Countdown.Standing(d, sp.GetRequiredService<IClock>().GetCurrentInstant())}, due {TimeText.Full(d.Due.Instant, d.Due.Zone)}.");
         await stdout.WriteLineAsync($"{result.NoticesQueued} notice(s) queued (dla run delivers them), {result.AlertsCancelled} unsent alert(s) cancelled, {result.AlertsScheduled} alert(s) scheduled.");
         return Ok;
     }

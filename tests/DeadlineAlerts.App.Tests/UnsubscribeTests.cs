@@ -69,7 +69,7 @@ public sealed class UnsubscribeTests
         Assert.Equal(200, again.Status);
         Assert.Contains("already done", again.BodyText);
 
-        var entry = Assert.Single((await t.Get<AuditLog>().QueryAsync("subscriber", "beijing-desk")).Where(e => e.Actor == "subscriber"));
+        var entry = Assert.Single(await t.Get<AuditLog>().QueryAsync("subscriber", "beijing-desk"), e => e.Actor == "subscriber");
         Assert.Equal(("subscriber", AuditAction.Unsubscribed), (entry.Actor, entry.Action));
         Assert.Contains("removed channel webhook-", entry.Summary);
         Assert.DoesNotContain("/first", entry.Before + entry.After + entry.Summary);
@@ -140,7 +140,7 @@ public sealed class UnsubscribeTests
         Assert.Contains("Done", (await t.SendAsync("POST", link, "")).BodyText);
 
         Assert.Null(await t.Get<RecordStore>().GetSubscriberAsync("beijing-desk"));
-        Assert.Null(Assert.Single((await t.Get<AuditLog>().QueryAsync("subscriber", "beijing-desk")).Where(e => e.Actor == "subscriber")).After);
+        Assert.Null(Assert.Single(await t.Get<AuditLog>().QueryAsync("subscriber", "beijing-desk"), e => e.Actor == "subscriber").After);
         Assert.Contains("Already unsubscribed", (await t.SendAsync("GET", link)).BodyText);
         await TickAndDrainAsync(t, P7DFires);
         Assert.Empty(receiver.Requests);

@@ -75,6 +75,28 @@ public sealed class ServeApiTests
     }
 
     [Fact]
+    public async Task Reads_say_how_long_is_left_and_a_past_undecided_deadline_is_overdue_and_can_be_sent_back()
+    {
+        await using var api = await ServedApi.StartAsync(Now);
+        await api.Post("/api/deadlines", Truce());
+
+        var before = await api.Get("/api/deadlines/truce");
+        Assert.Equal("13 days, 20 hours left", (string?)before.Json["standing"]);
+        Assert.Equal("2025-08-12T04:01:00Z", (string?)before.Json["dueInstant"]);
+        Assert.False((bool)before.Json["overdue"]!);
+
+        api.Installation.Clock.Reset(Instant.FromUtc(2025, 8, 14, 6, 1));
+        var after = (await api.Get("/api/deadlines")).Json["deadlines"]![0]!;
+        Assert.Equal("overdue by 2 days, 2 hours", (string?)after["standing"]);
+        Assert.True((bool)after["overdue"]!);
+
+        // The read-only facts do not stop an operator from editing the answer and sending it back.
+        var edited = before.Json.AsObject();
+        edited["notes"] = "Watch for an extension";
+        Assert.Equal(200, (await api.Put("/api/deadlines/truce", edited.ToJsonString(), before.ETag)).Status);
+    }
+
+    [Fact]
     public async Task List_filters_by_category_status_and_due_window_and_refuses_a_bad_filter()
     {
         await using var api = await ServedApi.StartAsync(Now);

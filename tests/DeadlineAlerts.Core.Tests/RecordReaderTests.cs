@@ -49,7 +49,7 @@ public class RecordReaderTests
         var path = Path.Combine(AppContext.BaseDirectory, "../../../../../samples/trade-deadlines.json");
         var set = new RecordReader(new EndpointPolicy(["127.0.0.1:5099"])).ReadJson(System.IO.File.ReadAllText(path), Now);
 
-        Assert.Equal(4, set.Deadlines.Count);
+        Assert.Equal(3, set.Deadlines.Count);
         Assert.Equal(3, set.Subscribers.Count);
     }
 

@@ -11,7 +11,7 @@ namespace DeadlineAlerts.Delivery.Tests;
 /// <summary>Every channel says the same digest, in the subscriber's zone, with record text escaped for its medium.</summary>
 public sealed class DigestRenderingTests
 {
-    private static DigestView Digest(string title = "US-China tariff truce expires")
+    private static AlertView Digest(string title = "US-China tariff truce expires")
     {
         var zone = DateTimeZoneProviders.Tzdb["Europe/Stockholm"];
         var subscriber = new Subscriber
@@ -25,7 +25,7 @@ public sealed class DigestRenderingTests
             Id = id, Title = t, Category = "tariff", Due = DueTime.Parse(due.ToString("uuuu'-'MM'-'dd'T'HH':'mm", null), ny).Value!,
         };
         var period = DigestSchedule.PeriodContaining(subscriber.Digest, zone, Instant.FromUtc(2025, 10, 27, 7, 0));
-        return DigestView.Create(subscriber, period,
+        return AlertView.CreateDigest(subscriber, period,
             [D("truce", title, new LocalDateTime(2025, 11, 10, 0, 1)), D("old", "Old reply", new LocalDateTime(2025, 10, 20, 12, 0))],
             Instant.FromUtc(2025, 10, 27, 7, 0), late: false);
     }
@@ -46,7 +46,7 @@ public sealed class DigestRenderingTests
     public void The_digest_email_escapes_titles_and_carries_one_click_unsubscribe()
     {
         var email = new EmailRenderer(new EmailOptions { From = "alerts@example.com" })
-            .RenderDigest(Digest("<script>x</script>") with { UnsubscribeUrl = Support.Alerts.Unsubscribe }, Inbox);
+            .Render(Digest("<script>x</script>") with { UnsubscribeUrl = Support.Alerts.Unsubscribe }, Inbox);
 
         Assert.DoesNotContain("<script>", email.Html);
         Assert.Contains("&lt;script&gt;x&lt;/script&gt;", email.Html);

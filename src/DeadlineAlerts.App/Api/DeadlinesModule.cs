@@ -46,7 +46,7 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
             .Where(d => before is null || d.Due.Instant < before)
             .Where(d => after is null || d.Due.Instant >= after)
             .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id, StringComparer.Ordinal)
-            .Select(d => (JsonNode)RecordJson.Deadline(d)).ToArray();
+            .Select(d => (JsonNode)RecordJson.Deadline(d, clock.GetCurrentInstant())).ToArray();
         return ApiResponse.Json(200, new JsonObject { ["deadlines"] = new JsonArray(list) });
     }
 
@@ -54,7 +54,7 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
     {
         var id = call.RouteValue("id");
         var stored = await records.GetDeadlineAsync(id, ct) ?? throw ApiRecords.NotFound(Kind, id);
-        return ApiResponse.Json(200, RecordJson.Deadline(stored.Value), ApiRecords.ToHttp(stored.ETag));
+        return ApiResponse.Json(200, RecordJson.Deadline(stored.Value, clock.GetCurrentInstant()), ApiRecords.ToHttp(stored.ETag));
     }
 
     private async Task<ApiResponse> CreateAsync(ApiCall call, CancellationToken ct)

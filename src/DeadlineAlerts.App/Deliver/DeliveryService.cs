@@ -58,9 +58,7 @@ public sealed class DeliveryService(
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = o.DeliveryConcurrency, CancellationToken = ct },
             async (entry, token) =>
             {
-                var (outcome, text, channel) = entry.Kind == MessageKind.Digest
-                    ? await SendDigestAsync(entry, cache, deadlines, now, token)
-                    : await SendAsync(entry, cache, now, token);
+                var (outcome, text, channel) = await SendAsync(entry, cache, deadlines, now, token);
                 results.Add((entry, outcome, text, channel));
             });
 
@@ -124,45 +122,25 @@ public sealed class DeliveryService(
         _ => false,
     };
 
-    private async Task<(DeliveryOutcome, string?, ChannelSpec?)> SendDigestAsync(LedgerEntry entry, RecordCache cache, Lazy<Task<List<Deadline>>> deadlines,
+    /// <summary>Sends one claimed row, of any kind, through its channel's one <see cref="IAlertChannel.SendAsync"/>.
+    /// A null outcome: the row is an alert the current records no longer plan (the deadline was extended,
+    /// resolved or cancelled, or the subscriber changed), so it is not sent.</summary>
+    private async Task<(DeliveryOutcome?, string?, ChannelSpec?)> SendAsync(LedgerEntry entry, RecordCache cache, Lazy<Task<List<Deadline>>> deadlines,
         Instant now, CancellationToken ct)
     {
         var subscriber = await cache.SubscriberAsync(entry.SubscriberId, ct);
-        if (subscriber?.Digest is null || subscriber.TimeZone is null)
-            return (DeliveryOutcome.Permanent("the subscriber or its digest was removed before delivery"), null, null);
-        var spec = subscriber.Channels.FirstOrDefault(c => c.Id == entry.ChannelId);
-        if (spec is null) return (DeliveryOutcome.Permanent("the channel was removed from the subscriber before delivery"), null, null);
-        // The period as planned: its date from the row, its send instant as it was then (the subscriber may have moved the hour since).
-        var period = new DigestPeriod(NodaTime.Text.LocalDatePattern.Iso.Parse(entry.DigestPeriod ?? "").GetValueOrThrow(), entry.FireAt);
-        var view = DigestView.Create(subscriber, period, await deadlines.Value, now, entry.Late) with
-        {
-            UnsubscribeUrl = links.UnsubscribeUrl(subscriber.Id, spec.Id),
-        };
-        if (!_channels.TryGetValue(spec.Type, out var channel))
-            return (DeliveryOutcome.Permanent($"no channel can send type \"{spec.Type}\" in this installation"), view.PlainText, spec);
-        try
-        {
-            return (await channel.SendDigestAsync(view, spec, ct), view.PlainText, spec);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            return (DeliveryOutcome.Retry($"unexpected {e.GetType().Name} in the {spec.Type} channel"), view.PlainText, spec);
-        }
-    }
-
-    /// <summary>Sends one claimed row. A null outcome: the row is an alert the current records no longer
-    /// plan (the deadline was extended, resolved or cancelled, or the subscriber changed), so it is not sent.</summary>
-    private async Task<(DeliveryOutcome?, string?, ChannelSpec?)> SendAsync(LedgerEntry entry, RecordCache cache, Instant now, CancellationToken ct)
-    {
-        var deadline = await cache.DeadlineAsync(entry.DeadlineId, ct);
-        var subscriber = await cache.SubscriberAsync(entry.SubscriberId, ct);
-        if (deadline is null || subscriber is null)
-            return (DeliveryOutcome.Permanent("the deadline or subscriber was deleted before delivery"), null, null);
-        if (entry.Kind == MessageKind.Alert && !Core.Schedule.AlertPlanner.StillApplies(entry.ToPlannedAlert(), deadline, subscriber))
+        var deadline = entry.Kind == MessageKind.Digest ? null : await cache.DeadlineAsync(entry.DeadlineId, ct);
+        if (subscriber is null || (entry.Kind == MessageKind.Digest ? subscriber.Digest is null || subscriber.TimeZone is null : deadline is null))
+            return (DeliveryOutcome.Permanent(entry.Kind == MessageKind.Digest
+                ? "the subscriber or its digest was removed before delivery"
+                : "the deadline or subscriber was deleted before delivery"), null, null);
+        if (entry.Kind == MessageKind.Alert && !Core.Schedule.AlertPlanner.StillApplies(entry.ToPlannedAlert(), deadline!, subscriber))
             return (null, null, null);
         var spec = subscriber.Channels.FirstOrDefault(c => c.Id == entry.ChannelId);
         if (spec is null) return (DeliveryOutcome.Permanent("the channel was removed from the subscriber before delivery"), null, null);
-        var view = ViewOf(entry, deadline, subscriber, now);
+        var view = entry.Kind == MessageKind.Digest
+            ? DigestOf(entry, subscriber, await deadlines.Value, now)
+            : ViewOf(entry, deadline!, subscriber, now);
         if (view is null) return (DeliveryOutcome.Permanent($"the deadline no longer records the change this {entry.Kind} reports"), null, spec);
         view = view with { UnsubscribeUrl = links.UnsubscribeUrl(subscriber.Id, spec.Id) };
         if (!_channels.TryGetValue(spec.Type, out var channel))
@@ -182,7 +160,7 @@ public sealed class DeliveryService(
     /// <summary>
     /// The one view every channel renders, built per kind from the ledger row and the current records:
     /// an alert from its lead time; a notice from the history entry the row names (<see cref="LedgerEntry.Ref"/>),
-    /// so a retried notice says exactly what the first attempt said. Digests are composed by the digest service.
+    /// so a retried notice says exactly what the first attempt said. Digests: <see cref="DigestOf"/>.
     /// </summary>
     private static AlertView? ViewOf(LedgerEntry entry, Deadline deadline, Subscriber subscriber, Instant now) => entry.Kind switch
     {
@@ -192,6 +170,12 @@ public sealed class DeliveryService(
         MessageKind.Alert => AlertView.Create(entry.ToPlannedAlert(), deadline, subscriber, now, entry.Late),
         _ => null,
     };
+
+    /// <summary>A digest as planned: its period's date from the row and its send instant as it was then (the
+    /// subscriber may have moved the hour since), listing the deadlines as they are now.</summary>
+    private static AlertView DigestOf(LedgerEntry entry, Subscriber subscriber, IEnumerable<Deadline> deadlines, Instant now) =>
+        AlertView.CreateDigest(subscriber, new DigestPeriod(NodaTime.Text.LocalDatePattern.Iso.Parse(entry.DigestPeriod ?? "").GetValueOrThrow(), entry.FireAt),
+            deadlines, now, entry.Late);
 
     /// <summary>Exponential backoff with ±20% jitter, never shorter than the receiver's Retry-After.</summary>
     private Duration Backoff(int attempts, Duration? retryAfter)

@@ -42,7 +42,7 @@ public sealed class DigestService(
         {
             var period = DigestSchedule.PeriodContaining(s.Digest!, s.TimeZone!, now);
             if (period.SendAt < s.CreatedAt) continue;
-            var id = DigestView.IdFor(s.Id, period);
+            var id = AlertId.ForDigest(s.Id, period).Value;
             var late = now - period.SendAt > checkPeriod;
             foreach (var channel in s.Channels)
                 wanted.Add(channel.BrokenReason is { } broken

@@ -14,14 +14,11 @@ public interface IAlertChannel
     /// <summary>The <see cref="ChannelSpec.Type"/> this channel sends to ("webhook", "slack", ...).</summary>
     string Type { get; }
 
-    Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken);
-
     /// <summary>
-    /// Sends a subscriber's digest. A channel that has no digest rendering refuses it permanently, so the
-    /// ledger says why instead of a digest vanishing.
+    /// Sends one message of any <see cref="AlertView.Kind"/> (alert, notice, digest): the channel's one renderer
+    /// decides how each kind looks in its medium.
     /// </summary>
-    Task<DeliveryOutcome> SendDigestAsync(DigestView digest, ChannelSpec channel, CancellationToken cancellationToken) =>
-        Task.FromResult(DeliveryOutcome.Permanent($"the {Type} channel cannot send digests"));
+    Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken);
 }
 
 public enum DeliveryStatus { Delivered, Retry, Permanent }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NodaTime;
 
 namespace DeadlineAlerts.Core.Records;
 
@@ -30,6 +31,20 @@ public static class RecordJson
         o["status"] = d.Status.ToString().ToLowerInvariant();
         // Read-only: the server writes history; an import accepts the field and ignores it.
         if (d.History.Count > 0) o["history"] = new JsonArray(d.History.Select(h => (JsonNode)h.ToJson()).ToArray());
+        return o;
+    }
+
+    /// <summary>
+    /// The record plus read-only facts for people reading a list at <paramref name="now"/>: the due instant and
+    /// where the deadline stands ("3 days, 2 hours left", "overdue by 2 days", "resolved"). Import ignores them,
+    /// so an answer can be edited and sent back.
+    /// </summary>
+    public static JsonObject Deadline(Deadline d, Instant now)
+    {
+        var o = Deadline(d);
+        o["dueInstant"] = NodaTime.Text.InstantPattern.ExtendedIso.Format(d.Due.Instant);
+        o["standing"] = Rendering.Countdown.Standing(d, now);
+        o["overdue"] = Rendering.Countdown.IsOverdue(d, now);
         return o;
     }
 

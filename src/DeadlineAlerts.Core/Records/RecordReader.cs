@@ -94,8 +94,9 @@ public sealed class RecordReader(EndpointPolicy endpoints)
     {
         var before = problems.Count;
         var r = new Fields(e, $"deadline #{index + 1}", problems,
-            // "history" is read-only (written by export, kept by extend): accepted so an export imports again, and ignored.
-            ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status", "history"]);
+            // "history" is read-only (written by export, kept by extend) and "dueInstant", "standing" and "overdue"
+            // are facts the API adds to its answers: accepted so an answer or an export imports again, and ignored.
+            ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status", "history", "dueInstant", "standing", "overdue"]);
         if (!r.IsObject) return null;
         var id = r.Id();
         var title = r.String("title");

@@ -11,8 +11,8 @@ namespace DeadlineAlerts.Core.Rendering;
 /// <item><see cref="MessageKind.Alert"/>: a lead-time alert about one deadline (<see cref="LeadTime"/> is set).</item>
 /// <item><see cref="MessageKind.Notice"/>: a change to one deadline (<see cref="Notice"/> is set; <see cref="DueAt"/>
 /// is the due instant after the change).</item>
-/// <item><see cref="MessageKind.Digest"/>: several deadlines (<see cref="Items"/>, <see cref="Summary"/>); the
-/// deadline fields are empty and <see cref="Title"/> names the digest.</item>
+/// <item><see cref="MessageKind.Digest"/>: several deadlines (<see cref="Items"/>, <see cref="Summary"/>, <see cref="Digest"/>);
+/// the deadline fields are empty, <see cref="Title"/> names the digest and <see cref="FireAt"/> is the period's send instant.</item>
 /// </list>
 /// </summary>
 public sealed record AlertView
@@ -42,8 +42,10 @@ public sealed record AlertView
 
     /// <summary>A digest's deadlines, soonest first; empty for other kinds.</summary>
     public IReadOnlyList<MessageItem> Items { get; init; } = [];
-    /// <summary>A digest's one-line summary ("3 deadlines in the next 14 days, 1 overdue").</summary>
+    /// <summary>A digest's one-line summary ("3 deadlines in the next 60 days, 1 overdue").</summary>
     public string? Summary { get; init; }
+    /// <summary>Only a digest has one: which choice and period it was sent for.</summary>
+    public DigestFacts? Digest { get; init; }
 
     /// <summary>
     /// A signed link that removes the channel this message goes to (set by delivery per channel); null when the
@@ -60,7 +62,7 @@ public sealed record AlertView
     /// <summary>
     /// One line per kind. Alert: "7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT".
     /// Notice: "Extended by 90 days: US-China tariff truce expires, now Mon 10 Nov 00:01 EST (was Tue 12 Aug 00:01 EDT)",
-    /// "Resolved: ...". Digest: "Weekly digest: 3 deadlines in the next 14 days".
+    /// "Resolved: ...". Digest: "Weekly deadline digest, Mon 27 Oct 08:00 CET: 3 deadlines in the next 60 days".
     /// </summary>
     public string Headline => Kind switch
     {
@@ -168,6 +170,63 @@ public sealed record AlertView
         Now = changedAt,
         Notice = notice,
     };
+
+    /// <summary>
+    /// The digest of <paramref name="period"/> for <paramref name="subscriber"/> (who must have a digest and a zone):
+    /// the active deadlines they follow that are overdue (due, and nobody has resolved or cancelled them) or due
+    /// within <see cref="DigestChoice.Horizon"/>, soonest first, in the subscriber's zone. <paramref name="now"/> is
+    /// the moment of sending; when <paramref name="late"/> the countdowns are measured from it, otherwise from the
+    /// send instant, so a digest on time says "7 days left", not "6 days, 23 hours".
+    /// </summary>
+    public static AlertView CreateDigest(Subscriber subscriber, DigestPeriod period, IEnumerable<Deadline> deadlines, Instant now, bool late)
+    {
+        var choice = subscriber.Digest ?? throw new ArgumentException($"subscriber {subscriber.Id} has no digest", nameof(subscriber));
+        var zone = subscriber.TimeZone ?? throw new ArgumentException($"subscriber {subscriber.Id} has no time zone", nameof(subscriber));
+        var from = late ? now : period.SendAt;
+        var items = deadlines
+            .Where(d => d.Status == DeadlineStatus.Active && subscriber.Follows(d) && d.Due.Instant <= from + choice.Horizon)
+            .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id, StringComparer.Ordinal)
+            .Select(d =>
+            {
+                var overdue = d.Due.Instant < from - Rendering.Countdown.DueNowTolerance;
+                var countdown = overdue ? Rendering.Countdown.Words(Rounded(from - d.Due.Instant)) : Rendering.Countdown.Text(from, d.Due.Instant);
+                return new MessageItem(d.Id, d.Title, d.Category, d.Due.Instant, countdown, TimeText.Brief(d.Due.Instant, zone), overdue);
+            })
+            .ToList();
+        return new AlertView
+        {
+            Kind = MessageKind.Digest,
+            AlertId = AlertId.ForDigest(subscriber.Id, period),
+            Title = $"{(choice.Every == DigestEvery.Day ? "Daily" : "Weekly")} deadline digest, {TimeText.Brief(period.SendAt, zone)}",
+            SubscriberId = subscriber.Id,
+            SubscriberName = subscriber.Name,
+            DeadlineZone = zone,
+            SubscriberZone = zone,
+            FireAt = period.SendAt,
+            Now = from,
+            Late = late,
+            Items = items,
+            Summary = DigestSummary(items, choice.Horizon),
+            Digest = new DigestFacts(choice, period),
+        };
+    }
+
+    /// <summary>"3 deadlines in the next 60 days, 1 overdue".</summary>
+    private static string DigestSummary(IReadOnlyList<MessageItem> items, Duration horizon)
+    {
+        var upcoming = items.Count(i => !i.Overdue);
+        var overdue = items.Count - upcoming;
+        var days = (int)horizon.TotalDays;
+        var head = upcoming switch
+        {
+            0 => $"No deadlines in the next {days} days",
+            1 => $"1 deadline in the next {days} days",
+            _ => $"{upcoming} deadlines in the next {days} days",
+        };
+        return overdue > 0 ? $"{head}, {overdue} overdue" : head;
+    }
+
+    private static Duration Rounded(Duration d) => Duration.FromMinutes(Math.Round(d.TotalMinutes, MidpointRounding.AwayFromZero));
 
     private string NoticeHeadline(NoticeFacts n)
     {

@@ -11,6 +11,22 @@ public static class Countdown
     /// <summary>Within this much either side of the due instant the text is "due now".</summary>
     public static readonly Duration DueNowTolerance = Duration.FromMinutes(1);
 
+    /// <summary>
+    /// Where a deadline stands, as lists show it: "13 days, 23 hours left"; for an active deadline whose due
+    /// time has passed with no decision, "overdue by 2 days" (how long ago); otherwise the decision
+    /// ("resolved", "cancelled"). The CLI's and the API's lists both use it.
+    /// </summary>
+    public static string Standing(Records.Deadline d, Instant now)
+    {
+        if (d.Status != Records.DeadlineStatus.Active) return d.Status.ToString().ToLowerInvariant();
+        var text = Text(now, d.Due.Instant, "overdue");
+        return text.EndsWith(" overdue", StringComparison.Ordinal) ? "overdue by " + text[..^" overdue".Length] : text;
+    }
+
+    /// <summary>True for an active deadline whose due time has passed with no decision.</summary>
+    public static bool IsOverdue(Records.Deadline d, Instant now) =>
+        d.Status == Records.DeadlineStatus.Active && now - d.Due.Instant >= DueNowTolerance;
+
     public static string Text(Instant now, Instant due, string pastWord = "late")
     {
         var remaining = due - now;

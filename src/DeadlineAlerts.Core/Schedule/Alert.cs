@@ -21,6 +21,13 @@ public readonly record struct AlertId(string Value)
         return new AlertId("al_" + Convert.ToHexStringLower(hash, 0, 16));
     }
 
+    /// <summary>The id of one subscriber's digest of one period: every channel of that digest shares it.</summary>
+    public static AlertId ForDigest(string subscriberId, DigestPeriod period)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"digest\n{subscriberId}\n{period.Key}"));
+        return new AlertId("dg_" + Convert.ToHexStringLower(hash, 0, 16));
+    }
+
     public override string ToString() => Value;
 }
 

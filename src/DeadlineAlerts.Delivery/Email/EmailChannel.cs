@@ -19,11 +19,4 @@ public sealed class EmailChannel(EmailRenderer renderer, IEmailSender sender) : 
             return Task.FromResult(DeliveryOutcome.Permanent("the email address is not valid", channelBroken: true));
         return sender.SendAsync(renderer.Render(alert, channel), cancellationToken);
     }
-
-    public Task<DeliveryOutcome> SendDigestAsync(DigestView digest, ChannelSpec channel, CancellationToken cancellationToken)
-    {
-        if (!EmailAddress.IsValid(channel.Target))
-            return Task.FromResult(DeliveryOutcome.Permanent("the email address is not valid", channelBroken: true));
-        return sender.SendAsync(renderer.RenderDigest(digest, channel), cancellationToken);
-    }
 }

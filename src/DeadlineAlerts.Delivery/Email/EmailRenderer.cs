@@ -43,8 +43,6 @@ public sealed class EmailRenderer(EmailOptions options)
     public RenderedEmail Render(AlertView a, ChannelSpec channel)
     {
         var unsubscribe = LinkText.SafeHttpUrl(a.UnsubscribeUrl);
-        var headers = UnsubscribeHeaders(unsubscribe);
-        var domain = Domain(options.From);
         return new RenderedEmail
         {
             To = channel.Target,
@@ -52,47 +50,10 @@ public sealed class EmailRenderer(EmailOptions options)
             Subject = Subject(a),
             PlainText = PlainText(a, unsubscribe),
             Html = Html(a, unsubscribe),
-            Headers = headers,
-            OperationId = DeterministicGuid($"{a.AlertId.Value}\n{channel.Id}"),
-            MessageId = $"{a.AlertId.Value}.{channel.Id}@{domain}",
-            AlertId = a.AlertId.Value,
-        };
-    }
-
-    /// <summary>A digest email: the same unsubscribe link and headers as an alert, one line (or table row) a deadline.</summary>
-    public RenderedEmail RenderDigest(DigestView d, ChannelSpec channel)
-    {
-        static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
-        var unsubscribe = LinkText.SafeHttpUrl(d.UnsubscribeUrl);
-        var footer = $"You receive this digest {d.Choice} ({d.Zone.Id}).";
-        var text = d.PlainText + $"\n\n--\n{footer}" + (unsubscribe is null ? "" : $" Unsubscribe: {unsubscribe}") + "\n";
-        var unsubscribeLink = unsubscribe is null ? "" : $" <a href=\"{E(unsubscribe)}\">Unsubscribe</a>";
-        var rows = string.Concat(d.Items.Select(i =>
-            $"<tr><th align=\"left\" style=\"padding:2px 12px 2px 0;{(i.Overdue ? "color:#b00" : "color:#555")}\">{E(i.Overdue ? "Overdue by " + i.Countdown : i.Countdown)}</th>" +
-            $"<td style=\"padding:2px 0\">{E(i.Title)}, {E(i.DueInSubscriberZone)}</td></tr>\n"));
-        var subject = LinkText.Truncate(SingleLine($"{d.Title}: {d.Summary}"), 250);
-        var html = $"""
-            <!DOCTYPE html>
-            <html><head><meta charset="utf-8"><title>{E(subject)}</title></head>
-            <body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#222">
-            <h1 style="font-size:20px;margin:0 0 4px">{E(d.Title)}</h1>
-            <p style="margin:0 0 12px;color:#555">{E(d.Summary)}</p>
-            <table role="presentation" cellspacing="0" cellpadding="0">
-            {rows}</table>
-            <p style="margin-top:24px;font-size:12px;color:#777">{E(footer)}{unsubscribeLink}</p>
-            </body></html>
-            """;
-        return new RenderedEmail
-        {
-            To = channel.Target,
-            ToName = SingleLine(d.SubscriberName),
-            Subject = subject,
-            PlainText = text,
-            Html = html,
             Headers = UnsubscribeHeaders(unsubscribe),
-            OperationId = DeterministicGuid($"{d.DigestId}\n{channel.Id}"),
-            MessageId = $"{d.DigestId}.{channel.Id}@{Domain(options.From)}",
-            AlertId = d.DigestId,
+            OperationId = DeterministicGuid($"{a.AlertId.Value}\n{channel.Id}"),
+            MessageId = $"{a.AlertId.Value}.{channel.Id}@{Domain(options.From)}",
+            AlertId = a.AlertId.Value,
         };
     }
 
@@ -133,7 +94,7 @@ public sealed class EmailRenderer(EmailOptions options)
             sb.Append($"Lead time: {a.LeadTime?.Text}").Append(a.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
             if (!string.IsNullOrWhiteSpace(a.Notes)) sb.Append('\n').Append(a.Notes.Trim()).Append('\n');
         }
-        sb.Append($"\n--\nYou receive this because you {Why(a)}.").Append(unsubscribe is null ? "" : $" Unsubscribe: {unsubscribe}").Append('\n');
+        sb.Append($"\n--\n{Footer(a)}").Append(unsubscribe is null ? "" : $" Unsubscribe: {unsubscribe}").Append('\n');
         return sb.ToString();
     }
 
@@ -141,8 +102,8 @@ public sealed class EmailRenderer(EmailOptions options)
     {
         static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
         var rows = new StringBuilder();
-        void Row(string label, string valueHtml) =>
-            rows.Append($"<tr><th align=\"left\" style=\"padding:2px 12px 2px 0;color:#555\">{E(label)}</th><td style=\"padding:2px 0\">{valueHtml}</td></tr>\n");
+        void Row(string label, string valueHtml, string color = "#555") =>
+            rows.Append($"<tr><th align=\"left\" style=\"padding:2px 12px 2px 0;color:{color}\">{E(label)}</th><td style=\"padding:2px 0\">{valueHtml}</td></tr>\n");
         switch (a.Kind)
         {
             case MessageKind.Notice:
@@ -151,7 +112,7 @@ public sealed class EmailRenderer(EmailOptions options)
                 break;
             case MessageKind.Digest:
                 foreach (var item in a.Items)
-                    Row(item.Overdue ? $"OVERDUE by {item.Countdown}" : item.Countdown, $"{E(item.Title)}, {E(item.DueText)}");
+                    Row(item.Overdue ? $"Overdue by {item.Countdown}" : item.Countdown, $"{E(item.Title)}, {E(item.DueText)}", item.Overdue ? "#b00" : "#555");
                 break;
             default:
                 Row("Countdown", $"<strong>{E(a.Countdown)}</strong>");
@@ -174,15 +135,18 @@ public sealed class EmailRenderer(EmailOptions options)
             <html><head><meta charset="utf-8"><title>{E(Subject(a))}</title></head>
             <body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#222">
             <h1 style="font-size:20px;margin:0 0 4px">{E(a.Title)}</h1>
-            <p style="margin:0 0 12px;color:#555">{E(a.Headline)}</p>
+            <p style="margin:0 0 12px;color:#555">{E(a.Kind == MessageKind.Digest ? a.Summary : a.Headline)}</p>
             <table role="presentation" cellspacing="0" cellpadding="0">
             {rows}</table>
-            {notes}<p style="margin-top:24px;font-size:12px;color:#777">You receive this because you {E(Why(a))}.{unsubscribeLink}</p>
+            {notes}<p style="margin-top:24px;font-size:12px;color:#777">{E(Footer(a))}{unsubscribeLink}</p>
             </body></html>
             """;
     }
 
-    private static string Why(AlertView a) => a.Kind == MessageKind.Digest ? "asked for a digest of the deadlines you follow" : "follow this deadline";
+    /// <summary>Why the reader gets this email: "You receive this digest every Monday at 08:00 (Europe/Stockholm)." for a digest.</summary>
+    private static string Footer(AlertView a) => a.Digest is { } digest
+        ? $"You receive this digest {digest.Choice} ({a.SubscriberZone.Id})."
+        : "You receive this because you follow this deadline.";
 
     private static string Domain(string? from) =>
         from is not null && from.LastIndexOf('@') is var at and > 0 && at < from.Length - 1 ? from[(at + 1)..].Trim().ToLowerInvariant() : "deadline-alerts.invalid";

@@ -35,12 +35,6 @@ public sealed class SlackChannel(HttpDelivery http) : IAlertChannel
         return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), null, ReadAsync, cancellationToken);
     }
 
-    public Task<DeliveryOutcome> SendDigestAsync(DigestView digest, ChannelSpec channel, CancellationToken cancellationToken)
-    {
-        var body = SlackMessage.Build(digest).ToJsonString();
-        return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), null, ReadAsync, cancellationToken);
-    }
-
     private static async Task<DeliveryOutcome> ReadAsync(HttpResponseMessage response)
     {
         var status = (int)response.StatusCode;
@@ -61,88 +55,77 @@ public sealed class SlackChannel(HttpDelivery http) : IAlertChannel
     }
 }
 
-/// <summary>The Block Kit message for one alert, notice or digest. Record text is escaped for mrkdwn; the header is plain text.</summary>
+/// <summary>
+/// The Block Kit message for one alert, notice or digest: a plain-text header (the title), then per kind a
+/// section of facts and a context line (alert, notice) or the summary and one line a deadline, overdue ones in
+/// bold (digest). Record text is escaped for mrkdwn, including in the <c>text</c> fallback.
+/// </summary>
 public static class SlackMessage
 {
     public static JsonObject Build(AlertView a)
     {
-        var facts = new StringBuilder();
-        string context;
-        switch (a.Kind)
+        var blocks = new JsonArray
         {
-            case MessageKind.Notice:
-                facts.Append($"*{Escape(a.Headline)}*");
-                foreach (var (label, value) in a.NoticeFactRows) facts.Append($"\n*{Escape(label)}:* {Escape(value)}");
-                AppendSource(facts, a.Source);
-                context = "Change notice" + (a.Category is { } nc ? $" · {Escape(nc)}" : "");
-                break;
-            case MessageKind.Digest:
-                facts.Append($"*{Escape(a.Summary ?? a.Title)}*");
-                foreach (var line in a.ItemLines) facts.Append($"\n• {Escape(line)}");
-                context = $"Digest · times in {Escape(a.SubscriberZone.Id)}";
-                break;
-            default:
-                facts.Append($"*{Escape(a.Countdown)}*\n");
-                facts.Append($"*Due:* {Escape(a.DueInDeadlineZone)}");
-                if (a.ShowsSubscriberZone) facts.Append($"\n*Your time:* {Escape(a.DueInSubscriberZone)}");
-                AppendSource(facts, a.Source);
-                if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append($"\n{Escape(a.Notes)}");
-                context = $"Lead time {Escape(a.LeadTime?.Text ?? "")}" + (a.Category is { } c ? $" · {Escape(c)}" : "")
-                          + (a.Late ? " · *late alert*: sent after its planned time" : "");
-                break;
-        }
-        if (LinkText.SafeHttpUrl(a.UnsubscribeUrl) is { } unsubscribe) context += $" · <{LinkTarget(unsubscribe)}|Unsubscribe>";
-
-        return new JsonObject
-        {
-            ["text"] = LinkText.Truncate(Escape(a.PlainText), 3000),
-            ["blocks"] = new JsonArray
+            new JsonObject
             {
-                new JsonObject
-                {
-                    ["type"] = "header",
-                    ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = LinkText.Truncate(OneLine(a.Title), 150), ["emoji"] = false },
-                },
-                new JsonObject
-                {
-                    ["type"] = "section",
-                    ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = LinkText.Truncate(facts.ToString(), 3000) },
-                },
-                new JsonObject
-                {
-                    ["type"] = "context",
-                    ["elements"] = new JsonArray { new JsonObject { ["type"] = "mrkdwn", ["text"] = LinkText.Truncate(context, 3000) } },
-                },
+                ["type"] = "header",
+                ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = LinkText.Truncate(OneLine(a.Title), 150), ["emoji"] = false },
             },
         };
+        var unsubscribe = LinkText.SafeHttpUrl(a.UnsubscribeUrl) is { } url ? $"<{LinkTarget(url)}|Unsubscribe>" : null;
+        if (a.Kind == MessageKind.Digest)
+        {
+            blocks.Add(Section(Escape(a.Summary ?? "")));
+            var lines = string.Join("\n", a.Items.Select(i => i.Overdue
+                ? $"*OVERDUE by {Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, due {Escape(i.DueText)}"
+                : $"*{Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, {Escape(i.DueText)}"));
+            if (lines.Length > 0) blocks.Add(Section(lines));
+            if (unsubscribe is not null) blocks.Add(Context(unsubscribe));
+        }
+        else
+        {
+            var (facts, context) = a.Kind == MessageKind.Notice ? NoticeText(a) : AlertText(a);
+            blocks.Add(Section(facts));
+            blocks.Add(Context(unsubscribe is null ? context : $"{context} · {unsubscribe}"));
+        }
+        return new JsonObject { ["text"] = LinkText.Truncate(Escape(a.PlainText), 3000), ["blocks"] = blocks };
     }
+
+    private static (string Facts, string Context) NoticeText(AlertView a)
+    {
+        var facts = new StringBuilder($"*{Escape(a.Headline)}*");
+        foreach (var (label, value) in a.NoticeFactRows) facts.Append($"\n*{Escape(label)}:* {Escape(value)}");
+        AppendSource(facts, a.Source);
+        return (facts.ToString(), "Change notice" + (a.Category is { } c ? $" · {Escape(c)}" : ""));
+    }
+
+    private static (string Facts, string Context) AlertText(AlertView a)
+    {
+        var facts = new StringBuilder($"*{Escape(a.Countdown)}*\n");
+        facts.Append($"*Due:* {Escape(a.DueInDeadlineZone)}");
+        if (a.ShowsSubscriberZone) facts.Append($"\n*Your time:* {Escape(a.DueInSubscriberZone)}");
+        AppendSource(facts, a.Source);
+        if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append($"\n{Escape(a.Notes)}");
+        return (facts.ToString(), $"Lead time {Escape(a.LeadTime?.Text ?? "")}" + (a.Category is { } c ? $" · {Escape(c)}" : "")
+                                  + (a.Late ? " · *late alert*: sent after its planned time" : ""));
+    }
+
+    private static JsonObject Section(string mrkdwn) => new()
+    {
+        ["type"] = "section",
+        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = LinkText.Truncate(mrkdwn, 3000) },
+    };
+
+    private static JsonObject Context(string mrkdwn) => new()
+    {
+        ["type"] = "context",
+        ["elements"] = new JsonArray { new JsonObject { ["type"] = "mrkdwn", ["text"] = LinkText.Truncate(mrkdwn, 3000) } },
+    };
 
     private static void AppendSource(StringBuilder facts, string? source)
     {
         if (LinkText.SafeHttpUrl(source) is { } url) facts.Append($"\n*Source:* <{LinkTarget(url)}|{Escape(LinkText.Truncate(HostOf(url), 80))}>");
         else if (!string.IsNullOrWhiteSpace(source)) facts.Append($"\n*Source:* {Escape(source)}");
-    }
-
-    /// <summary>A digest: a header, the summary, one line a deadline (overdue ones in bold).</summary>
-    public static JsonObject Build(DigestView d)
-    {
-        var lines = string.Join("\n", d.Items.Select(i => i.Overdue
-            ? $"*OVERDUE by {Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, due {Escape(i.DueInSubscriberZone)}"
-            : $"*{Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, {Escape(i.DueInSubscriberZone)}"));
-        var blocks = new JsonArray
-        {
-            new JsonObject { ["type"] = "header", ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = LinkText.Truncate(d.Title, 150), ["emoji"] = false } },
-            new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = Escape(d.Summary) } },
-        };
-        if (lines.Length > 0)
-            blocks.Add(new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = LinkText.Truncate(lines, 3000) } });
-        if (LinkText.SafeHttpUrl(d.UnsubscribeUrl) is { } unsubscribe)
-            blocks.Add(new JsonObject
-            {
-                ["type"] = "context",
-                ["elements"] = new JsonArray { new JsonObject { ["type"] = "mrkdwn", ["text"] = $"<{LinkTarget(unsubscribe)}|Unsubscribe>" } },
-            });
-        return new JsonObject { ["text"] = LinkText.Truncate(Escape(d.PlainText), 3000), ["blocks"] = blocks };
     }
 
     /// <summary>Slack's three control characters in mrkdwn: &amp;, &lt;, &gt;. Nothing else needs escaping.</summary>

@@ -23,18 +23,10 @@ public sealed class TeamsChannel(HttpDelivery http) : IAlertChannel
             async response => HttpOutcome.From(response, detail: response.IsSuccessStatusCode ? null : await HttpDelivery.ErrorTextAsync(response)),
             cancellationToken);
     }
-
-    public Task<DeliveryOutcome> SendDigestAsync(DigestView digest, ChannelSpec channel, CancellationToken cancellationToken)
-    {
-        var body = TeamsMessage.Build(digest).ToJsonString();
-        return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), null,
-            async response => HttpOutcome.From(response, detail: response.IsSuccessStatusCode ? null : await HttpDelivery.ErrorTextAsync(response)),
-            cancellationToken);
-    }
 }
 
 /// <summary>
-/// The Workflows payload for an alert or a change notice (digests: the DigestView overload): <c>{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{AdaptiveCard 1.4}}]}</c>.
+/// The Workflows payload for an alert, a change notice or a digest: <c>{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{AdaptiveCard 1.4}}]}</c>.
 /// <para>
 /// Teams reads <c>TextBlock.text</c>, <c>Fact.title</c> and <c>Fact.value</c> as Markdown, and its clients disagree
 /// on backslash escapes (desktop honours them, mobile has shown them literally). So text that comes from a record
@@ -42,12 +34,41 @@ public sealed class TeamsChannel(HttpDelivery http) : IAlertChannel
 /// fields: it goes into a <c>RichTextBlock</c> of <c>TextRun</c>s, which Adaptive Cards never parse as Markdown.
 /// A title <c>[click](https://evil.example)</c> arrives as those characters, not as a link. The Markdown fields
 /// carry only text we compose (countdown, due times, lead time). The source link is an <c>Action.OpenUrl</c>, only
-/// for an absolute http(s) URL.
+/// for an absolute http(s) URL. A digest card has the title and summary (both composed by us) and one
+/// "countdown: title, due time" line a deadline, the title again in a TextRun.
 /// </para>
 /// </summary>
 public static class TeamsMessage
 {
     public static JsonObject Build(AlertView a)
+    {
+        var body = a.Kind == MessageKind.Digest ? DigestBody(a) : DeadlineBody(a);
+        var url = LinkText.SafeHttpUrl(a.Source);
+        var card = new JsonObject
+        {
+            ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
+            ["type"] = "AdaptiveCard",
+            ["version"] = "1.4",
+            ["body"] = body,
+            ["msteams"] = new JsonObject { ["width"] = "Full" },
+        };
+        var actions = new JsonArray();
+        if (url is not null) actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open source", ["url"] = url });
+        AddUnsubscribe(actions, a.UnsubscribeUrl);
+        if (actions.Count > 0) card["actions"] = actions;
+
+        return new JsonObject
+        {
+            ["type"] = "message",
+            ["attachments"] = new JsonArray
+            {
+                new JsonObject { ["contentType"] = "application/vnd.microsoft.card.adaptive", ["contentUrl"] = null, ["content"] = card },
+            },
+        };
+    }
+
+    /// <summary>An alert or a notice: title and headline as TextRuns, the composed facts, then the record's own text.</summary>
+    private static JsonArray DeadlineBody(AlertView a)
     {
         var facts = new JsonArray();
         switch (a.Kind)
@@ -73,31 +94,23 @@ public static class TeamsMessage
         };
         if (a.Notice?.Reason is { Length: > 0 } reason) body.Add(Labelled("Reason", reason));
         if (a.Category is { } category) body.Add(Labelled("Category", category));
-        var url = LinkText.SafeHttpUrl(a.Source);
-        if (url is null && !string.IsNullOrWhiteSpace(a.Source)) body.Add(Labelled("Source", a.Source));
+        if (LinkText.SafeHttpUrl(a.Source) is null && !string.IsNullOrWhiteSpace(a.Source)) body.Add(Labelled("Source", a.Source));
         if (a.Kind == MessageKind.Alert && !string.IsNullOrWhiteSpace(a.Notes)) body.Add(Literal(a.Notes, new JsonObject()));
+        return body;
+    }
 
-        var card = new JsonObject
+    /// <summary>A digest: its title and summary, which we compose, then "countdown: title, due time" a deadline,
+    /// the deadline's title from the record in a TextRun (see <see cref="Labelled"/>).</summary>
+    private static JsonArray DigestBody(AlertView a)
+    {
+        var body = new JsonArray
         {
-            ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
-            ["type"] = "AdaptiveCard",
-            ["version"] = "1.4",
-            ["body"] = body,
-            ["msteams"] = new JsonObject { ["width"] = "Full" },
+            new JsonObject { ["type"] = "TextBlock", ["text"] = a.Title, ["weight"] = "Bolder", ["size"] = "Large", ["wrap"] = true },
+            new JsonObject { ["type"] = "TextBlock", ["text"] = a.Summary ?? "", ["isSubtle"] = true, ["wrap"] = true, ["spacing"] = "None" },
         };
-        var actions = new JsonArray();
-        if (url is not null) actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open source", ["url"] = url });
-        AddUnsubscribe(actions, a.UnsubscribeUrl);
-        if (actions.Count > 0) card["actions"] = actions;
-
-        return new JsonObject
-        {
-            ["type"] = "message",
-            ["attachments"] = new JsonArray
-            {
-                new JsonObject { ["contentType"] = "application/vnd.microsoft.card.adaptive", ["contentUrl"] = null, ["content"] = card },
-            },
-        };
+        foreach (var i in a.Items)
+            body.Add(Labelled(i.Overdue ? $"OVERDUE by {i.Countdown}" : i.Countdown, $"{i.Title}, {i.DueText}"));
+        return body;
     }
 
     /// <summary>Record text shown exactly as written: one TextRun (never Markdown) with the given run styles.</summary>
@@ -121,38 +134,6 @@ public static class TeamsMessage
             new JsonObject { ["type"] = "TextRun", ["text"] = value },
         },
     };
-
-    /// <summary>A digest card: the title, the summary, and a fact a deadline (countdown → title and due time).</summary>
-    public static JsonObject Build(DigestView d)
-    {
-        // Deadline titles come from records: TextRuns, never Markdown (see Literal).
-        var body = new JsonArray
-        {
-            new JsonObject { ["type"] = "TextBlock", ["text"] = d.Title, ["weight"] = "Bolder", ["size"] = "Large", ["wrap"] = true },
-            new JsonObject { ["type"] = "TextBlock", ["text"] = d.Summary, ["isSubtle"] = true, ["wrap"] = true, ["spacing"] = "None" },
-        };
-        foreach (var i in d.Items)
-            body.Add(Labelled(i.Overdue ? $"OVERDUE by {i.Countdown}" : i.Countdown, $"{i.Title}, {i.DueInSubscriberZone}"));
-        var card = new JsonObject
-        {
-            ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
-            ["type"] = "AdaptiveCard",
-            ["version"] = "1.4",
-            ["body"] = body,
-            ["msteams"] = new JsonObject { ["width"] = "Full" },
-        };
-        var actions = new JsonArray();
-        AddUnsubscribe(actions, d.UnsubscribeUrl);
-        if (actions.Count > 0) card["actions"] = actions;
-        return new JsonObject
-        {
-            ["type"] = "message",
-            ["attachments"] = new JsonArray
-            {
-                new JsonObject { ["contentType"] = "application/vnd.microsoft.card.adaptive", ["contentUrl"] = null, ["content"] = card },
-            },
-        };
-    }
 
     /// <summary>The signed link that removes this Teams channel, as a button.</summary>
     private static void AddUnsubscribe(JsonArray actions, string? unsubscribeUrl)

@@ -26,14 +26,10 @@ public sealed class WebhookChannel(HttpDelivery http, IClock clock) : IAlertChan
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken) =>
-        PostAsync(alert.AlertId.Value, JsonSerializer.Serialize(WebhookPayload.From(alert), Json), channel, cancellationToken);
-
-    public Task<DeliveryOutcome> SendDigestAsync(DigestView digest, ChannelSpec channel, CancellationToken cancellationToken) =>
-        PostAsync(digest.DigestId, JsonSerializer.Serialize(WebhookDigestPayload.From(digest), Json), channel, cancellationToken);
-
-    private Task<DeliveryOutcome> PostAsync(string id, string body, ChannelSpec channel, CancellationToken cancellationToken)
+    public Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken)
     {
+        var id = alert.AlertId.Value;
+        var body = Body(alert);
         var timestamp = clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var key = WebhookSecret.Key(channel.Secret);
         return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), headers =>
@@ -45,27 +41,32 @@ public sealed class WebhookChannel(HttpDelivery http, IClock clock) : IAlertChan
         }, response => Task.FromResult(HttpOutcome.From(response)), cancellationToken);
     }
 
+    /// <summary>The JSON body for any kind: <see cref="WebhookPayload"/> for an alert or a notice, <see cref="WebhookDigestPayload"/> for a digest.</summary>
+    public static string Body(AlertView a) => a.Kind == MessageKind.Digest
+        ? JsonSerializer.Serialize(WebhookDigestPayload.From(a), Json)
+        : JsonSerializer.Serialize(WebhookPayload.From(a), Json);
+
     /// <summary>Standard Webhooks v1 signature of <c>{id}.{timestamp}.{body}</c>.</summary>
     public static string Sign(byte[] key, string id, string timestamp, string body) =>
         "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
 }
 
 /// <summary>
-/// The JSON a generic webhook receives (camelCase). Stable: receivers parse it. <see cref="Type"/> says the
-/// kind: <c>deadline.alert</c> (has <see cref="LeadTime"/>), <c>deadline.notice</c> (has <see cref="Notice"/>,
-/// no lead time) or <c>deadline.digest</c> (has <see cref="Items"/>, no deadline). Fields a kind does not
-/// have are left out, so an alert's payload is what it was before kinds existed.
+/// The JSON a generic webhook receives for an alert or a notice (camelCase; digests: <see cref="WebhookDigestPayload"/>).
+/// Stable: receivers parse it. <see cref="Type"/> says the kind: <c>deadline.alert</c> (has <see cref="LeadTime"/>)
+/// or <c>deadline.notice</c> (has <see cref="Notice"/>, no lead time). Fields a kind does not have are left out,
+/// so an alert's payload is what it was before kinds existed.
 /// <c>unsubscribeUrl</c> is a signed link that removes this webhook from the subscriber (null when the
 /// installation issues none).
 /// </summary>
 public sealed record WebhookPayload(
     string AlertId,
     string Type,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WebhookDeadline? Deadline,
+    WebhookDeadline Deadline,
     string SubscriberId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LeadTime,
     string FireAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Countdown,
+    string Countdown,
     bool Late,
     string Text,
     string? UnsubscribeUrl)
@@ -73,25 +74,19 @@ public sealed record WebhookPayload(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public WebhookNotice? Notice { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Summary { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<WebhookItem>? Items { get; init; }
-
     public static string TypeOf(string kind) => "deadline." + kind;
 
     public static WebhookPayload From(AlertView a) => new(
         a.AlertId.Value,
         TypeOf(a.Kind),
-        a.Kind == MessageKind.Digest ? null : new WebhookDeadline(a.DeadlineId, a.Title, a.Category, a.Source,
+        new WebhookDeadline(a.DeadlineId, a.Title, a.Category, a.Source,
             TimeText.Iso(a.DueAt),
             new WebhookLocal(TimeText.IsoLocal(a.DueAt, a.DeadlineZone), a.DeadlineZone.Id, a.DueInDeadlineZone),
             new WebhookLocal(TimeText.IsoLocal(a.DueAt, a.SubscriberZone), a.SubscriberZone.Id, a.DueInSubscriberZone)),
         a.SubscriberId,
         a.LeadTime?.Text,
         TimeText.Iso(a.FireAt),
-        a.Kind == MessageKind.Digest ? null : a.Countdown,
+        a.Countdown,
         a.Late,
         a.PlainText,
         a.UnsubscribeUrl)
@@ -102,11 +97,6 @@ public sealed record WebhookPayload(
                 new WebhookLocal(TimeText.IsoLocal(n.OldDue, a.SubscriberZone), a.SubscriberZone.Id, TimeText.Full(n.OldDue, a.SubscriberZone)),
                 n.Reason, n.By)
             : null,
-        Summary = a.Kind == MessageKind.Digest ? a.Summary : null,
-        Items = a.Kind == MessageKind.Digest
-            ? a.Items.Select(i => new WebhookItem(i.DeadlineId, i.Title, i.Category, TimeText.Iso(i.DueAt),
-                new WebhookLocal(TimeText.IsoLocal(i.DueAt, a.SubscriberZone), a.SubscriberZone.Id, i.DueText), i.Countdown, i.Overdue)).ToList()
-            : null,
     };
 }
 
@@ -114,9 +104,6 @@ public sealed record WebhookPayload(
 /// (the deadline object carries the due time after it).</summary>
 public sealed record WebhookNotice(string Change, string Headline, string OldDue, WebhookLocal OldDueInDeadlineZone,
     WebhookLocal OldDueInSubscriberZone, string? Reason, string By);
-
-/// <summary>One deadline of a digest, in the subscriber's zone.</summary>
-public sealed record WebhookItem(string Id, string Title, string? Category, string Due, WebhookLocal DueInSubscriberZone, string Countdown, bool Overdue);
 
 public sealed record WebhookDeadline(string Id, string Title, string? Category, string? Source, string Due,
     WebhookLocal DueInDeadlineZone, WebhookLocal DueInSubscriberZone);
@@ -137,19 +124,25 @@ public sealed record WebhookDigestPayload(
     string Text,
     string? UnsubscribeUrl)
 {
-    public static WebhookDigestPayload From(DigestView d) => new(
-        d.DigestId,
-        "deadline.digest",
-        d.SubscriberId,
-        d.Period.Key,
-        TimeText.Iso(d.Period.SendAt),
-        d.Zone.Id,
-        d.Late,
-        d.Summary,
-        d.Items.Select(i => new WebhookDigestItem(i.DeadlineId, i.Title, i.Category, TimeText.Iso(i.DueAt),
-            new WebhookLocal(TimeText.IsoLocal(i.DueAt, d.Zone), d.Zone.Id, i.DueInSubscriberZone), i.Countdown, i.Overdue)).ToList(),
-        d.PlainText,
-        d.UnsubscribeUrl);
+    /// <summary>From a digest view (<see cref="AlertView.CreateDigest"/>): its id, period and send instant, every deadline it lists.</summary>
+    public static WebhookDigestPayload From(AlertView d)
+    {
+        var period = (d.Digest ?? throw new ArgumentException($"{d.Kind} {d.AlertId} is not a digest", nameof(d))).Period;
+        return new(
+            d.AlertId.Value,
+            WebhookPayload.TypeOf(MessageKind.Digest),
+            d.SubscriberId,
+            period.Key,
+            TimeText.Iso(period.SendAt),
+            d.SubscriberZone.Id,
+            d.Late,
+            d.Summary ?? "",
+            d.Items.Select(i => new WebhookDigestItem(i.DeadlineId, i.Title, i.Category, TimeText.Iso(i.DueAt),
+                new WebhookLocal(TimeText.IsoLocal(i.DueAt, d.SubscriberZone), d.SubscriberZone.Id, i.DueText), i.Countdown, i.Overdue)).ToList(),
+            d.PlainText,
+            d.UnsubscribeUrl);
+    }
 }
 
+/// <summary>One deadline of a digest, in the subscriber's zone.</summary>
 public sealed record WebhookDigestItem(string Id, string Title, string? Category, string Due, WebhookLocal DueInSubscriberZone, string Countdown, bool Overdue);
