@@ -29,10 +29,23 @@ public sealed class ServedApi : IAsyncDisposable
         Host = host;
     }
 
-    public static async Task<ServedApi> StartAsync(Instant now, string? operatorKey = $"alice={AliceKey};bob={BobKey}")
+    /// <summary>A test signing key for subscriber links (32 bytes, base64).</summary>
+    public static readonly string LinkKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    /// <param name="signedLinks">Sign unsubscribe and calendar links with <see cref="LinkKey"/> and point
+    /// <c>PublicBaseUrl</c> at this host, so the links messages carry can be followed as a subscriber would.</param>
+    public static async Task<ServedApi> StartAsync(Instant now, string? operatorKey = $"alice={AliceKey};bob={BobKey}", bool signedLinks = false)
     {
-        var installation = await TestInstallation.CreateAsync(now, new Dictionary<string, string?> { ["DeadlineAlerts:OperatorKey"] = operatorKey });
-        var host = await ApiHost.StartAsync(installation.Get<ApiRouter>(), port: 0);
+        var settings = new Dictionary<string, string?> { ["DeadlineAlerts:OperatorKey"] = operatorKey };
+        var port = 0;
+        if (signedLinks)
+        {
+            port = LoopbackReceiver.FreePort(); // the links name the host, so its port is chosen before it starts
+            settings["DeadlineAlerts:UnsubscribeKey"] = LinkKey;
+            settings["DeadlineAlerts:PublicBaseUrl"] = $"http://127.0.0.1:{port}";
+        }
+        var installation = await TestInstallation.CreateAsync(now, settings);
+        var host = await ApiHost.StartAsync(installation.Get<ApiRouter>(), port);
         return new ServedApi(installation, host);
     }
 
@@ -52,6 +65,19 @@ public sealed class ServedApi : IAsyncDisposable
         if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         if (body is not null)
             request.Content = new StringContent(body as string ?? System.Text.Json.JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+        return await SendAsync(request);
+    }
+
+    /// <summary>What a browser or mail client gets for a link this installation sent: no key, an optional form body.</summary>
+    public async Task<Answer> Follow(string method, string url, string? form = null)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (form is not null) request.Content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded");
+        return await SendAsync(request);
+    }
+
+    private async Task<Answer> SendAsync(HttpRequestMessage request)
+    {
         var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Answers.Add(text + "\n" + response.Headers + response.Content.Headers);
