@@ -237,7 +237,7 @@ public sealed class PipelineTests
 
         var channel = Assert.Single((await t.Get<RecordStore>().GetSubscriberAsync("stockholm-channel"))!.Value.Channels);
         Assert.Equal("Slack answered HTTP 410 channel_is_archived", channel.BrokenReason);
-        var audit = Assert.Single((await t.Get<AuditLog>().QueryAsync("subscriber", "stockholm-channel")).Where(e => e.Action == AuditAction.ChannelBroken));
+        var audit = Assert.Single(await t.Get<AuditLog>().QueryAsync("subscriber", "stockholm-channel"), e => e.Action == AuditAction.ChannelBroken);
         Assert.Equal("delivery", audit.Actor);
         Assert.DoesNotContain("SECRETTOKEN", audit.Summary + audit.Before + audit.After);
 
