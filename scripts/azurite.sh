@@ -17,7 +17,7 @@ azurite_start() {
   mkdir -p .azurite
   local where=(--location .azurite)
   case " $* " in *" --inMemoryPersistence "*) where=() ;; esac
-  node_modules/.bin/azurite --silent --skipApiVersionCheck --loose "${where[@]}" \
+  node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --loose "${where[@]}" \
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" "$@" > .azurite/azurite.log 2>&1 &
   AZURITE_PID=$!
@@ -30,6 +30,11 @@ azurite_start() {
   return 1
 }
 
+# Azurite closes gracefully on SIGTERM; if it has not gone within 10 s (a hung connection), it is killed.
 azurite_stop() {
-  if [ -n "$AZURITE_PID" ]; then kill "$AZURITE_PID" 2>/dev/null || true; wait "$AZURITE_PID" 2>/dev/null || true; fi
+  [ -n "$AZURITE_PID" ] || return 0
+  kill "$AZURITE_PID" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$AZURITE_PID" 2>/dev/null || break; sleep 0.2; done
+  kill -9 "$AZURITE_PID" 2>/dev/null || true
+  wait "$AZURITE_PID" 2>/dev/null || true
 }

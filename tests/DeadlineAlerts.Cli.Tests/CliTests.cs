@@ -5,25 +5,8 @@ using static DeadlineAlerts.Testing.Records;
 namespace DeadlineAlerts.Cli.Tests;
 
 /// <summary>dla as an operator runs it, in-process, against Azurite.</summary>
-public sealed class CliTests : IDisposable
+public sealed class CliTests : DlaTestBase
 {
-    private readonly string _prefix = "c" + Guid.NewGuid().ToString("N")[..12];
-    private readonly string _dir = Directory.CreateTempSubdirectory("dla-").FullName;
-
-    private async Task<(int Code, string Out, string Err)> Dla(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await Cli.RunAsync([.. args, "--storage", TestInstallation.Storage, "--table-prefix", _prefix], stdout, stderr, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private string WriteFile(string json)
-    {
-        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".json");
-        System.IO.File.WriteAllText(path, json);
-        return path;
-    }
 
     [Fact]
     public async Task Import_then_preview_json_lists_the_alerts_with_their_fire_instants()
@@ -158,11 +141,5 @@ public sealed class CliTests : IDisposable
                     return Path.Combine(dir.FullName, "samples", "trade-deadlines.json");
             throw new FileNotFoundException("DeadlineAlerts.sln not found above " + AppContext.BaseDirectory);
         }
-    }
-
-    public void Dispose()
-    {
-        Dla("reset", "--yes").GetAwaiter().GetResult();
-        Directory.Delete(_dir, recursive: true);
     }
 }

@@ -4,25 +4,8 @@ using static DeadlineAlerts.Testing.Records;
 namespace DeadlineAlerts.Cli.Tests;
 
 /// <summary>dla import of CSV and dla export, as an operator runs them.</summary>
-public sealed class ExportCliTests : IDisposable
+public sealed class ExportCliTests : DlaTestBase
 {
-    private readonly string _prefix = "c" + Guid.NewGuid().ToString("N")[..12];
-    private readonly string _dir = Directory.CreateTempSubdirectory("dla-").FullName;
-
-    private async Task<(int Code, string Out, string Err)> Dla(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await Cli.RunAsync([.. args, "--storage", TestInstallation.Storage, "--table-prefix", _prefix], stdout, stderr, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        System.IO.File.WriteAllText(path, text);
-        return path;
-    }
 
     [Fact]
     public async Task Export_ics_writes_the_active_deadlines_as_a_calendar_a_parser_reads_back()
@@ -88,11 +71,5 @@ public sealed class ExportCliTests : IDisposable
         Assert.Equal(0, csv.Code);
         Assert.StartsWith("id,title,due,timeZone,category,leadTimes,source,notes,status\r\ntruce,Deadline truce,2025-08-12T00:01:00,America/New_York,tariff,P7D P1D PT1H PT0S,,,active\r\n", csv.Out);
         Assert.Equal(2, (await Dla("export", "--format", "xml")).Code);
-    }
-
-    public void Dispose()
-    {
-        Dla("reset", "--yes").GetAwaiter().GetResult();
-        Directory.Delete(_dir, recursive: true);
     }
 }

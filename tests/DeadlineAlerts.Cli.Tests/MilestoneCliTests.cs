@@ -5,18 +5,8 @@ using static DeadlineAlerts.Testing.Records;
 namespace DeadlineAlerts.Cli.Tests;
 
 /// <summary>An operator's day with dla: extend, resolve, cancel, and what dla deadlines shows afterwards.</summary>
-public sealed class MilestoneCliTests : IDisposable
+public sealed class MilestoneCliTests : DlaTestBase
 {
-    private readonly string _prefix = "c" + Guid.NewGuid().ToString("N")[..12];
-    private readonly string _dir = Directory.CreateTempSubdirectory("dla-").FullName;
-
-    private async Task<(int Code, string Out, string Err)> Dla(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await Cli.RunAsync([.. args, "--storage", TestInstallation.Storage, "--table-prefix", _prefix], stdout, stderr, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private async Task ImportAsync()
     {
@@ -66,6 +56,4 @@ public sealed class MilestoneCliTests : IDisposable
         Assert.Equal(1, (await Dla("cancel", "nope")).Code);
         Assert.Equal(2, (await Dla("extend", "truce")).Code);
     }
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

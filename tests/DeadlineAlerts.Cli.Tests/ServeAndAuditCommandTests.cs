@@ -6,10 +6,8 @@ using static DeadlineAlerts.Testing.Records;
 namespace DeadlineAlerts.Cli.Tests;
 
 /// <summary><c>dla serve</c> and <c>dla audit</c> as an operator starts them.</summary>
-public sealed class ServeAndAuditCommandTests : IDisposable
+public sealed class ServeAndAuditCommandTests : DlaTestBase
 {
-    private readonly string _prefix = "c" + Guid.NewGuid().ToString("N")[..12];
-    private readonly string _dir = Directory.CreateTempSubdirectory("dla-").FullName;
 
     private string[] Args(params string[] args) => [.. args, "--storage", TestInstallation.Storage, "--table-prefix", _prefix];
 
@@ -76,6 +74,4 @@ public sealed class ServeAndAuditCommandTests : IDisposable
 
         Assert.Equal(2, await Cli.RunAsync(Args("audit", "--deadline", "a", "--subscriber", "b"), new StringWriter(), new StringWriter(), CancellationToken.None));
     }
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -128,33 +128,9 @@ public sealed record AlertView
         }
     }
 
-    public static AlertView Create(PlannedAlert alert, Deadline deadline, Subscriber subscriber, Instant now, bool late) => new()
+    /// <summary>What every message about one deadline to one subscriber states, whatever its kind.</summary>
+    private static AlertView About(AlertId id, Deadline deadline, Subscriber subscriber, Instant dueAt, Instant fireAt, Instant now) => new()
     {
-        AlertId = alert.Id,
-        DeadlineId = deadline.Id,
-        Title = deadline.Title,
-        Category = deadline.Category,
-        Source = deadline.Source,
-        Notes = deadline.Notes,
-        SubscriberId = subscriber.Id,
-        SubscriberName = subscriber.Name,
-        DueAt = alert.DueAt,
-        DeadlineZone = deadline.Due.Zone,
-        SubscriberZone = subscriber.TimeZone ?? deadline.Due.Zone,
-        LeadTime = alert.LeadTime,
-        FireAt = alert.FireAt,
-        Now = late ? now : alert.FireAt,
-        Late = late,
-    };
-
-    /// <summary>
-    /// A change notice about <paramref name="deadline"/> as it is after the change. The countdown is measured
-    /// from the change itself (<paramref name="changedAt"/>), so a notice delivered after a retry still states
-    /// what was true when the operator acted.
-    /// </summary>
-    public static AlertView CreateNotice(AlertId id, NoticeFacts notice, Deadline deadline, Subscriber subscriber, Instant changedAt) => new()
-    {
-        Kind = MessageKind.Notice,
         AlertId = id,
         DeadlineId = deadline.Id,
         Title = deadline.Title,
@@ -163,13 +139,31 @@ public sealed record AlertView
         Notes = deadline.Notes,
         SubscriberId = subscriber.Id,
         SubscriberName = subscriber.Name,
-        DueAt = notice.NewDue,
+        DueAt = dueAt,
         DeadlineZone = deadline.Due.Zone,
         SubscriberZone = subscriber.TimeZone ?? deadline.Due.Zone,
-        FireAt = changedAt,
-        Now = changedAt,
-        Notice = notice,
+        FireAt = fireAt,
+        Now = now,
     };
+
+    public static AlertView Create(PlannedAlert alert, Deadline deadline, Subscriber subscriber, Instant now, bool late) =>
+        About(alert.Id, deadline, subscriber, alert.DueAt, alert.FireAt, late ? now : alert.FireAt) with
+        {
+            LeadTime = alert.LeadTime,
+            Late = late,
+        };
+
+    /// <summary>
+    /// A change notice about <paramref name="deadline"/> as it is after the change. The countdown is measured
+    /// from the change itself (<paramref name="changedAt"/>), so a notice delivered after a retry still states
+    /// what was true when the operator acted.
+    /// </summary>
+    public static AlertView CreateNotice(AlertId id, NoticeFacts notice, Deadline deadline, Subscriber subscriber, Instant changedAt) =>
+        About(id, deadline, subscriber, notice.NewDue, changedAt, changedAt) with
+        {
+            Kind = MessageKind.Notice,
+            Notice = notice,
+        };
 
     /// <summary>
     /// The digest of <paramref name="period"/> for <paramref name="subscriber"/> (who must have a digest and a zone):
