@@ -115,6 +115,36 @@ public sealed class MilestoneTests
     }
 
     [Fact]
+    public async Task A_notice_waits_for_the_end_of_quiet_hours_when_the_subscriber_said_not_urgent_and_goes_once()
+    {
+        using var receiver = new LoopbackReceiver();
+        await using var t = await TestInstallation.CreateAsync(July29);
+        await t.ImportAsync(JsonSerializer.Serialize(new
+        {
+            deadlines = new[] { Deadline(Truce, "2025-08-12T00:01", title: "US-China tariff truce expires", leadTimes: ["PT0S"]) },
+            subscribers = new object[]
+            {
+                new { id = "ny-desk", name = "New York desk", timeZone = "America/New_York", categories = new[] { "tariff" },
+                      quietHours = new { from = "22:00", to = "07:00", urgent = false },
+                      channels = new[] { new { type = "webhook", url = receiver.Url("ny") } } },
+                new { id = "beijing-desk", name = "Beijing desk", timeZone = "Asia/Shanghai", categories = new[] { "tariff" },
+                      quietHours = new { from = "10:00", to = "12:00" }, // quiet now too, but urgent by default: notices pass through
+                      channels = new[] { new { type = "webhook", url = receiver.Url("bj") } } },
+            },
+        }));
+
+        t.Clock.Reset(Instant.FromUtc(2025, 8, 8, 3, 0)); // 23:00 EDT in New York, 11:00 CST in Beijing
+        await t.Get<MilestoneService>().ExtendAsync(Truce, "2025-11-10T00:01", null, "90-day extension", "alice");
+
+        Assert.Equal(["/bj"], (await DrainAsync(t, receiver)).Select(r => r.Path));
+        Assert.Empty(await TickAndDrainAsync(t, receiver, Instant.FromUtc(2025, 8, 8, 10, 59))); // 06:59 EDT: still quiet
+        var held = await TickAndDrainAsync(t, receiver, Instant.FromUtc(2025, 8, 8, 11, 0, 30)); // 07:00 EDT
+        Assert.Equal(["/ny"], held.Select(r => r.Path));
+        Assert.StartsWith("Extended by 90 days:", Json(held[0]).GetProperty("text").GetString());
+        Assert.Empty(await TickAndDrainAsync(t, receiver, Instant.FromUtc(2025, 8, 8, 12, 0)));
+    }
+
+    [Fact]
     public async Task Moving_earlier_says_so_and_arms_the_earlier_alerts()
     {
         using var receiver = new LoopbackReceiver();

@@ -178,12 +178,15 @@ public sealed class MilestoneService(
         var cancelled = (await ledger.TryUpdateAsync(stop, ct)).Count
                         + (await ledger.AddMissingAsync(old.Where(e => !known.Contains(e.RowKey)), ct)).Count;
 
+        // A notice is urgent: it passes through quiet hours unless the subscriber said "urgent": false, and
+        // then it is planned for the end of their quiet period; the tick whose window holds that instant queues it.
         var notices = followers.SelectMany(s => s.Channels.Select(c => LedgerEntry.PlanNotice(
-            change.NoticeIdFor(after.Value.Id, s.Id), after.Value.Id, change.Id, s.Id, c.Id, c.Type, change.At, change.NewDue.Instant,
+            change.NoticeIdFor(after.Value.Id, s.Id), after.Value.Id, change.Id, s.Id, c.Id, c.Type,
+            AlertPlanner.HoldForQuietHours(change.At, after.Value, s, urgent: true), change.NewDue.Instant,
             c.BrokenReason is null ? LedgerStatus.Planned : LedgerStatus.Skipped, now,
             c.BrokenReason is { } broken ? $"channel is marked broken: {broken}" : null))).ToList();
         var inserted = (await ledger.AddMissingAsync(notices, ct)).Where(e => e.Status == LedgerStatus.Planned).ToList();
-        await queue.EnqueueAsync(inserted.Select(e => new DeliveryRef(e.PartitionKey, e.RowKey)), ct: ct);
+        await queue.EnqueueAsync(inserted.Where(e => e.FireAt <= now).Select(e => new DeliveryRef(e.PartitionKey, e.RowKey)), ct: ct);
         return new MilestoneResult(after, change, inserted.Count, cancelled, scheduled);
     }
 

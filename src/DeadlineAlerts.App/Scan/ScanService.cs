@@ -73,6 +73,10 @@ public sealed class ScanService(
                     : LedgerEntry.Plan(d.Alert, channel.Id, channel.Type, LedgerStatus.Planned, late, now));
         }
 
+        // Change notices are planned by the change, not by the schedule: the tick queues those of its window that
+        // are still planned (a notice held for quiet hours, or one whose queue message a crash lost).
+        toQueue.AddRange(existing.Values.Where(e => e.Kind == MessageKind.Notice && e.Status == LedgerStatus.Planned));
+
         var inserted = await ledger.AddMissingAsync(fresh, ct);
         toQueue.AddRange(inserted.Where(e => e.Status == LedgerStatus.Planned));
         await queue.EnqueueAsync(toQueue.Select(e => new DeliveryRef(e.PartitionKey, e.RowKey)), ct: ct);

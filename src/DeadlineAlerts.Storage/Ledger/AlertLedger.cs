@@ -89,11 +89,15 @@ public sealed record LedgerEntry
     /// A change notice to one channel. It is keyed like an alert firing at the moment of the change, so
     /// `dla alerts` lists it among the alerts of that day and a repeated request finds the same row.
     /// </summary>
+    /// <summary>
+    /// A change notice row, keyed by when it is to be sent (<paramref name="sendAt"/>: the change itself, or the
+    /// end of the subscriber's quiet hours), so a tick's window query finds a held notice when its time comes.
+    /// </summary>
     public static LedgerEntry PlanNotice(AlertId noticeId, string deadlineId, string changeId, string subscriberId, string channelId,
-        string channelType, Instant changedAt, Instant dueAt, string status, Instant now, string? reason = null) => new()
+        string channelType, Instant sendAt, Instant dueAt, string status, Instant now, string? reason = null) => new()
     {
-        PartitionKey = ScheduleIndex.Partition(changedAt),
-        RowKey = ScheduleIndex.RowKey(changedAt, noticeId) + "_" + channelId,
+        PartitionKey = ScheduleIndex.Partition(sendAt),
+        RowKey = ScheduleIndex.RowKey(sendAt, noticeId) + "_" + channelId,
         Kind = MessageKind.Notice,
         AlertId = noticeId.Value,
         DeadlineId = deadlineId,
@@ -101,7 +105,7 @@ public sealed record LedgerEntry
         ChannelId = channelId,
         ChannelType = channelType,
         Ref = changeId,
-        FireAt = changedAt,
+        FireAt = sendAt,
         DueAt = dueAt,
         Status = status,
         PlannedAt = now,
