@@ -46,7 +46,7 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
             .Where(d => before is null || d.Due.Instant < before)
             .Where(d => after is null || d.Due.Instant >= after)
             .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id, StringComparer.Ordinal)
-            .Select(d => (JsonNode)RecordJson.Deadline(d, clock.GetCurrentInstant())).ToArray();
+            .Select(d => (JsonNode)Answer(d)).ToArray();
         return ApiResponse.Json(200, new JsonObject { ["deadlines"] = new JsonArray(list) });
     }
 
@@ -54,7 +54,7 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
     {
         var id = call.RouteValue("id");
         var stored = await records.GetDeadlineAsync(id, ct) ?? throw ApiRecords.NotFound(Kind, id);
-        return ApiResponse.Json(200, RecordJson.Deadline(stored.Value, clock.GetCurrentInstant()), ApiRecords.ToHttp(stored.ETag));
+        return ApiResponse.Json(200, Answer(stored.Value), ApiRecords.ToHttp(stored.ETag));
     }
 
     private async Task<ApiResponse> CreateAsync(ApiCall call, CancellationToken ct)
@@ -71,7 +71,7 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
                 c => records.InsertDeadlineAsync(d, c), ct: ct);
         }
         catch (RequestFailedException e) when (e.Status == 409) { throw ApiRecords.Exists(Kind, d.Id, Path); }
-        var r = ApiResponse.Json(201, RecordJson.Deadline(d), ApiRecords.ToHttp(write.Result));
+        var r = ApiResponse.Json(201, Answer(d), ApiRecords.ToHttp(write.Result));
         r.Headers["Location"] = ApiRecords.Location(call, $"{Path}/{Uri.EscapeDataString(d.Id)}");
         return ApiRecords.Warn(r, set);
     }
@@ -80,16 +80,16 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
     {
         var id = call.RouteValue("id");
         var stored = await records.GetDeadlineAsync(id, ct) ?? throw ApiRecords.NotFound(Kind, id);
-        var etag = ApiRecords.RequireIfMatch(call, stored.ETag, RecordJson.Deadline(stored.Value), Kind, id);
+        var etag = ApiRecords.RequireIfMatch(call, stored.ETag, Answer(stored.Value), Kind, id);
         var set = ApiRecords.Read(call, reader, clock.GetCurrentInstant(), "deadlines", routeId: id);
         var d = RecordWriter.KeepStoredState(set.Deadlines.Single(), stored.Value);
         if (RecordWriter.Same(stored.Value, d))
-            return ApiRecords.Warn(ApiResponse.Json(200, RecordJson.Deadline(stored.Value), ApiRecords.ToHttp(stored.ETag)), set);
+            return ApiRecords.Warn(ApiResponse.Json(200, Answer(stored.Value), ApiRecords.ToHttp(stored.ETag)), set);
         try
         {
             var write = await writer.WriteAsync([new DeadlineChange(stored.Value, d, AuditAction.Updated)], [], call.Caller,
                 c => records.ReplaceDeadlineAsync(d, etag, c), ct: ct);
-            return ApiRecords.Warn(ApiResponse.Json(200, RecordJson.Deadline(d), ApiRecords.ToHttp(write.Result)), set);
+            return ApiRecords.Warn(ApiResponse.Json(200, Answer(d), ApiRecords.ToHttp(write.Result)), set);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412) { throw await ConflictAsync(id, ct); }
     }
@@ -98,7 +98,7 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
     {
         var id = call.RouteValue("id");
         var stored = await records.GetDeadlineAsync(id, ct) ?? throw ApiRecords.NotFound(Kind, id);
-        var etag = ApiRecords.RequireIfMatch(call, stored.ETag, RecordJson.Deadline(stored.Value), Kind, id);
+        var etag = ApiRecords.RequireIfMatch(call, stored.ETag, Answer(stored.Value), Kind, id);
         try
         {
             await writer.WriteAsync([new DeadlineChange(stored.Value, null, AuditAction.Deleted)], [], call.Caller,
@@ -108,9 +108,12 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
         return ApiResponse.NoContent();
     }
 
+    /// <summary>A deadline as every answer shows it: the record plus where it stands now (read-only).</summary>
+    private JsonObject Answer(Deadline d) => RecordJson.Deadline(d, clock.GetCurrentInstant());
+
     /// <summary>The table refused a conditional write: someone changed or deleted the record since our read.</summary>
     private async Task<ApiProblemException> ConflictAsync(string id, CancellationToken ct) =>
         await records.GetDeadlineAsync(id, ct) is { } now
-            ? ApiRecords.Stale(Kind, id, now.ETag, RecordJson.Deadline(now.Value))
+            ? ApiRecords.Stale(Kind, id, now.ETag, Answer(now.Value))
             : ApiRecords.NotFound(Kind, id);
 }

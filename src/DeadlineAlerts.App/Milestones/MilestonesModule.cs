@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DeadlineAlerts.App.Api;
 using DeadlineAlerts.Core.Records;
+using NodaTime;
 
 namespace DeadlineAlerts.App.Milestones;
 
@@ -11,7 +12,7 @@ namespace DeadlineAlerts.App.Milestones;
 /// Answers 200 with the deadline (import format, with its history) and its ETag, whether or not the
 /// request changed anything, so repeating it is safe.
 /// </summary>
-public sealed class MilestonesModule(MilestoneService milestones) : IApiModule
+public sealed class MilestonesModule(MilestoneService milestones, IClock clock) : IApiModule
 {
     public void Map(ApiRouteTable routes)
     {
@@ -29,18 +30,18 @@ public sealed class MilestonesModule(MilestoneService milestones) : IApiModule
                 ApiETag.Parse(call.Request.Header("If-Match")), ct)));
     }
 
-    private static async Task<ApiResponse> RunAsync(ApiCall call, Func<Task<MilestoneResult>> action)
+    private async Task<ApiResponse> RunAsync(ApiCall call, Func<Task<MilestoneResult>> action)
     {
         try
         {
             var result = await action();
-            var json = RecordJson.Deadline(result.Deadline.Value);
+            var json = RecordJson.Deadline(result.Deadline.Value, clock.GetCurrentInstant());
             if (result.Warning is not null) json["warning"] = result.Warning;
             return ApiResponse.Json(200, json, ApiETag.Format(result.Deadline.ETag));
         }
         catch (MilestoneException e)
         {
-            var current = e.Current is { } c ? RecordJson.Deadline(c.Value) : null;
+            var current = e.Current is { } c ? RecordJson.Deadline(c.Value, clock.GetCurrentInstant()) : null;
             throw new ApiProblemException(e.Failure switch
             {
                 MilestoneFailure.NotFound => ApiProblem.NotFound(e.Message),
