@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using DeadlineAlerts.App.Links;
+using DeadlineAlerts.App.Records;
 using DeadlineAlerts.Core.Delivery;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
@@ -122,12 +123,9 @@ public sealed class DeliveryService(
         var change = await records.MarkChannelBrokenAsync(entry.SubscriberId, entry.ChannelId, reason, ct);
         if (change is not { } c) return;
         var channel = c.After.Channels.First(ch => ch.Id == entry.ChannelId);
-        await audit.AppendAsync(new AuditEntry
+        await audit.AppendAsync(AuditEntries.For(at, "delivery", AuditAction.ChannelBroken, c.Before, c.After) with
         {
-            At = at, Actor = "delivery", Action = AuditAction.ChannelBroken, RecordKind = "subscriber", RecordId = entry.SubscriberId,
             Summary = $"channel {channel.Id} ({channel.Redacted}) marked broken: {reason}",
-            Before = RecordJson.Text(RecordJson.Subscriber(c.Before, includeSecrets: false)),
-            After = RecordJson.Text(RecordJson.Subscriber(c.After, includeSecrets: false)),
         }, ct);
     }
 

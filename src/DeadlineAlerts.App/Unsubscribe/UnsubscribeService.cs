@@ -1,5 +1,6 @@
 using Azure;
 using DeadlineAlerts.App.Links;
+using DeadlineAlerts.App.Records;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Records;
@@ -54,18 +55,11 @@ public sealed class UnsubscribeService(RecordStore records, AuditLog audit, IClo
                     after = before with { Channels = remaining };
                     await records.ReplaceSubscriberAsync(after, stored.ETag, ct);
                 }
-                await audit.AppendAsync(new AuditEntry
+                await audit.AppendAsync(AuditEntries.For(clock.GetCurrentInstant(), Actor, AuditAction.Unsubscribed, before, after) with
                 {
-                    At = clock.GetCurrentInstant(),
-                    Actor = Actor,
-                    Action = AuditAction.Unsubscribed,
-                    RecordKind = "subscriber",
-                    RecordId = before.Id,
                     Summary = channel is null ? "removed the subscription"
                         : after is null ? $"removed channel {channel.Id} ({channel.Redacted}), the last one, and with it the subscription"
                         : $"removed channel {channel.Id} ({channel.Redacted})",
-                    Before = RecordJson.Text(RecordJson.Subscriber(before, includeSecrets: false)),
-                    After = after is null ? null : RecordJson.Text(RecordJson.Subscriber(after, includeSecrets: false)),
                 }, ct);
                 return true;
             }
