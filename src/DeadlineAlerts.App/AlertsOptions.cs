@@ -22,6 +22,16 @@ public sealed class AlertsOptions
     /// <summary>Sends in flight at once per queue message.</summary>
     public int DeliveryConcurrency { get; set; } = 16;
 
+    /// <summary>Queue messages the local host (`dla run`, `dla serve`) handles at once; under Functions the
+    /// host's <c>extensions.queues.batchSize</c> (host.json) plays this part.</summary>
+    public int MessageConcurrency { get; set; } = 8;
+
+    /// <summary>
+    /// A late alert whose deadline passed more than this long ago is recorded as stale and not sent: after a long
+    /// outage nobody is told "due now" about something a week old.
+    /// </summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>
     /// How often digests are checked: keep it equal to the Functions setting <c>DigestSchedule</c>. A digest
     /// sent more than one period after its local time is late, and its countdowns are measured from the moment
@@ -29,7 +39,11 @@ public sealed class AlertsOptions
     /// </summary>
     public TimeSpan DigestPeriod { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>How long a worker owns a delivery it claimed; after that a crashed send may be retried.</summary>
+    /// <summary>
+    /// How long a worker owns a delivery it claimed; after that a crashed send may be retried. The local host
+    /// receives queue messages with this visibility timeout, and the sweep re-queues a claimed row whose lease ran
+    /// out, so the two can no longer disagree.
+    /// </summary>
     public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How long the health check waits for storage before it reports it unreachable.</summary>

@@ -5,24 +5,37 @@ using DeadlineAlerts.Storage.Records;
 namespace DeadlineAlerts.App;
 
 /// <summary>
-/// Point reads of the records one tick or one message touches, each read at most once. This keeps a tick's
-/// cost proportional to the alerts due, not to the number of deadlines or subscribers.
+/// Point reads of the records one tick or one batch of queue messages touches, each read at most once, shared by
+/// every message of the batch. This keeps a tick's cost proportional to the alerts due, not to the number of
+/// records, and delivery's to the distinct records of a batch, not to its messages. A record that cannot be read
+/// is returned as its problem (<see cref="RecordRead{T}.Problem"/>), never thrown.
+/// A cache lives for one batch only, so what it serves is at most one batch old.
 /// </summary>
-internal sealed class RecordCache(RecordStore store)
+public sealed class RecordCache(RecordStore store)
 {
-    private readonly ConcurrentDictionary<string, Task<Deadline?>> _deadlines = new();
-    private readonly ConcurrentDictionary<string, Task<Subscriber?>> _subscribers = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<RecordRead<Deadline>>>> _deadlines = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<RecordRead<Subscriber>>>> _subscribers = new(StringComparer.Ordinal);
 
-    public Task<Deadline?> DeadlineAsync(string id, CancellationToken ct) =>
-        _deadlines.GetOrAdd(id, async k => (await store.GetDeadlineAsync(k, ct))?.Value);
+    public Task<RecordRead<Deadline>> DeadlineAsync(string id, CancellationToken ct) =>
+        _deadlines.GetOrAdd(id, k => new Lazy<Task<RecordRead<Deadline>>>(() => store.ReadDeadlineAsync(k, ct))).Value;
 
-    public Task<Subscriber?> SubscriberAsync(string id, CancellationToken ct) =>
-        _subscribers.GetOrAdd(id, async k => (await store.GetSubscriberAsync(k, ct))?.Value);
+    public Task<RecordRead<Subscriber>> SubscriberAsync(string id, CancellationToken ct) =>
+        _subscribers.GetOrAdd(id, k => new Lazy<Task<RecordRead<Subscriber>>>(() => store.ReadSubscriberAsync(k, ct))).Value;
 
+    /// <summary>Reads all of these at once (concurrently), so the stages after it find them in memory.</summary>
     public async Task LoadAsync(IEnumerable<string> deadlineIds, IEnumerable<string> subscriberIds, CancellationToken ct)
     {
-        var tasks = deadlineIds.Distinct().Select(id => (Task)DeadlineAsync(id, ct))
+        var tasks = deadlineIds.Where(id => id.Length > 0).Distinct().Select(id => (Task)DeadlineAsync(id, ct))
             .Concat(subscriberIds.Distinct().Select(id => (Task)SubscriberAsync(id, ct)));
         await Task.WhenAll(tasks);
     }
+
+    /// <summary>Every record this cache could not read.</summary>
+    public IEnumerable<UnreadableRecord> Unreadable =>
+        _deadlines.Values.Concat<object>(_subscribers.Values).Select(v => v switch
+        {
+            Lazy<Task<RecordRead<Deadline>>> d when d.Value.IsCompletedSuccessfully => d.Value.Result.Problem,
+            Lazy<Task<RecordRead<Subscriber>>> s when s.Value.IsCompletedSuccessfully => s.Value.Result.Problem,
+            _ => null,
+        }).OfType<UnreadableRecord>();
 }

@@ -40,4 +40,20 @@ public static partial class Telemetry
     [LoggerMessage(EventId = 1020, EventName = "DigestPlanned", Level = LogLevel.Information,
         Message = "Digest {DigestId} for {SubscriberId} via {ChannelId}, period {Period}: {Status}")]
     public static partial void DigestPlanned(this ILogger logger, string digestId, string subscriberId, string channelId, string period, string status);
+
+    [LoggerMessage(EventId = 1030, EventName = "RecordUnreadable", Level = LogLevel.Error,
+        Message = "Unreadable {RecordKind} {RecordId}: {Field} {Problem}; its alerts are set aside, every other alert goes on")]
+    public static partial void RecordUnreadable(this ILogger logger, string recordKind, string recordId, string field, string problem);
+
+    [LoggerMessage(EventId = 1031, EventName = "SweepRequeued", Level = LogLevel.Warning,
+        Message = "Sweep re-queued {Requeued} unfinished delivery(ies) whose queue message was lost or whose worker vanished")]
+    public static partial void SweepRequeued(this ILogger logger, int requeued);
+
+    [LoggerMessage(EventId = 1032, EventName = "AlertSuperseded", Level = LogLevel.Information,
+        Message = "Alert {AlertId} superseded: {Reason}")]
+    public static partial void AlertSuperseded(this ILogger logger, string alertId, string reason);
+
+    [LoggerMessage(EventId = 1040, EventName = "HostStepFailed", Level = LogLevel.Error,
+        Message = "{Step} failed ({Error}); the host keeps running and tries again next period")]
+    public static partial void HostStepFailed(this ILogger logger, string step, string error);
 }

@@ -381,7 +381,7 @@ public static class Cli
     private static async Task<int> RunLoopAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
     {
         cli.Allow("once");
-        await EnsureStorageAsync(sp, ct);
+        if (cli.Has("once")) await EnsureStorageAsync(sp, ct);
         var scan = sp.GetRequiredService<ScanService>();
         var digests = sp.GetRequiredService<DigestService>();
         var clock = sp.GetRequiredService<IClock>();
@@ -407,15 +407,41 @@ public static class Cli
         var clock = sp.GetRequiredService<IClock>();
         var runner = sp.GetRequiredService<LocalQueueRunner>();
         var options = sp.GetRequiredService<IOptions<AlertsOptions>>().Value;
+        var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("DeadlineAlerts.Cli.Host");
         await stdout.WriteLineAsync($"Ticking every {options.ScanPeriod}; Ctrl-C to stop.");
         using var timer = new PeriodicTimer(options.ScanPeriod);
         try
         {
-            do { await TickAndDeliverAsync(scan, digests, clock, runner, options, stdout, drainAll: false, ct); }
+            do
+            {
+                // A failed tick or delivery (storage unreachable, a timeout) is logged and tried again next period:
+                // the host, its API and its health endpoint stay up, and only Ctrl-C stops it.
+                try
+                {
+                    await EnsureStorageAsync(sp, ct);
+                    await TickAndDeliverAsync(scan, digests, clock, runner, options, stdout, drainAll: false, ct);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested && e is not OutOfMemoryException)
+                {
+                    var what = FailureText(e);
+                    logger.HostStepFailed("tick and delivery", what);
+                    await stdout.WriteLineAsync($"Tick failed: {what}; trying again in {options.ScanPeriod}.");
+                }
+                await stdout.FlushAsync(ct);
+            }
             while (await timer.WaitForNextTickAsync(ct));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
+
+    /// <summary>A failure as an operator reads it: what failed, never a stack trace, a URL or a key.</summary>
+    private static string FailureText(Exception e) => e switch
+    {
+        RequestFailedException r when r.Status == 0 => "storage is unreachable",
+        RequestFailedException r => $"storage answered {r.Status} {r.ErrorCode}",
+        AggregateException or HttpRequestException or IOException or TimeoutException or TaskCanceledException => "storage is unreachable",
+        _ => $"unexpected {e.GetType().Name}",
+    };
 
     private static async Task<int> ServeAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
     {
@@ -424,7 +450,11 @@ public static class Cli
         var bind = IPAddress.Loopback;
         if (cli.Get("bind") is { } b && !IPAddress.TryParse(b, out bind!))
             throw new UsageException($"--bind \"{b}\" is not an IP address; give one such as 127.0.0.1 (the default) or 0.0.0.0.");
-        await EnsureStorageAsync(sp, ct);
+        try { await EnsureStorageAsync(sp, ct); }
+        catch (Exception e) when (e is RequestFailedException or AggregateException or HttpRequestException)
+        {
+            await stdout.WriteLineAsync($"warning: {FailureText(e)}; serving anyway (health says unhealthy until storage answers)");
+        }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         ApiHost host;
@@ -479,7 +509,11 @@ public static class Cli
     {
         var tick = await scan.TickAsync(ct);
         var window = tick.WindowStart is { } s ? $"({TimeText.Iso(s)}, {TimeText.Iso(tick.WindowEnd)}]" : "(nothing stored yet)";
-        await stdout.WriteLineAsync($"Tick {window}: {tick.Planned} alert delivery(ies) planned ({tick.Late} late), {tick.Skipped} skipped.");
+        await stdout.WriteLineAsync($"Tick {window}: {tick.Planned} alert delivery(ies) planned ({tick.Late} late), {tick.Skipped} skipped"
+                                    + (tick.Superseded > 0 ? $", {tick.Superseded} superseded by a later alert of the same deadline" : "")
+                                    + (tick.Requeued > 0 ? $"; {tick.Requeued} unfinished delivery(ies) queued again" : "") + ".");
+        foreach (var u in tick.Unreadable)
+            await stdout.WriteLineAsync($"  unreadable {u}");
         var digest = await digests.RunAsync(clock.GetCurrentInstant(), ct);
         if (digest.Planned + digest.Skipped > 0)
             await stdout.WriteLineAsync($"Digests: {digest.Planned} delivery(ies) planned, {digest.Skipped} skipped.");
@@ -490,16 +524,17 @@ public static class Cli
         {
             var what = l.Text?.Split('\n')[0] ?? l.Entry.AlertId;
             var detail = l.Status == LedgerStatus.Delivered ? "" : $"  ({l.Reason})";
-            await stdout.WriteLineAsync($"  {l.Status,-9} {l.Entry.ChannelType,-7} {l.ChannelShown,-40} {l.Entry.SubscriberId}: {what}{detail}");
+            await stdout.WriteLineAsync($"  {l.Status.Wire(),-9} {l.Entry.ChannelType,-7} {l.ChannelShown,-40} {l.Entry.SubscriberId}: {what}{detail}");
         }
     }
 
     private static async Task<int> AlertsAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
     {
         cli.Allow("deadline", "subscriber", "status", "json");
-        var status = cli.Get("status")?.ToLowerInvariant();
-        if (status is not null && !LedgerStatus.All.Contains(status))
-            throw new UsageException($"--status \"{status}\" is not a status; use one of {string.Join(", ", LedgerStatus.All)}.");
+        LedgerStatus? status = null;
+        if (cli.Get("status") is { } statusText)
+            status = LedgerStatuses.Parse(statusText)
+                     ?? throw new UsageException($"--status \"{statusText}\" is not a status; use one of {string.Join(", ", LedgerStatuses.All.Select(x => x.Wire()))}.");
         await EnsureStorageAsync(sp, ct);
         var entries = (await sp.GetRequiredService<AlertLedger>().QueryAsync(null, ct))
             .Where(e => cli.Get("deadline") is not { } d || e.DeadlineId == d)
@@ -511,14 +546,14 @@ public static class Cli
             await stdout.WriteLineAsync(JsonSerializer.Serialize(entries.Select(e => new
             {
                 alertId = e.AlertId, deadlineId = e.DeadlineId, subscriberId = e.SubscriberId, channelId = e.ChannelId, channelType = e.ChannelType,
-                leadTime = e.LeadTime, fireAt = TimeText.Iso(e.FireAt), status = e.Status, late = e.Late, attempts = e.Attempts,
+                kind = e.Kind.Wire(), leadTime = e.LeadTime, fireAt = TimeText.Iso(e.FireAt), status = e.Status.Wire(), late = e.Late, attempts = e.Attempts,
                 lastError = e.LastError, providerMessageId = e.ProviderMessageId,
             }), Json));
             return Ok;
         }
         if (entries.Count == 0) { await stdout.WriteLineAsync("The ledger has no alerts that match."); return Ok; }
         foreach (var e in entries)
-            await stdout.WriteLineAsync($"{TimeText.Iso(e.FireAt)}  {e.Status,-9} {e.DeadlineId,-28} {e.SubscriberId,-18} {e.LeadTime,-6} {e.ChannelId,-16} attempts {e.Attempts}{(e.Late ? " late" : "")}{(e.LastError is { } err ? "  " + err : "")}");
+            await stdout.WriteLineAsync($"{TimeText.Iso(e.FireAt)}  {e.Status.Wire(),-10} {e.DeadlineId,-28} {e.SubscriberId,-18} {e.LeadTime,-6} {e.ChannelId,-16} attempts {e.Attempts}{(e.Late ? " late" : "")}{(e.LastError is { } err ? "  " + err : "")}");
         return Ok;
     }
 

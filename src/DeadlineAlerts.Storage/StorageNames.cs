@@ -25,9 +25,11 @@ public sealed partial record StorageNames(string Prefix)
     public string Ledger => Prefix + "ledger";
     public string State => Prefix + "state";
     public string Audit => Prefix + "audit";
+    /// <summary>The ledger rows that are not final yet, so the sweep finds them without reading old partitions.</summary>
+    public string Unfinished => Prefix + "unfinished";
     public string AlertQueue => (Prefix + "alerts").ToLowerInvariant();
     /// <summary>The Functions host moves a message here after maxDequeueCount; delivery moves exhausted retries here too.</summary>
     public string PoisonQueue => AlertQueue + "-poison";
 
-    public IEnumerable<string> Tables => [Deadlines, Subscribers, Schedule, Ledger, State, Audit];
+    public IEnumerable<string> Tables => [Deadlines, Subscribers, Schedule, Ledger, Unfinished, State, Audit];
 }

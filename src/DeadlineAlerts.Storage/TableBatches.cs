@@ -25,28 +25,33 @@ public static class TableBatches
     /// </summary>
     public static async Task<List<TableEntity>> AddMissingAsync(TableClient table, IEnumerable<TableEntity> entities, CancellationToken ct)
     {
-        var inserted = new List<TableEntity>();
-        foreach (var partition in entities.GroupBy(e => e.PartitionKey))
-        foreach (var chunk in partition.Chunk(MaxBatch))
+        var chunks = entities.GroupBy(e => e.PartitionKey).SelectMany(p => p.Chunk(MaxBatch));
+        var results = await Task.WhenAll(chunks.Select(chunk => AddChunkAsync(table, chunk, ct)));
+        return results.SelectMany(r => r).ToList();
+    }
+
+    private static async Task<List<TableEntity>> AddChunkAsync(TableClient table, TableEntity[] chunk, CancellationToken ct)
+    {
+        try
         {
-            try
-            {
-                await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), ct);
-                inserted.AddRange(chunk);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 409)
-            {
-                foreach (var entity in chunk)
-                {
-                    try
-                    {
-                        await table.AddEntityAsync(entity, ct);
-                        inserted.Add(entity);
-                    }
-                    catch (RequestFailedException c) when (c.Status == 409) { }
-                }
-            }
+            var response = await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), ct);
+            for (var i = 0; i < chunk.Length; i++) chunk[i].ETag = response.Value[i].Headers.ETag ?? default;
+            return [.. chunk];
         }
-        return inserted;
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            var inserted = new List<TableEntity>();
+            foreach (var entity in chunk)
+            {
+                try
+                {
+                    var r = await table.AddEntityAsync(entity, ct);
+                    entity.ETag = r.Headers.ETag ?? default;
+                    inserted.Add(entity);
+                }
+                catch (RequestFailedException c) when (c.Status == 409) { }
+            }
+            return inserted;
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class PipelineTests
         [Deadline("us-china-tariff-truce", "2025-08-12T00:01", leadTimes: leadTimes.Length > 0 ? leadTimes : null)],
         [Subscriber("beijing-desk", receiver.Url("beijing"))]);
 
-    private static async Task<List<string>> TickAndDrainAsync(TestInstallation t, Instant at)
+    private static async Task<List<LedgerStatus>> TickAndDrainAsync(TestInstallation t, Instant at)
     {
         t.Clock.Reset(at);
         await t.Get<ScanService>().TickAsync();

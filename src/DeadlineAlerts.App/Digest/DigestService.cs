@@ -1,7 +1,7 @@
+using DeadlineAlerts.Core.Pipeline;
 using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Storage.Ledger;
-using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Storage.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,8 +28,7 @@ public sealed record DigestRunResult(int Subscribers, int Planned, int Skipped, 
 /// </summary>
 public sealed class DigestService(
     RecordStore records,
-    AlertLedger ledger,
-    AlertQueue queue,
+    Outbox.Outbox outbox,
     IOptions<AlertsOptions> options,
     ILogger<DigestService> logger)
 {
@@ -37,32 +36,28 @@ public sealed class DigestService(
     {
         var checkPeriod = Duration.FromTimeSpan(options.Value.DigestPeriod);
         var subscribers = (await records.ListSubscribersAsync(ct)).Where(s => s.Digest is not null && s.TimeZone is not null).ToList();
-        var wanted = new List<LedgerEntry>();
+        var wanted = new List<Dispatch>();
         foreach (var s in subscribers)
         {
             var period = DigestSchedule.PeriodContaining(s.Digest!, s.TimeZone!, now);
             if (period.SendAt < s.CreatedAt) continue;
-            var id = AlertId.ForDigest(s.Id, period).Value;
+            var id = AlertId.ForDigest(s.Id, period);
             var late = now - period.SendAt > checkPeriod;
             foreach (var channel in s.Channels)
-                wanted.Add(channel.BrokenReason is { } broken
-                    ? LedgerEntry.PlanDigest(id, s.Id, period, channel, LedgerStatus.Skipped, late, now, $"channel is marked broken: {broken}")
-                    : LedgerEntry.PlanDigest(id, s.Id, period, channel, LedgerStatus.Planned, late, now));
+                wanted.Add(new Dispatch
+                {
+                    MessageId = id, Kind = MessageKind.Digest, DeadlineId = "", SubscriberId = s.Id,
+                    ChannelId = channel.Id, ChannelType = channel.Type, ChannelBroken = channel.BrokenReason,
+                    SendAt = period.SendAt, DueAt = period.SendAt, KeyAt = LedgerKeys.DigestKeyAt(period),
+                    Late = late, DigestPeriod = period.Key,
+                });
         }
-        if (wanted.Count == 0) return new DigestRunResult(subscribers.Count, 0, 0, 0);
-
-        var existing = (await ledger.GetAsync(wanted.Select(e => (e.PartitionKey, e.RowKey)), ct)).ToDictionary(e => e.RowKey, StringComparer.Ordinal);
-        // A row an earlier run planned and that is still "planned" a whole run later was never queued (that run
-        // crashed in between) or its message was lost: queue it again. Delivery claims rows, so a duplicate
-        // message sends nothing twice.
-        var stranded = existing.Values.Where(e => e.Status == LedgerStatus.Planned && e.PlannedAt + checkPeriod <= now).ToList();
-        var inserted = await ledger.AddMissingAsync(wanted.Where(e => !existing.ContainsKey(e.RowKey)), ct);
-        var toQueue = inserted.Where(e => e.Status == LedgerStatus.Planned).Concat(stranded).ToList();
-        await queue.EnqueueAsync(toQueue.Select(e => new DeliveryRef(e.PartitionKey, e.RowKey)), ct: ct);
-
-        foreach (var e in inserted)
-            logger.DigestPlanned(e.AlertId, e.SubscriberId, e.ChannelId, e.DigestPeriod ?? "", e.Status);
+        // Rows are keyed by (subscriber, period, channel) and inserted only if absent: a second run in the same period
+        // plans nothing. A planned digest whose message a crash lost is the outbox sweep's, like every other row.
+        var submitted = await outbox.SubmitAsync(wanted, now, ct);
+        foreach (var e in submitted.Inserted)
+            logger.DigestPlanned(e.AlertId, e.SubscriberId, e.ChannelId, e.DigestPeriod ?? "", e.Status.Wire());
         return new DigestRunResult(subscribers.Count,
-            inserted.Count(e => e.Status == LedgerStatus.Planned), inserted.Count(e => e.Status == LedgerStatus.Skipped), toQueue.Count);
+            submitted.Planned, submitted.Inserted.Count(e => e.Status == LedgerStatus.Skipped), submitted.Queued);
     }
 }

@@ -38,6 +38,9 @@ public sealed record HealthReport(
     int? QueuedMessages,
     IReadOnlyList<HealthCheck> Checks)
 {
+    /// <summary>Records and schedule rows the last tick could not read and set aside (named in the "records" check).</summary>
+    public int? UnreadableRecords { get; init; }
+
     /// <summary>200 while the app can work (healthy or degraded), 503 when it cannot reach its storage.</summary>
     [JsonIgnore] public int HttpStatus => Status == HealthStatus.Unhealthy ? 503 : 200;
 }
@@ -67,7 +70,9 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
         var tickTask = Probe("tables", $"table {clients.Names.State}", () => state.LastTickAsync(timeout.Token), ct);
         var queueTask = Probe("queue", $"queue {clients.Names.AlertQueue}",
             async () => (await queue.Queue.GetPropertiesAsync(timeout.Token)).Value.ApproximateMessagesCount, ct);
+        var unreadableTask = Probe("records", "the last tick's unreadable records", () => state.LastUnreadableAsync(timeout.Token), ct);
         var (tables, lastTick) = await tickTask;
+        var (_, unreadable) = await unreadableTask;
         var (queued, depth) = await queueTask;
 
         var now = clock.GetCurrentInstant();
@@ -89,6 +94,9 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
                 checks.Add(new HealthCheck("scan", HealthStatus.Degraded,
                     "no tick has completed yet (the first tick runs once something has been imported)"));
             }
+            if (unreadable.Count > 0)
+                checks.Add(new HealthCheck("records", HealthStatus.Degraded,
+                    $"{unreadable.Count} stored record(s) or schedule row(s) cannot be read and their alerts are failed: {unreadable.Names}; `dla alerts --status failed` shows them"));
         }
 
         return new HealthReport(
@@ -98,7 +106,7 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
             lagSeconds,
             period.TotalSeconds,
             depth,
-            checks);
+            checks) { UnreadableRecords = tables.Status == HealthStatus.Healthy ? unreadable.Count : null };
     }
 
     private async Task<(HealthCheck Check, T? Value)> Probe<T>(string name, string what, Func<Task<T>> call, CancellationToken ct)

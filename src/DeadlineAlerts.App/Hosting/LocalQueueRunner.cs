@@ -1,63 +1,77 @@
+using System.Collections.Concurrent;
 using DeadlineAlerts.App.Deliver;
 using DeadlineAlerts.Storage.Queue;
+using DeadlineAlerts.Storage.Records;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
 
 namespace DeadlineAlerts.App.Hosting;
 
 /// <summary>
-/// The local stand-in for the Functions queue trigger: receives messages from the alert queue, hands each
-/// to <see cref="DeliveryService"/>, deletes it when handled. A message whose handling throws stays on the
-/// queue and comes back after its visibility timeout, as it would under the Functions host; after
+/// The local stand-in for the Functions queue trigger: receives up to 32 messages at a time with a visibility
+/// timeout equal to <see cref="AlertsOptions.SendLease"/> (one setting, so the message and the claim it leads to
+/// expire together), handles <see cref="AlertsOptions.MessageConcurrency"/> of them at once with one
+/// <see cref="RecordCache"/> for the batch, and deletes each when handled. A message whose handling throws
+/// stays on the queue and comes back after its visibility timeout, as under the Functions host; after
 /// <see cref="MaxDequeueCount"/> tries it moves to the poison queue (the host's behaviour too).
 /// </summary>
-public sealed class LocalQueueRunner(AlertQueue queue, DeliveryService delivery, ILogger<LocalQueueRunner> logger)
+public sealed class LocalQueueRunner(AlertQueue queue, DeliveryService delivery, RecordStore records, Outbox.Outbox outbox, IClock clock,
+    IOptions<AlertsOptions> options, ILogger<LocalQueueRunner> logger)
 {
     public const int MaxDequeueCount = 5;
 
     /// <summary>Handles what is visible now; returns the delivery lines. Zero messages means the queue looked empty.</summary>
     public async Task<(int Messages, List<DeliveryLine> Lines)> DrainVisibleAsync(CancellationToken ct = default)
     {
-        var lines = new List<DeliveryLine>();
+        var lines = new ConcurrentBag<DeliveryLine>();
         var count = 0;
+        var visibility = options.Value.SendLease < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : options.Value.SendLease;
         while (!ct.IsCancellationRequested)
         {
-            var batch = (await queue.Queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(60), ct)).Value;
+            var batch = (await queue.Queue.ReceiveMessagesAsync(32, visibility, ct)).Value;
             if (batch.Length == 0) break;
-            foreach (var m in batch)
-            {
-                count++;
-                try
+            count += batch.Length;
+            var cache = new RecordCache(records);
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.MessageConcurrency), CancellationToken = ct },
+                async (m, token) =>
                 {
-                    if (m.DequeueCount > MaxDequeueCount)
-                        await queue.PoisonAsync(m.Body.ToString(), ct);
-                    else
-                        lines.AddRange(await delivery.DeliverAsync(DeliveryMessage.Parse(m.Body.ToString()), ct));
-                    await queue.Queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
-                }
-                catch (Exception e) when (!ct.IsCancellationRequested)
-                {
-                    logger.LogWarning("Delivery message {MessageId} failed ({Error}); it returns to the queue", m.MessageId, e.GetType().Name);
-                }
-            }
+                    try
+                    {
+                        if (m.DequeueCount > MaxDequeueCount)
+                            await queue.PoisonAsync(m.Body.ToString(), token);
+                        else
+                            foreach (var line in await delivery.DeliverAsync(DeliveryMessage.Parse(m.Body.ToString()), cache, token)) lines.Add(line);
+                        await queue.Queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, token);
+                    }
+                    catch (Exception e) when (!token.IsCancellationRequested)
+                    {
+                        logger.LogWarning("Delivery message {MessageId} failed ({Error}); it returns to the queue", m.MessageId, e.GetType().Name);
+                    }
+                });
         }
-        return (count, lines);
+        return (count, [.. lines]);
     }
 
     /// <summary>
-    /// Drains until nothing is left, including retries that are still invisible (waiting out their backoff),
-    /// or until <paramref name="maxWait"/> passes. Used by `dla run --once`.
+    /// Delivers everything that is due, including retries that are still waiting out their backoff and rows whose
+    /// queue message is invisible in a crashed worker's hands (the sweep queues those again), until no unfinished
+    /// row needs action within <paramref name="maxWait"/>. Used by `dla run --once`.
     /// </summary>
     public async Task<List<DeliveryLine>> DrainAllAsync(TimeSpan maxWait, CancellationToken ct = default)
     {
         var lines = new List<DeliveryLine>();
-        var deadline = DateTimeOffset.UtcNow + maxWait;
+        var giveUp = clock.GetCurrentInstant() + Duration.FromTimeSpan(maxWait);
+        var elapsed = System.Diagnostics.Stopwatch.StartNew(); // and in real time, whatever the clock says
         while (!ct.IsCancellationRequested)
         {
-            var (_, more) = await DrainVisibleAsync(ct);
-            lines.AddRange(more);
-            var props = await queue.Queue.GetPropertiesAsync(ct);
-            if (props.Value.ApproximateMessagesCount == 0 || DateTimeOffset.UtcNow > deadline) break;
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+            lines.AddRange((await DrainVisibleAsync(ct)).Lines);
+            var now = clock.GetCurrentInstant();
+            var sweep = await outbox.SweepAsync(now, everything: true, ct);
+            if (sweep.Requeued > 0) continue;
+            if (sweep.Open == 0 || sweep.NextActionAt is not { } next || next > giveUp || now > giveUp || elapsed.Elapsed > maxWait) break;
+            var wait = next - now;
+            await Task.Delay(wait < Duration.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : wait > Duration.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait.ToTimeSpan(), ct);
         }
         return lines;
     }

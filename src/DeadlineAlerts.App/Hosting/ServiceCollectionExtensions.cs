@@ -58,9 +58,18 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RecordWriter>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<ExportService>();
+        // The pipeline, in the order a message travels: producers (the tick for alerts, milestones for notices,
+        // digests) → the outbox (ledger rows if absent, queue what is due, sweep what is stranded) → delivery
+        // (claim → compose → send → record the outcome) → the ledger.
+        services.AddSingleton<UnfinishedIndex>();
+        services.AddSingleton<Outbox.Outbox>();
         services.AddSingleton<ScanService>();
-        services.AddSingleton<DeliveryService>();
         services.AddSingleton<DigestService>();
+        services.AddSingleton<ClaimStage>();
+        services.AddSingleton<ComposeStage>();
+        services.AddSingleton<SendStage>();
+        services.AddSingleton<RecordOutcomeStage>();
+        services.AddSingleton<DeliveryService>();
         services.AddSingleton<LocalQueueRunner>();
         services.TryAddSingleton<AuditLog>();
         services.AddSingleton<MilestoneService>();

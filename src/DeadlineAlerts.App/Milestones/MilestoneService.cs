@@ -1,12 +1,12 @@
 using DeadlineAlerts.App.Records;
 using Azure;
+using DeadlineAlerts.Core.Pipeline;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Ledger;
-using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Storage.Schedule;
 using NodaTime;
@@ -55,8 +55,7 @@ public sealed class MilestoneException(MilestoneFailure failure, string message,
 public sealed class MilestoneService(
     RecordStore records,
     RecordWriter writer,
-    AlertLedger ledger,
-    AlertQueue queue,
+    Outbox.Outbox outbox,
     IClock clock)
 {
     /// <summary>
@@ -168,25 +167,23 @@ public sealed class MilestoneService(
         var followers = subscribers.Where(s => s.Follows(after.Value)).ToList();
 
         var reason = $"cancelled: the deadline was {change.Kind} at {TimeText.Iso(change.At)} by {change.By}";
-        var old = followers.SelectMany(s => AlertPlanner.Plan(before, s).SelectMany(a => s.Channels.Select(c =>
-            LedgerEntry.Plan(a, c.Id, c.Type, LedgerStatus.Cancelled, false, now, reason)))).ToList();
-        var existing = old.Count == 0 ? [] : await ledger.GetAsync(old.Select(e => (e.PartitionKey, e.RowKey)), ct);
-        var known = existing.Select(e => e.RowKey).ToHashSet(StringComparer.Ordinal);
-        var stop = existing.Where(e => e.Status is LedgerStatus.Planned or LedgerStatus.Retrying)
-            .Select(e => e with { Status = LedgerStatus.Cancelled, LastError = reason, CompletedAt = now, NextAttemptAt = null })
-            .ToList();
-        var cancelled = (await ledger.TryUpdateAsync(stop, ct)).Count
-                        + (await ledger.AddMissingAsync(old.Where(e => !known.Contains(e.RowKey)), ct)).Count;
+        var old = followers.SelectMany(s => AlertPlanner.Plan(before, s).SelectMany(a => s.Channels.Select(c => Dispatch.ForAlert(a, c, late: false)))).ToList();
+        var cancelled = await outbox.CancelAsync(old, reason, now, ct);
 
-        // A notice is urgent: it passes through quiet hours unless the subscriber said "urgent": false, and
-        // then it is planned for the end of their quiet period; the tick whose window holds that instant queues it.
-        var notices = followers.SelectMany(s => s.Channels.Select(c => LedgerEntry.PlanNotice(
-            change.NoticeIdFor(after.Value.Id, s.Id), after.Value.Id, change.Id, s.Id, c.Id, c.Type,
-            AlertPlanner.HoldForQuietHours(change.At, after.Value, s, urgent: true), change.NewDue.Instant,
-            c.BrokenReason is null ? LedgerStatus.Planned : LedgerStatus.Skipped, now,
-            c.BrokenReason is { } broken ? $"channel is marked broken: {broken}" : null))).ToList();
-        var inserted = (await ledger.AddMissingAsync(notices, ct)).Where(e => e.Status == LedgerStatus.Planned).ToList();
-        await queue.EnqueueAsync(inserted.Where(e => e.FireAt <= now).Select(e => new DeliveryRef(e.PartitionKey, e.RowKey)), ct: ct);
+        // A notice is urgent: it passes through quiet hours unless the subscriber said "urgent": false, and then it
+        // is planned for the end of their quiet period; the outbox's sweep queues it when that instant comes.
+        var notices = followers.SelectMany(s => s.Channels.Select(c =>
+        {
+            var sendAt = AlertPlanner.HoldForQuietHours(change.At, after.Value, s, urgent: true);
+            return new Dispatch
+            {
+                MessageId = change.NoticeIdFor(after.Value.Id, s.Id), Kind = MessageKind.Notice, DeadlineId = after.Value.Id, SubscriberId = s.Id,
+                ChannelId = c.Id, ChannelType = c.Type, ChannelBroken = c.BrokenReason, Ref = change.Id,
+                SendAt = sendAt, KeyAt = sendAt, DueAt = change.NewDue.Instant,
+            };
+        })).ToList();
+        var submitted = await outbox.SubmitAsync(notices, now, ct);
+        var inserted = submitted.Inserted.Where(e => e.Status == LedgerStatus.Planned).ToList();
         return new MilestoneResult(after, change, inserted.Count, cancelled, scheduled);
     }
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
+using DeadlineAlerts.App.Outbox;
+using DeadlineAlerts.Core.Pipeline;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Storage;
-using DeadlineAlerts.Storage.Ledger;
-using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Storage.Schedule;
 using Microsoft.Extensions.Logging;
@@ -13,34 +13,41 @@ using NodaTime;
 
 namespace DeadlineAlerts.App.Scan;
 
-public sealed record TickResult(Instant? WindowStart, Instant WindowEnd, int Planned, int Skipped, int Late, int Enqueued);
+/// <summary>What one tick did. <see cref="Unreadable"/> names the records and schedule rows it had to set aside.</summary>
+public sealed record TickResult(Instant? WindowStart, Instant WindowEnd, int Planned, int Skipped, int Late, int Enqueued)
+{
+    public int Superseded { get; init; }
+    public int Requeued { get; init; }
+    public IReadOnlyList<UnreadableRecord> Unreadable { get; init; } = [];
+}
 
 /// <summary>One alert that fires in a window, as a person would see it (preview and `dla run` output).</summary>
 public sealed record DueAlert(PlannedAlert Alert, TickDecision Decision, AlertView View, IReadOnlyList<ChannelSpec> Channels);
 
+/// <summary>A window of the schedule read against the current records: the alerts that still apply, and what could not be read.</summary>
+public sealed record DueWindow(IReadOnlyList<DueAlert> Alerts, IReadOnlyList<Dispatch> Failed, IReadOnlyList<UnreadableRecord> Unreadable);
+
 /// <summary>
-/// The tick: plan every alert whose fire instant lies in (last checkpoint, now], write it to the ledger,
-/// queue it, then move the checkpoint. Each step is safe to repeat, so a repeated tick, two ticks at once
-/// or a crash between any two steps neither loses an alert nor sends one twice:
-/// <list type="number">
-/// <item>ledger rows are added only if absent (the alert id is deterministic);</item>
-/// <item>every row of the window still "planned" is queued, including ones a crashed tick inserted but never queued;</item>
-/// <item>delivery claims a row with an ETag before sending, so duplicate queue messages send nothing twice;</item>
-/// <item>the checkpoint moves last, and only forward.</item>
-/// </list>
+/// The tick, the producer of lead-time alerts: read the schedule's window <c>(checkpoint, now]</c>, decide what
+/// each alert that still applies should do (on time, late, stale, superseded by a later one of the same deadline
+/// for the same subscriber), hand the dispatches to the <see cref="Outbox"/>, let the outbox sweep for stranded
+/// rows, then move the checkpoint. Each step is safe to repeat: a repeated tick, two ticks at once or a crash
+/// between any two steps neither loses an alert nor sends one twice (ledger rows are keyed by the message,
+/// inserted only if absent; delivery claims each before it sends; the checkpoint moves last, forward only).
+/// A record or schedule row that cannot be read is set aside and named; every other alert goes on.
 /// </summary>
 public sealed class ScanService(
     StorageClients clients,
     RecordStore records,
     ScheduleIndex schedule,
-    AlertLedger ledger,
-    AlertQueue queue,
+    Outbox.Outbox outbox,
     TickState state,
     IClock clock,
     IOptions<AlertsOptions> options,
     ILogger<ScanService> logger)
 {
     private Duration ScanPeriod => Duration.FromTimeSpan(options.Value.ScanPeriod);
+    private Duration StaleAfter => Duration.FromTimeSpan(options.Value.StaleAfter);
 
     public async Task<TickResult> TickAsync(CancellationToken ct = default)
     {
@@ -49,77 +56,123 @@ public sealed class ScanService(
         var now = clock.GetCurrentInstant();
         var from = await state.CheckpointAsync(ct)
                    ?? (await state.FirstStoredAsync(ct)) - Duration.Epsilon; // first window includes the first stored moment
-        if (from is null || from >= now) return new TickResult(from, now, 0, 0, 0, 0);
-
-        var due = await DueAsync(from.Value, now, tickAt: now, ct);
-        var existing = (await ledger.InWindowAsync(from.Value, now, ct)).ToDictionary(e => e.RowKey, StringComparer.Ordinal);
-
-        var fresh = new List<LedgerEntry>();
-        var toQueue = new List<LedgerEntry>();
-        foreach (var d in due)
-        foreach (var channel in d.Channels)
+        if (from is null || from >= now)
         {
-            var key = LedgerEntry.KeyOf(d.Alert, channel.Id);
-            if (existing.TryGetValue(key, out var known))
+            var idle = await outbox.SweepAsync(now, ct: ct);
+            return new TickResult(from, now, 0, 0, 0, 0) { Requeued = idle.Requeued };
+        }
+
+        var window = new TickWindow(from.Value, now);
+        var due = await ReadWindowAsync(window, tickAt: now, ct);
+        var dispatches = Decide(due, now).Concat(due.Failed).ToList();
+        var submitted = await outbox.SubmitAsync(dispatches, now, ct);
+        var sweep = await outbox.SweepAsync(now, ct: ct);
+
+        foreach (var e in submitted.Inserted)
+        {
+            switch (e.Status)
             {
-                if (known.Status == LedgerStatus.Planned) toQueue.Add(known); // planned by a tick that may have crashed before queueing
-                continue;
+                case Storage.Ledger.LedgerStatus.Planned:
+                    logger.AlertPlanned(e.AlertId, e.DeadlineId, e.SubscriberId, e.LeadTime ?? "", RecordEntities.Iso(e.FireAt));
+                    if (e.Late) logger.AlertLate(e.AlertId, (long)(now - e.FireAt).TotalMilliseconds);
+                    break;
+                case Storage.Ledger.LedgerStatus.Superseded: logger.AlertSuperseded(e.AlertId, e.LastError ?? ""); break;
+                default: logger.AlertSkipped(e.AlertId, e.LastError ?? e.Status.ToString()); break;
             }
-            var late = d.Decision is TickDecision.SendLate or TickDecision.SkipLate;
-            fresh.Add(d.Decision == TickDecision.SkipLate
-                ? LedgerEntry.Plan(d.Alert, channel.Id, channel.Type, LedgerStatus.Skipped, late, now, "late: the deadline had passed when the alert was planned")
-                : channel.BrokenReason is { } broken
-                    ? LedgerEntry.Plan(d.Alert, channel.Id, channel.Type, LedgerStatus.Skipped, late, now, $"channel is marked broken: {broken}")
-                    : LedgerEntry.Plan(d.Alert, channel.Id, channel.Type, LedgerStatus.Planned, late, now));
         }
+        foreach (var u in due.Unreadable) logger.RecordUnreadable(u.RecordKind, u.Id, u.Field, u.Problem);
 
-        // Change notices are planned by the change, not by the schedule: the tick queues those of its window that
-        // are still planned (a notice held for quiet hours, or one whose queue message a crash lost).
-        toQueue.AddRange(existing.Values.Where(e => e.Kind == MessageKind.Notice && e.Status == LedgerStatus.Planned));
-
-        var inserted = await ledger.AddMissingAsync(fresh, ct);
-        toQueue.AddRange(inserted.Where(e => e.Status == LedgerStatus.Planned));
-        await queue.EnqueueAsync(toQueue.Select(e => new DeliveryRef(e.PartitionKey, e.RowKey)), ct: ct);
-
-        foreach (var e in inserted)
-        {
-            if (e.Status == LedgerStatus.Skipped) { logger.AlertSkipped(e.AlertId, e.LastError ?? "skipped"); continue; }
-            logger.AlertPlanned(e.AlertId, e.DeadlineId, e.SubscriberId, e.LeadTime ?? "", RecordEntities.Iso(e.FireAt));
-            if (e.Late) logger.AlertLate(e.AlertId, (long)(now - e.FireAt).TotalMilliseconds);
-        }
-
-        await state.AdvanceCheckpointAsync(now, inserted.Count(e => e.Status == LedgerStatus.Planned), ct);
+        await state.AdvanceCheckpointAsync(now, submitted.Planned, due.Unreadable, ct);
         var result = new TickResult(from, now,
-            inserted.Count(e => e.Status == LedgerStatus.Planned),
-            inserted.Count(e => e.Status == LedgerStatus.Skipped),
-            inserted.Count(e => e.Late && e.Status == LedgerStatus.Planned),
-            toQueue.Count);
+            submitted.Planned,
+            submitted.Inserted.Count(e => e.Status is Storage.Ledger.LedgerStatus.Skipped or Storage.Ledger.LedgerStatus.Failed),
+            submitted.Inserted.Count(e => e.Late && e.Status == Storage.Ledger.LedgerStatus.Planned),
+            submitted.Queued)
+        {
+            Superseded = submitted.Inserted.Count(e => e.Status == Storage.Ledger.LedgerStatus.Superseded),
+            Requeued = sweep.Requeued,
+            Unreadable = due.Unreadable,
+        };
         logger.TickCompleted(started.ElapsedMilliseconds, RecordEntities.Iso(from.Value), RecordEntities.Iso(now), result.Planned,
             clients.Requests.Count - requestsBefore);
         return result;
     }
 
     /// <summary>
+    /// Catch-up as a person wants it: of the alerts of one deadline for one subscriber that this tick would send,
+    /// the most recent goes (its countdown measured when it is sent) and the others are recorded as superseded; a
+    /// late alert past its deadline is skipped, and one whose deadline passed more than StaleAfter ago is stale.
+    /// </summary>
+    private static IEnumerable<Dispatch> Decide(DueWindow due, Instant now)
+    {
+        var survivors = TickPolicy.Survivors(due.Alerts.Where(d => d.Decision is TickDecision.Send or TickDecision.SendLate).Select(d => d.Alert));
+        foreach (var d in due.Alerts)
+        {
+            var late = d.Decision is not TickDecision.Send;
+            DispatchSkip? skip = d.Decision switch
+            {
+                TickDecision.SkipLate => new(SkipKind.Skipped, "late: the deadline had passed when the alert was planned"),
+                TickDecision.SkipStale => new(SkipKind.Skipped,
+                    $"stale: the deadline passed {Countdown.Words(now - d.Alert.DueAt)} before the alert could be planned, so it was not sent"),
+                _ when survivors[(d.Alert.DeadlineId, d.Alert.SubscriberId)] is var kept && kept.Id != d.Alert.Id =>
+                    new(SkipKind.Superseded, $"superseded: the {kept.LeadTime.Text} alert of the same deadline was sent instead (catch-up after the tick could not run)"),
+                _ => null,
+            };
+            foreach (var channel in d.Channels) yield return Dispatch.ForAlert(d.Alert, channel, late, skip);
+        }
+    }
+
+    /// <summary>
     /// The alerts that fire in (<paramref name="from"/>, <paramref name="to"/>] and still match the current
     /// records, with what a tick at <paramref name="tickAt"/> would do with each (null: as if every alert
     /// were planned on time, which is what a preview of a future window shows). Reads only that window of the
-    /// schedule plus the records it names. Used by the tick and by `dla preview`.
+    /// schedule plus the records it names. Used by `dla preview` and tests; the tick uses <see cref="ReadWindowAsync"/>.
     /// </summary>
-    public async Task<List<DueAlert>> DueAsync(Instant from, Instant to, Instant? tickAt = null, CancellationToken ct = default)
+    public async Task<List<DueAlert>> DueAsync(Instant from, Instant to, Instant? tickAt = null, CancellationToken ct = default) =>
+        [.. (await ReadWindowAsync(new TickWindow(from, to), tickAt, ct)).Alerts];
+
+    public async Task<DueWindow> ReadWindowAsync(TickWindow window, Instant? tickAt, CancellationToken ct)
     {
-        var rows = await schedule.DueAsync(from, to, ct);
+        var rows = await schedule.DueAsync(window, ct);
         var cache = new RecordCache(records);
-        await cache.LoadAsync(rows.Select(r => r.DeadlineId), rows.Select(r => r.SubscriberId), ct);
-        var list = new List<DueAlert>();
-        foreach (var row in rows.DistinctBy(r => r.Id))
+        await cache.LoadAsync(rows.Alerts.Select(r => r.DeadlineId), rows.Alerts.Select(r => r.SubscriberId), ct);
+        var alerts = new List<DueAlert>();
+        var failed = new List<Dispatch>();
+        var unreadable = rows.UnreadableRows.Select(r => r.Problem).ToList();
+        foreach (var row in rows.Alerts.DistinctBy(r => r.Id))
         {
             var deadline = await cache.DeadlineAsync(row.DeadlineId, ct);
             var subscriber = await cache.SubscriberAsync(row.SubscriberId, ct);
-            if (!AlertPlanner.StillApplies(row, deadline, subscriber)) continue; // superseded by an edit or extension
-            var decision = tickAt is { } at ? TickPolicy.Decide(row, at, ScanPeriod) : TickDecision.Send;
-            var late = decision is TickDecision.SendLate or TickDecision.SkipLate;
-            list.Add(new DueAlert(row, decision, AlertView.Create(row, deadline!, subscriber!, tickAt ?? row.FireAt, late), subscriber!.Channels));
+            if ((deadline.Problem ?? subscriber.Problem) is { } problem)
+            {
+                failed.AddRange(FailedDispatches(row, subscriber.Value, problem));
+                continue;
+            }
+            if (!AlertPlanner.StillApplies(row, deadline.Value, subscriber.Value)) continue; // superseded by an edit or extension, or deleted
+            var decision = tickAt is { } at ? TickPolicy.Decide(row, at, ScanPeriod, StaleAfter) : TickDecision.Send;
+            var late = decision is not TickDecision.Send;
+            alerts.Add(new DueAlert(row, decision, AlertView.Create(row, deadline.Value!, subscriber.Value!, tickAt ?? row.FireAt, late), subscriber.Value!.Channels));
         }
-        return list.OrderBy(d => d.Alert.FireAt).ThenBy(d => d.Alert.SubscriberId, StringComparer.Ordinal).ToList();
+        // A schedule row that cannot be read still names its alert: record that alert as failed, with the reason.
+        foreach (var (problem, alertId, deadlineId, subscriberId, fireAt, dueAt, lead) in rows.UnreadableRows)
+            if (alertId is not null && deadlineId is not null && subscriberId is not null && fireAt is { } f)
+                failed.Add(Unplannable(new AlertId(alertId), deadlineId, subscriberId, f, dueAt ?? f, lead, "-", "-", problem));
+        unreadable.AddRange(cache.Unreadable);
+        return new DueWindow(alerts.OrderBy(d => d.Alert.FireAt).ThenBy(d => d.Alert.SubscriberId, StringComparer.Ordinal).ToList(),
+            failed, unreadable.DistinctBy(u => (u.RecordKind, u.Id)).ToList());
     }
+
+    /// <summary>An alert whose deadline or subscriber cannot be read fails on every channel we know of (none known: one row for "-").</summary>
+    private static IEnumerable<Dispatch> FailedDispatches(PlannedAlert row, Subscriber? subscriber, UnreadableRecord problem) =>
+        subscriber is { Channels.Count: > 0 } s
+            ? s.Channels.Select(c => Unplannable(row.Id, row.DeadlineId, row.SubscriberId, row.FireAt, row.DueAt, row.LeadTime.Text, c.Id, c.Type, problem))
+            : [Unplannable(row.Id, row.DeadlineId, row.SubscriberId, row.FireAt, row.DueAt, row.LeadTime.Text, "-", "-", problem)];
+
+    private static Dispatch Unplannable(AlertId id, string deadlineId, string subscriberId, Instant fireAt, Instant dueAt, string? lead,
+        string channelId, string channelType, UnreadableRecord problem) => new()
+    {
+        MessageId = id, Kind = MessageKind.Alert, DeadlineId = deadlineId, SubscriberId = subscriberId, ChannelId = channelId, ChannelType = channelType,
+        SendAt = fireAt, DueAt = dueAt, KeyAt = fireAt, LeadTime = lead,
+        Skip = new DispatchSkip(SkipKind.Unreadable, $"unreadable {problem}"),
+    };
 }

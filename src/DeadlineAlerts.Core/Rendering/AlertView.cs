@@ -17,7 +17,7 @@ namespace DeadlineAlerts.Core.Rendering;
 /// </summary>
 public sealed record AlertView
 {
-    public string Kind { get; init; } = MessageKind.Alert;
+    public MessageKind Kind { get; init; } = MessageKind.Alert;
     /// <summary>The message's deterministic id (alert, notice or digest id): the webhook's Idempotency-Key.</summary>
     public required AlertId AlertId { get; init; }
     public string DeadlineId { get; init; } = "";

@@ -1,22 +1,43 @@
 namespace DeadlineAlerts.Core.Rendering;
 
 /// <summary>
-/// What one delivery says. The same text is the ledger's <c>Kind</c> column and the webhook payload's
-/// <c>type</c> suffix (<c>deadline.alert</c>, <c>deadline.notice</c>, <c>deadline.digest</c>), so an operator
-/// reading the ledger and a receiver reading the payload use one word per kind.
+/// What one delivery says. Its wire name (<see cref="MessageKinds.Wire"/>) is the ledger's <c>Kind</c> column and
+/// the webhook payload's <c>type</c> suffix (<c>deadline.alert</c>, <c>deadline.notice</c>, <c>deadline.digest</c>),
+/// so an operator reading the ledger and a receiver reading the payload use one word per kind.
 /// </summary>
-public static class MessageKind
+public enum MessageKind
 {
     /// <summary>A lead-time alert about one deadline ("7 days left"). Ledger rows older than kinds have no Kind and are alerts.</summary>
-    public const string Alert = "alert";
+    Alert,
 
     /// <summary>A change notice about one deadline: extended, moved earlier, resolved, cancelled. It has no lead time.</summary>
-    public const string Notice = "notice";
+    Notice,
 
     /// <summary>One message listing several upcoming deadlines with countdowns (<see cref="AlertView.Items"/>). It has no lead time.</summary>
-    public const string Digest = "digest";
+    Digest,
+}
 
-    public static readonly IReadOnlyList<string> All = [Alert, Notice, Digest];
+public static class MessageKinds
+{
+    public static readonly IReadOnlyList<MessageKind> All = [MessageKind.Alert, MessageKind.Notice, MessageKind.Digest];
+
+    /// <summary>The kind's one word on the wire and in storage: "alert", "notice", "digest".</summary>
+    public static string Wire(this MessageKind kind) => kind switch
+    {
+        MessageKind.Alert => "alert",
+        MessageKind.Notice => "notice",
+        MessageKind.Digest => "digest",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>Reads a stored kind; null (rows older than kinds) is an alert; an unknown word is null.</summary>
+    public static MessageKind? Parse(string? text) => text switch
+    {
+        null or "" or "alert" => MessageKind.Alert,
+        "notice" => MessageKind.Notice,
+        "digest" => MessageKind.Digest,
+        _ => null,
+    };
 }
 
 /// <summary>What changed about a deadline, as a notice reports it.</summary>

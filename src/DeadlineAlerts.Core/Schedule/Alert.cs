@@ -95,20 +95,37 @@ public static class AlertPlanner
 public enum TickDecision { Send, SendLate, SkipLate, SkipStale }
 
 /// <summary>
-/// What a tick does with an alert whose fire instant has come (RFC-free house rules, from issue 2):
+/// What a tick does with an alert whose fire instant has come:
 /// <list type="bullet">
 /// <item>On time: the tick came within one scan period of the fire instant.</item>
 /// <item>Late: sent, marked late, while the deadline is ahead; once the deadline has passed, a late
-/// lead-time alert is recorded as skipped. The PT0S alert is always sent (late if the tick was late).</item>
+/// lead-time alert is recorded as skipped. The PT0S "due now" alert is sent late too, unless the deadline
+/// passed more than <c>staleAfter</c> ago: then it is stale (recorded, not sent), since "due now" a week
+/// after the fact tells nobody anything.</item>
 /// </list>
 /// </summary>
 public static class TickPolicy
 {
-    public static TickDecision Decide(PlannedAlert alert, Instant now, Duration scanPeriod)
+    public static readonly Duration DefaultStaleAfter = Duration.FromDays(1);
+
+    public static TickDecision Decide(PlannedAlert alert, Instant now, Duration scanPeriod) => Decide(alert, now, scanPeriod, DefaultStaleAfter);
+
+    public static TickDecision Decide(PlannedAlert alert, Instant now, Duration scanPeriod, Duration staleAfter)
     {
         var late = now - alert.FireAt > scanPeriod;
         if (!late) return TickDecision.Send;
+        if (now - alert.DueAt > staleAfter) return TickDecision.SkipStale;
         if (alert.LeadTime.IsAtDeadline) return TickDecision.SendLate;
         return now >= alert.DueAt ? TickDecision.SkipLate : TickDecision.SendLate;
     }
+
+    /// <summary>
+    /// Catch-up as a person wants it: of the alerts of one deadline for one subscriber that a tick would send,
+    /// only the most recent goes (its countdown is measured when it is sent); the earlier ones say less and are
+    /// superseded. With one alert (the normal case) it is simply sent.
+    /// Returns the alert that goes, keyed by (deadline, subscriber), for the alerts given.
+    /// </summary>
+    public static IReadOnlyDictionary<(string DeadlineId, string SubscriberId), PlannedAlert> Survivors(IEnumerable<PlannedAlert> sendable) =>
+        sendable.GroupBy(a => (a.DeadlineId, a.SubscriberId))
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(a => a.FireAt).ThenBy(a => a.LeadTime.Text, StringComparer.Ordinal).First());
 }

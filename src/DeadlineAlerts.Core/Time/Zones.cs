@@ -6,7 +6,7 @@ namespace DeadlineAlerts.Core.Time;
 /// <summary>IANA zone lookup with errors that tell the operator what to write instead.</summary>
 public static class Zones
 {
-    private static readonly IDateTimeZoneProvider Tzdb = DateTimeZoneProviders.Tzdb;
+    public static readonly IDateTimeZoneProvider Tzdb = DateTimeZoneProviders.Tzdb;
 
     public static DateTimeZone? Find(string? id) => id is null ? null : Tzdb.GetZoneOrNull(id.Trim());
 

@@ -74,7 +74,7 @@ public sealed record WebhookPayload(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public WebhookNotice? Notice { get; init; }
 
-    public static string TypeOf(string kind) => "deadline." + kind;
+    public static string TypeOf(MessageKind kind) => "deadline." + kind.Wire();
 
     public static WebhookPayload From(AlertView a) => new(
         a.AlertId.Value,

@@ -1,34 +1,18 @@
 using Azure;
 using Azure.Data.Tables;
+using DeadlineAlerts.Core.Pipeline;
 using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Storage.Records;
-using DeadlineAlerts.Storage.Schedule;
 using NodaTime;
 
 namespace DeadlineAlerts.Storage.Ledger;
 
-public static class LedgerStatus
-{
-    public const string Planned = "planned";
-    public const string Sending = "sending";
-    public const string Retrying = "retrying";
-    public const string Delivered = "delivered";
-    public const string Failed = "failed";
-    public const string Skipped = "skipped";
-    /// <summary>Never to be sent: the deadline moved, was resolved or cancelled before the alert went out.</summary>
-    public const string Cancelled = "cancelled";
-
-    public static readonly IReadOnlyList<string> All = [Planned, Sending, Retrying, Delivered, Failed, Skipped, Cancelled];
-    public static bool IsFinal(string status) => status is Delivered or Failed or Skipped or Cancelled;
-}
-
 /// <summary>
-/// One delivery of one message to one channel: the ledger row that makes "sent once" true. Its key is
-/// derived from the message (fire day, fire instant, message id, channel id), so whoever plans or delivers it
-/// finds the same row; state moves planned → sending → delivered | retrying | failed, or planned → skipped,
-/// or planned | retrying → cancelled. <see cref="Kind"/> says what the row delivers (<see cref="MessageKind"/>);
-/// only a lead-time alert has a <see cref="LeadTime"/>.
+/// One delivery of one message to one channel: the ledger row that makes "sent once" true. Its key comes from
+/// the message (<see cref="LedgerKeys"/>), so whoever plans or delivers it finds the same row. Its state moves
+/// only through the methods below, each checked against <see cref="LedgerStatuses.CanMove"/>; no other code
+/// sets <see cref="Status"/>.
 /// </summary>
 public sealed record LedgerEntry
 {
@@ -39,113 +23,106 @@ public sealed record LedgerEntry
     public required string SubscriberId { get; init; }
     public required string ChannelId { get; init; }
     public required string ChannelType { get; init; }
-    /// <summary><see cref="MessageKind"/>; rows written before kinds existed have none and are alerts.</summary>
-    public string Kind { get; init; } = MessageKind.Alert;
+    public MessageKind Kind { get; init; } = MessageKind.Alert;
     /// <summary>ISO 8601 lead time of an alert; null for a notice or digest.</summary>
     public string? LeadTime { get; init; }
-    /// <summary>
-    /// What the message is about beyond the deadline: for a notice, the id of the deadline's history entry
-    /// it reports (<see cref="Core.Records.HistoryEntry.Id"/>); for a digest, see <see cref="DigestPeriod"/>.
-    /// </summary>
+    /// <summary>For a notice, the id of the deadline's history entry it reports (<see cref="Core.Records.HistoryEntry.Id"/>).</summary>
     public string? Ref { get; init; }
+    /// <summary>When it is to be sent.</summary>
     public required Instant FireAt { get; init; }
     public required Instant DueAt { get; init; }
-    public required string Status { get; init; }
-    /// <summary>For a digest: the local date of its period (<see cref="Core.Schedule.DigestPeriod.Key"/>).</summary>
+    public LedgerStatus Status { get; private init; }
+    /// <summary>For a digest: the local date of its period (<see cref="DigestPeriod.Key"/>).</summary>
     public string? DigestPeriod { get; init; }
     public bool Late { get; init; }
     public Instant PlannedAt { get; init; }
-    public int Attempts { get; init; }
-    public string? LastError { get; init; }
-    public string? ProviderMessageId { get; init; }
-    public Instant? CompletedAt { get; init; }
-    public Instant? LeaseUntil { get; init; }
-    public Instant? NextAttemptAt { get; init; }
+    /// <summary>Sends tried: each outcome counts one, and so does a claim whose worker vanished (it may have sent).</summary>
+    public int Attempts { get; private init; }
+    public string? LastError { get; private init; }
+    public string? ProviderMessageId { get; private init; }
+    public Instant? CompletedAt { get; private init; }
+    public Instant? LeaseUntil { get; private init; }
+    public Instant? NextAttemptAt { get; private init; }
     public ETag ETag { get; init; }
 
-    public static string KeyOf(PlannedAlert alert, string channelId) =>
-        ScheduleIndex.RowKey(alert.FireAt, alert.Id) + "_" + channelId;
+    public bool IsFinal => Status.IsFinal();
 
-    public static LedgerEntry Plan(PlannedAlert alert, string channelId, string channelType, string status, bool late, Instant now, string? reason = null) => new()
+    /// <summary>When this row next needs someone to act, if it is not final: its send time, its lease's end, its retry time.</summary>
+    public Instant? NextActionAt => Status switch
     {
-        PartitionKey = ScheduleIndex.Partition(alert.FireAt),
-        RowKey = KeyOf(alert, channelId),
-        AlertId = alert.Id.Value,
-        DeadlineId = alert.DeadlineId,
-        SubscriberId = alert.SubscriberId,
-        ChannelId = channelId,
-        ChannelType = channelType,
-        LeadTime = alert.LeadTime.Text,
-        FireAt = alert.FireAt,
-        DueAt = alert.DueAt,
-        Status = status,
-        Late = late,
-        PlannedAt = now,
-        LastError = reason,
-        CompletedAt = LedgerStatus.IsFinal(status) ? now : null,
+        LedgerStatus.Planned => FireAt,
+        LedgerStatus.Sending => LeaseUntil,
+        LedgerStatus.Retrying => NextAttemptAt,
+        _ => null,
     };
 
-    /// <summary>
-    /// A change notice to one channel. It is keyed like an alert firing at the moment of the change, so
-    /// `dla alerts` lists it among the alerts of that day and a repeated request finds the same row.
-    /// </summary>
-    /// <summary>
-    /// A change notice row, keyed by when it is to be sent (<paramref name="sendAt"/>: the change itself, or the
-    /// end of the subscriber's quiet hours), so a tick's window query finds a held notice when its time comes.
-    /// </summary>
-    public static LedgerEntry PlanNotice(AlertId noticeId, string deadlineId, string changeId, string subscriberId, string channelId,
-        string channelType, Instant sendAt, Instant dueAt, string status, Instant now, string? reason = null) => new()
+    /// <summary>The row a dispatch becomes: planned, or at once final when the dispatch is to be recorded and not sent.</summary>
+    public static LedgerEntry Plan(Dispatch d, Instant now)
     {
-        PartitionKey = ScheduleIndex.Partition(sendAt),
-        RowKey = ScheduleIndex.RowKey(sendAt, noticeId) + "_" + channelId,
-        Kind = MessageKind.Notice,
-        AlertId = noticeId.Value,
-        DeadlineId = deadlineId,
-        SubscriberId = subscriberId,
-        ChannelId = channelId,
-        ChannelType = channelType,
-        Ref = changeId,
-        FireAt = sendAt,
-        DueAt = dueAt,
-        Status = status,
-        PlannedAt = now,
-        LastError = reason,
-        CompletedAt = LedgerStatus.IsFinal(status) ? now : null,
+        var (pk, rk) = LedgerKeys.Of(d);
+        var (status, reason) = d switch
+        {
+            { Skip: { Kind: SkipKind.Unreadable } s } => (LedgerStatus.Failed, s.Reason),
+            { Skip: { Kind: SkipKind.Superseded } s } => (LedgerStatus.Superseded, s.Reason),
+            { Skip: { } s } => (LedgerStatus.Skipped, s.Reason),
+            // The broken-channel rule, written once: nothing is sent to a channel the receiver said is gone.
+            { ChannelBroken: { } broken } => (LedgerStatus.Skipped, $"channel is marked broken: {broken}"),
+            _ => (LedgerStatus.Planned, (string?)null),
+        };
+        return new LedgerEntry
+        {
+            PartitionKey = pk, RowKey = rk, AlertId = d.MessageId.Value, DeadlineId = d.DeadlineId, SubscriberId = d.SubscriberId,
+            ChannelId = d.ChannelId, ChannelType = d.ChannelType, Kind = d.Kind, LeadTime = d.LeadTime, Ref = d.Ref,
+            DigestPeriod = d.DigestPeriod, FireAt = d.SendAt, DueAt = d.DueAt, Late = d.Late, PlannedAt = now,
+            Status = status, LastError = reason, CompletedAt = status.IsFinal() ? now : null,
+        };
+    }
+
+    /// <summary>A row written already cancelled: an alert that a milestone stopped before any tick planned it.</summary>
+    public static LedgerEntry PlanCancelled(Dispatch d, Instant now, string reason) => Plan(d, now) with
+    {
+        Status = LedgerStatus.Cancelled, LastError = reason, CompletedAt = now,
     };
 
+    private LedgerEntry Move(LedgerStatus to) => LedgerStatuses.CanMove(Status, to)
+        ? this with { Status = to }
+        : throw new InvalidOperationException($"ledger row {RowKey} cannot move from {Status.Wire()} to {to.Wire()}");
 
-    /// <summary>
-    /// A digest row. Its partition is the period's local date and its row key the digest id (subscriber and
-    /// period) and channel, not the send instant: a subscriber who moves the digest's hour within a period
-    /// still gets that period's digest once. Digest partitions sort after the alert partitions (digits), so
-    /// a tick's window query never reads them.
-    /// </summary>
-    public static LedgerEntry PlanDigest(string digestId, string subscriberId, Core.Schedule.DigestPeriod period, Core.Records.ChannelSpec channel,
-        string status, bool late, Instant now, string? reason = null) => new()
+    /// <summary>A worker takes the row until <paramref name="leaseUntil"/>. Re-claiming a row whose lease ran out counts
+    /// the vanished worker's attempt.</summary>
+    public LedgerEntry Claim(Instant leaseUntil) => Move(LedgerStatus.Sending) with
     {
-        PartitionKey = "digest-" + period.Key,
-        RowKey = digestId + "_" + channel.Id,
-        Kind = MessageKind.Digest,
-        DigestPeriod = period.Key,
-        AlertId = digestId,
-        DeadlineId = "",
-        SubscriberId = subscriberId,
-        ChannelId = channel.Id,
-        ChannelType = channel.Type,
-        FireAt = period.SendAt,
-        DueAt = period.SendAt,
-        Status = status,
-        Late = late,
-        PlannedAt = now,
-        LastError = reason,
-        CompletedAt = status == LedgerStatus.Skipped ? now : null,
+        Attempts = Status == LedgerStatus.Sending ? Attempts + 1 : Attempts,
+        LeaseUntil = leaseUntil, NextAttemptAt = null,
     };
 
-    /// <summary>Only for <see cref="MessageKind.Alert"/> rows: the alert the row delivers.</summary>
-    public PlannedAlert ToPlannedAlert() =>
-        new(new AlertId(AlertId), DeadlineId, SubscriberId,
-            Core.Schedule.LeadTime.Parse(LeadTime ?? throw new InvalidOperationException($"ledger row {RowKey} is a {Kind}, not a lead-time alert")),
-            FireAt, DueAt);
+    public LedgerEntry Deliver(Instant at, string? providerMessageId) => Move(LedgerStatus.Delivered) with
+    {
+        Attempts = Attempts + 1, CompletedAt = at, ProviderMessageId = providerMessageId, LastError = null, LeaseUntil = null,
+    };
+
+    public LedgerEntry Retry(Instant at, Instant nextAttemptAt, string? reason) => Move(LedgerStatus.Retrying) with
+    {
+        Attempts = Attempts + 1, LastError = reason, NextAttemptAt = nextAttemptAt, LeaseUntil = null,
+    };
+
+    /// <param name="sent">Whether a send was tried (a permanent refusal) or not (a record it needs is gone or unreadable).</param>
+    public LedgerEntry Fail(Instant at, string reason, bool sent) => Move(LedgerStatus.Failed) with
+    {
+        Attempts = sent ? Attempts + 1 : Attempts, LastError = reason, CompletedAt = at, LeaseUntil = null, NextAttemptAt = null,
+    };
+
+    /// <summary>Stopped before it was sent: nothing went out, so attempts stay as they were.</summary>
+    public LedgerEntry Cancel(Instant at, string reason) => Move(LedgerStatus.Cancelled) with
+    {
+        LastError = reason, CompletedAt = at, LeaseUntil = null, NextAttemptAt = null,
+    };
+
+    /// <summary>Only for alert rows: the alert the row delivers, or null when its stored lead time cannot be read.</summary>
+    public PlannedAlert? ToPlannedAlert() =>
+        Kind == MessageKind.Alert && Core.Schedule.LeadTime.TryParse(LeadTime, out var lead, out _)
+            ? new(new AlertId(AlertId), DeadlineId, SubscriberId, lead, FireAt, DueAt)
+            : null;
 
     public TableEntity ToEntity() => new(PartitionKey, RowKey)
     {
@@ -154,12 +131,12 @@ public sealed record LedgerEntry
         ["SubscriberId"] = SubscriberId,
         ["ChannelId"] = ChannelId,
         ["ChannelType"] = ChannelType,
-        ["Kind"] = Kind == MessageKind.Alert ? null : Kind,
+        ["Kind"] = Kind == MessageKind.Alert ? null : Kind.Wire(),
         ["LeadTime"] = LeadTime,
         ["Ref"] = Ref,
         ["FireAt"] = RecordEntities.Iso(FireAt),
         ["DueAt"] = RecordEntities.Iso(DueAt),
-        ["Status"] = Status,
+        ["Status"] = Status.Wire(),
         ["DigestPeriod"] = DigestPeriod,
         ["Late"] = Late,
         ["PlannedAt"] = RecordEntities.Iso(PlannedAt),
@@ -172,21 +149,22 @@ public sealed record LedgerEntry
         ETag = ETag,
     };
 
+    /// <summary>Reads a stored row; a row this version cannot read (an unknown kind or status) is a <see cref="FormatException"/>.</summary>
     public static LedgerEntry FromEntity(TableEntity e) => new()
     {
         PartitionKey = e.PartitionKey,
         RowKey = e.RowKey,
-        AlertId = e.GetString("AlertId"),
-        DeadlineId = e.GetString("DeadlineId"),
-        SubscriberId = e.GetString("SubscriberId"),
-        ChannelId = e.GetString("ChannelId"),
-        ChannelType = e.GetString("ChannelType"),
-        Kind = e.GetString("Kind") ?? MessageKind.Alert,
+        AlertId = e.GetString("AlertId") ?? "",
+        DeadlineId = e.GetString("DeadlineId") ?? "",
+        SubscriberId = e.GetString("SubscriberId") ?? "",
+        ChannelId = e.GetString("ChannelId") ?? "",
+        ChannelType = e.GetString("ChannelType") ?? "",
+        Kind = MessageKinds.Parse(e.GetString("Kind")) ?? throw new FormatException($"ledger row {e.RowKey}: Kind \"{e.GetString("Kind")}\" is unknown"),
         LeadTime = e.GetString("LeadTime"),
         Ref = e.GetString("Ref"),
         FireAt = RecordEntities.ParseInstant(e.GetString("FireAt")),
         DueAt = RecordEntities.ParseInstant(e.GetString("DueAt")),
-        Status = e.GetString("Status"),
+        Status = LedgerStatuses.Parse(e.GetString("Status")) ?? throw new FormatException($"ledger row {e.RowKey}: Status \"{e.GetString("Status")}\" is unknown"),
         DigestPeriod = e.GetString("DigestPeriod"),
         Late = e.GetBoolean("Late") ?? false,
         PlannedAt = RecordEntities.ParseInstant(e.GetString("PlannedAt")),
@@ -207,42 +185,35 @@ public sealed class AlertLedger(StorageClients clients)
 {
     private TableClient Table => clients.Table(clients.Names.Ledger);
 
-    /// <summary>Inserts entries that are not there yet (batched); returns the ones this call inserted.</summary>
+    /// <summary>Inserts entries that are not there yet (batched, per partition at once); returns the ones this call inserted.</summary>
     public async Task<List<LedgerEntry>> AddMissingAsync(IEnumerable<LedgerEntry> entries, CancellationToken ct = default)
     {
-        var inserted = await TableBatches.AddMissingAsync(Table, entries.Select(e => e.ToEntity()), ct);
-        return inserted.Select(LedgerEntry.FromEntity).ToList();
+        var byKey = entries.DistinctBy(e => (e.PartitionKey, e.RowKey)).ToDictionary(e => (e.PartitionKey, e.RowKey));
+        var inserted = await TableBatches.AddMissingAsync(Table, byKey.Values.Select(e => e.ToEntity()), ct);
+        return inserted.Select(e => byKey[(e.PartitionKey, e.RowKey)] with { ETag = e.ETag }).ToList();
     }
 
-    /// <summary>Every entry of alerts firing in (from, to]: one range query, like the schedule's.</summary>
-    public async Task<List<LedgerEntry>> InWindowAsync(Instant from, Instant to, CancellationToken ct = default)
-    {
-        var lo = ScheduleIndex.RowKey(from, new AlertId("~"));
-        var hi = ScheduleIndex.RowKey(to, new AlertId("~"));
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey ge {ScheduleIndex.Partition(from)} and PartitionKey le {ScheduleIndex.Partition(to)} and RowKey gt {lo} and RowKey le {hi}");
-        return await QueryAsync(filter, ct);
-    }
-
-    /// <summary>The entries with these keys, read with one range query per partition.</summary>
+    /// <summary>The entries with these keys, read with one range query per partition (a queue message is one partition).</summary>
     public async Task<List<LedgerEntry>> GetAsync(IEnumerable<(string PartitionKey, string RowKey)> keys, CancellationToken ct = default)
     {
-        var result = new List<LedgerEntry>();
-        foreach (var partition in keys.GroupBy(k => k.PartitionKey))
+        var reads = keys.GroupBy(k => k.PartitionKey).Select(async partition =>
         {
             var wanted = partition.Select(k => k.RowKey).ToHashSet(StringComparer.Ordinal);
             var filter = TableClient.CreateQueryFilter(
                 $"PartitionKey eq {partition.Key} and RowKey ge {wanted.Min(StringComparer.Ordinal)} and RowKey le {wanted.Max(StringComparer.Ordinal)}");
-            result.AddRange((await QueryAsync(filter, ct)).Where(e => wanted.Contains(e.RowKey)));
-        }
-        return result;
+            return (await QueryAsync(filter, ct)).Where(e => wanted.Contains(e.RowKey)).ToList();
+        });
+        return (await Task.WhenAll(reads)).SelectMany(r => r).ToList();
     }
 
     public async Task<List<LedgerEntry>> QueryAsync(string? filter, CancellationToken ct = default)
     {
         var list = new List<LedgerEntry>();
         await foreach (var e in Table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
-            list.Add(LedgerEntry.FromEntity(e));
+        {
+            try { list.Add(LedgerEntry.FromEntity(e)); }
+            catch (FormatException) { /* a row of a newer version: left for that version */ }
+        }
         return list;
     }
 
@@ -252,28 +223,31 @@ public sealed class AlertLedger(StorageClients clients)
     /// </summary>
     public async Task<List<LedgerEntry>> TryUpdateAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken ct = default)
     {
+        var chunks = entries.GroupBy(e => e.PartitionKey).SelectMany(p => p.Chunk(TableBatches.MaxBatch));
+        var written = await Task.WhenAll(chunks.Select(chunk => UpdateChunkAsync(chunk, ct)));
+        return written.SelectMany(w => w).ToList();
+    }
+
+    private async Task<List<LedgerEntry>> UpdateChunkAsync(LedgerEntry[] chunk, CancellationToken ct)
+    {
         var written = new List<LedgerEntry>();
-        foreach (var partition in entries.GroupBy(e => e.PartitionKey))
-        foreach (var chunk in partition.Chunk(TableBatches.MaxBatch))
+        try
         {
-            try
+            var response = await Table.SubmitTransactionAsync(
+                chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateReplace, e.ToEntity(), e.ETag)), ct);
+            for (var i = 0; i < chunk.Length; i++)
+                written.Add(chunk[i] with { ETag = response.Value[i].Headers.ETag ?? default });
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 412 or 404)
+        {
+            foreach (var entry in chunk)
             {
-                var response = await Table.SubmitTransactionAsync(
-                    chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateReplace, e.ToEntity(), e.ETag)), ct);
-                for (var i = 0; i < chunk.Length; i++)
-                    written.Add(chunk[i] with { ETag = response.Value[i].Headers.ETag ?? default });
-            }
-            catch (TableTransactionFailedException e) when (e.Status is 412 or 404)
-            {
-                foreach (var entry in chunk)
+                try
                 {
-                    try
-                    {
-                        var r = await Table.UpdateEntityAsync(entry.ToEntity(), entry.ETag, TableUpdateMode.Replace, ct);
-                        written.Add(entry with { ETag = r.Headers.ETag ?? default });
-                    }
-                    catch (RequestFailedException c) when (c.Status is 412 or 404) { }
+                    var r = await Table.UpdateEntityAsync(entry.ToEntity(), entry.ETag, TableUpdateMode.Replace, ct);
+                    written.Add(entry with { ETag = r.Headers.ETag ?? default });
                 }
+                catch (RequestFailedException c) when (c.Status is 412 or 404) { }
             }
         }
         return written;

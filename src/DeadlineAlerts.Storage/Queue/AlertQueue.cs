@@ -30,10 +30,23 @@ public sealed class AlertQueue(StorageClients clients)
     public QueueClient Queue => clients.Queue(clients.Names.AlertQueue);
     public QueueClient Poison => clients.Queue(clients.Names.PoisonQueue);
 
-    public async Task EnqueueAsync(IEnumerable<DeliveryRef> deliveries, TimeSpan? delay = null, CancellationToken ct = default)
+    /// <summary>
+    /// Queues deliveries in ledger-key order, <see cref="PerMessage"/> a message and each message within one ledger
+    /// partition, so delivery reads a message's rows with one range query that holds nothing else. Messages are
+    /// sent concurrently. A delay is given to the queue in whole seconds, rounded down (the service's unit):
+    /// delivery waits out the remainder itself, so a retry is never early and keeps its jitter.
+    /// </summary>
+    public async Task<int> EnqueueAsync(IEnumerable<DeliveryRef> deliveries, TimeSpan? delay = null, CancellationToken ct = default)
     {
-        foreach (var chunk in deliveries.Chunk(PerMessage))
-            await Queue.SendMessageAsync(new DeliveryMessage(chunk).Serialize(), delay, cancellationToken: ct);
+        var messages = deliveries.DistinctBy(d => (d.PartitionKey, d.RowKey))
+            .GroupBy(d => d.PartitionKey).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .SelectMany(g => g.OrderBy(d => d.RowKey, StringComparer.Ordinal).Chunk(PerMessage))
+            .Select(chunk => new DeliveryMessage(chunk).Serialize())
+            .ToList();
+        var visibility = delay is { } d && d > TimeSpan.Zero ? TimeSpan.FromSeconds(Math.Floor(d.TotalSeconds)) : (TimeSpan?)null;
+        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+            async (m, token) => await Queue.SendMessageAsync(m, visibility, cancellationToken: token));
+        return messages.Count;
     }
 
     public async Task PoisonAsync(string text, CancellationToken ct = default) =>

@@ -25,31 +25,56 @@ public sealed class RecordStore(StorageClients clients)
     private TableClient Deadlines => clients.Table(clients.Names.Deadlines);
     private TableClient Subscribers => clients.Table(clients.Names.Subscribers);
 
+    /// <summary>The deadline, or null if there is none; an unreadable one is an <see cref="UnreadableRecordException"/> naming it.</summary>
     public async Task<Stored<Deadline>?> GetDeadlineAsync(string id, CancellationToken ct = default)
     {
         var r = await Deadlines.GetEntityIfExistsAsync<TableEntity>(DeadlinePartition, id, cancellationToken: ct);
-        return r.HasValue ? new Stored<Deadline>(RecordEntities.ToDeadline(r.Value!), r.Value!.ETag) : null;
+        if (!r.HasValue) return null;
+        var read = RecordEntities.ReadDeadline(r.Value!);
+        return read.Value is { } d ? new Stored<Deadline>(d, r.Value!.ETag) : throw new UnreadableRecordException(read.Problem!);
     }
 
     public async Task<Stored<Subscriber>?> GetSubscriberAsync(string id, CancellationToken ct = default)
     {
         var r = await Subscribers.GetEntityIfExistsAsync<TableEntity>(SubscriberPartition, id, cancellationToken: ct);
-        return r.HasValue ? new Stored<Subscriber>(RecordEntities.ToSubscriber(r.Value!), r.Value!.ETag) : null;
+        if (!r.HasValue) return null;
+        var read = RecordEntities.ReadSubscriber(r.Value!);
+        return read.Value is { } s ? new Stored<Subscriber>(s, r.Value!.ETag) : throw new UnreadableRecordException(read.Problem!);
     }
 
-    public async Task<List<Deadline>> ListDeadlinesAsync(CancellationToken ct = default)
+    /// <summary>The deadline, missing, or why it cannot be read: for the pipeline, which sets a bad record aside.</summary>
+    public async Task<RecordRead<Deadline>> ReadDeadlineAsync(string id, CancellationToken ct = default)
+    {
+        var r = await Deadlines.GetEntityIfExistsAsync<TableEntity>(DeadlinePartition, id, cancellationToken: ct);
+        return r.HasValue ? RecordEntities.ReadDeadline(r.Value!) : RecordRead<Deadline>.Missing;
+    }
+
+    public async Task<RecordRead<Subscriber>> ReadSubscriberAsync(string id, CancellationToken ct = default)
+    {
+        var r = await Subscribers.GetEntityIfExistsAsync<TableEntity>(SubscriberPartition, id, cancellationToken: ct);
+        return r.HasValue ? RecordEntities.ReadSubscriber(r.Value!) : RecordRead<Subscriber>.Missing;
+    }
+
+    /// <summary>Every readable deadline; unreadable ones are left out and added to <paramref name="unreadable"/> when given.</summary>
+    public async Task<List<Deadline>> ListDeadlinesAsync(CancellationToken ct = default, List<UnreadableRecord>? unreadable = null)
     {
         var list = new List<Deadline>();
         await foreach (var e in Deadlines.QueryAsync<TableEntity>(x => x.PartitionKey == DeadlinePartition, cancellationToken: ct))
-            list.Add(RecordEntities.ToDeadline(e));
+        {
+            var read = RecordEntities.ReadDeadline(e);
+            if (read.Value is { } d) list.Add(d); else unreadable?.Add(read.Problem!);
+        }
         return list;
     }
 
-    public async Task<List<Subscriber>> ListSubscribersAsync(CancellationToken ct = default)
+    public async Task<List<Subscriber>> ListSubscribersAsync(CancellationToken ct = default, List<UnreadableRecord>? unreadable = null)
     {
         var list = new List<Subscriber>();
         await foreach (var e in Subscribers.QueryAsync<TableEntity>(x => x.PartitionKey == SubscriberPartition, cancellationToken: ct))
-            list.Add(RecordEntities.ToSubscriber(e));
+        {
+            var read = RecordEntities.ReadSubscriber(e);
+            if (read.Value is { } s) list.Add(s); else unreadable?.Add(read.Problem!);
+        }
         return list;
     }
 
@@ -132,26 +157,52 @@ public static class RecordEntities
         ["History"] = d.History.Count == 0 ? null : new JsonArray(d.History.Select(h => (JsonNode)h.ToJson()).ToArray()).ToJsonString(),
     };
 
-    public static Deadline ToDeadline(TableEntity e)
+    /// <summary>Reads a stored deadline field by field; the first field that cannot be read names the problem.
+    /// An unknown zone is a problem, never UTC.</summary>
+    public static RecordRead<Deadline> ReadDeadline(TableEntity e)
     {
-        var zone = Zones.Find(e.GetString("TimeZone")) ?? DateTimeZone.Utc;
-        var local = LocalDateTimePattern.ExtendedIso.Parse(e.GetString("DueLocal")).Value;
-        return new Deadline
+        var id = e.RowKey;
+        RecordRead<Deadline> Bad(string field, string problem) => RecordRead<Deadline>.Bad(new UnreadableRecord("deadline", id, field, problem));
+        var zoneId = e.GetString("TimeZone");
+        if (string.IsNullOrWhiteSpace(zoneId)) return Bad("TimeZone", "is missing");
+        if (Zones.Find(zoneId) is not { } zone) return Bad("TimeZone", $"\"{Shown(zoneId)}\" is not a time zone id of the tz data in use ({Zones.Tzdb.VersionId})");
+        var dueLocal = e.GetString("DueLocal");
+        if (string.IsNullOrWhiteSpace(dueLocal)) return Bad("DueLocal", "is missing");
+        var local = LocalDateTimePattern.ExtendedIso.Parse(dueLocal);
+        if (!local.Success) return Bad("DueLocal", $"\"{Shown(dueLocal)}\" is not a local date-time such as 2025-08-12T00:01");
+        if (TryInstant(e, "DueInstant", required: true, out var dueInstant) is { } dueProblem) return Bad("DueInstant", dueProblem);
+        if (TryInstant(e, "ArmedAt", required: false, out var armedAt) is { } armedProblem) return Bad("ArmedAt", armedProblem);
+        if (TryLeads(e.GetString("LeadTimes"), out var leads) is { } leadProblem) return Bad("LeadTimes", leadProblem);
+        var statusText = e.GetString("Status");
+        var status = DeadlineStatus.Active;
+        if (!string.IsNullOrEmpty(statusText) && (!Enum.TryParse(statusText, ignoreCase: true, out status) || int.TryParse(statusText, out _)))
+            return Bad("Status", $"\"{Shown(statusText)}\" is not one of Active, Resolved, Cancelled");
+        List<HistoryEntry> history = [];
+        if (e.GetString("History") is { Length: > 0 } historyText)
         {
-            Id = e.RowKey,
+            try { history = JsonNode.Parse(historyText)!.AsArray().Select(h => HistoryEntry.FromJson(h!)).ToList(); }
+            catch (Exception x) when (x is JsonException or FormatException or InvalidOperationException or NullReferenceException or ArgumentException)
+            {
+                return Bad("History", "is not the JSON list of changes this version writes");
+            }
+        }
+        return RecordRead<Deadline>.Ok(new Deadline
+        {
+            Id = id,
             Title = e.GetString("Title") ?? "",
-            Due = DueTime.FromStored(local, zone, ParseInstant(e.GetString("DueInstant"))),
+            Due = DueTime.FromStored(local.Value, zone, dueInstant),
             Category = e.GetString("Category"),
-            LeadTimes = Leads(e.GetString("LeadTimes")),
+            LeadTimes = leads,
             Source = e.GetString("Source"),
             Notes = e.GetString("Notes"),
-            Status = Enum.TryParse<DeadlineStatus>(e.GetString("Status"), out var s) ? s : DeadlineStatus.Active,
-            ArmedAt = ParseInstant(e.GetString("ArmedAt")),
-            History = e.GetString("History") is { Length: > 0 } history
-                ? JsonNode.Parse(history)!.AsArray().Select(h => HistoryEntry.FromJson(h!)).ToList()
-                : [],
-        };
+            Status = status,
+            ArmedAt = armedAt,
+            History = history,
+        });
     }
+
+    /// <summary>For callers that hold a row they just wrote: throws <see cref="UnreadableRecordException"/> on a bad one.</summary>
+    public static Deadline ToDeadline(TableEntity e) => ReadDeadline(e) is { Value: { } d } ? d : throw new UnreadableRecordException(ReadDeadline(e).Problem!);
 
     public static TableEntity From(Subscriber s) => new(RecordStore.SubscriberPartition, s.Id)
     {
@@ -166,20 +217,90 @@ public static class RecordEntities
         ["Digest"] = s.Digest?.Stored,
     };
 
-    public static Subscriber ToSubscriber(TableEntity e) => new()
+    public static RecordRead<Subscriber> ReadSubscriber(TableEntity e)
     {
-        Id = e.RowKey,
-        Name = e.GetString("Name") ?? "",
-        TimeZone = Zones.Find(e.GetString("TimeZone")),
-        Categories = JsonSerializer.Deserialize<List<string>>(e.GetString("Categories") ?? "[]", Json) ?? [],
-        DeadlineIds = JsonSerializer.Deserialize<List<string>>(e.GetString("Deadlines") ?? "[]", Json) ?? [],
-        LeadTimes = Leads(e.GetString("LeadTimes")),
-        Channels = (JsonSerializer.Deserialize<List<StoredChannel>>(e.GetString("Channels") ?? "[]", Json) ?? [])
-            .Select(c => new ChannelSpec { Type = c.Type, Target = c.Target, Secret = c.Secret, BrokenReason = c.Broken }).ToList(),
-        CreatedAt = ParseInstant(e.GetString("CreatedAt")),
-        QuietHours = Quiet(e.GetString("QuietHours")),
-        Digest = DigestChoice.FromStored(e.GetString("Digest")),
-    };
+        var id = e.RowKey;
+        RecordRead<Subscriber> Bad(string field, string problem) => RecordRead<Subscriber>.Bad(new UnreadableRecord("subscriber", id, field, problem));
+        var zoneId = e.GetString("TimeZone");
+        DateTimeZone? zone = null;
+        if (!string.IsNullOrWhiteSpace(zoneId) && (zone = Zones.Find(zoneId)) is null)
+            return Bad("TimeZone", $"\"{Shown(zoneId)}\" is not a time zone id of the tz data in use ({Zones.Tzdb.VersionId})");
+        if (TryJson<List<string>>(e.GetString("Categories"), out var categories) is { } cp) return Bad("Categories", cp);
+        if (TryJson<List<string>>(e.GetString("Deadlines"), out var deadlineIds) is { } dp) return Bad("Deadlines", dp);
+        if (TryJson<List<StoredChannel>>(e.GetString("Channels"), out var channels) is { } chp) return Bad("Channels", chp);
+        if (channels.Any(c => string.IsNullOrWhiteSpace(c?.Type) || c.Target is null)) return Bad("Channels", "has a channel without a type or target");
+        if (TryLeads(e.GetString("LeadTimes"), out var leads) is { } lp) return Bad("LeadTimes", lp);
+        if (TryInstant(e, "CreatedAt", required: false, out var createdAt) is { } crp) return Bad("CreatedAt", crp);
+        var quietText = e.GetString("QuietHours");
+        var quiet = Quiet(quietText);
+        if (!string.IsNullOrWhiteSpace(quietText) && quiet is null) return Bad("QuietHours", $"\"{Shown(quietText)}\" is not a period such as 22:00-07:00");
+        DigestChoice? digest;
+        try { digest = DigestChoice.FromStored(e.GetString("Digest")); }
+        catch (Exception x) when (x is FormatException or IndexOutOfRangeException or ArgumentException or UnparsableValueException)
+        {
+            return Bad("Digest", $"\"{Shown(e.GetString("Digest"))}\" is not a digest such as \"week monday 08:00\"");
+        }
+        return RecordRead<Subscriber>.Ok(new Subscriber
+        {
+            Id = id,
+            Name = e.GetString("Name") ?? "",
+            TimeZone = zone,
+            Categories = categories,
+            DeadlineIds = deadlineIds,
+            LeadTimes = leads,
+            Channels = channels.Select(c => new ChannelSpec { Type = c.Type, Target = c.Target, Secret = c.Secret, BrokenReason = c.Broken }).ToList(),
+            CreatedAt = createdAt,
+            QuietHours = quiet,
+            Digest = digest,
+        });
+    }
+
+    public static Subscriber ToSubscriber(TableEntity e) => ReadSubscriber(e) is { Value: { } s } ? s : throw new UnreadableRecordException(ReadSubscriber(e).Problem!);
+
+    /// <summary>A stored value as shown in a problem: cut short, control characters escaped. Record fields hold no secrets
+    /// except channels, which are never shown.</summary>
+    private static string Shown(string? text)
+    {
+        text ??= "";
+        if (text.Length > 60) text = text[..60] + "…";
+        return string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+    }
+
+    private static string? TryInstant(TableEntity e, string field, bool required, out Instant value)
+    {
+        value = Instant.MinValue;
+        var text = e.GetString(field);
+        if (text is null) return required ? "is missing" : null;
+        var r = InstantPattern.ExtendedIso.Parse(text);
+        if (!r.Success) return $"\"{Shown(text)}\" is not an ISO instant such as 2025-08-12T04:01:00Z";
+        value = r.Value;
+        return null;
+    }
+
+    private static string? TryLeads(string? text, out IReadOnlyList<LeadTime> leads)
+    {
+        var list = new List<LeadTime>();
+        leads = list;
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        foreach (var token in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!LeadTime.TryParse(token, out var lead, out _)) return $"\"{Shown(text)}\" holds \"{Shown(token)}\", which is not an ISO 8601 duration such as P1D or PT1H";
+            list.Add(lead);
+        }
+        return null;
+    }
+
+    private static string? TryJson<T>(string? text, out T value) where T : class, new()
+    {
+        value = new T();
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        try
+        {
+            value = JsonSerializer.Deserialize<T>(text, Json) ?? new T();
+            return null;
+        }
+        catch (JsonException) { return "is not the JSON this version writes"; }
+    }
 
     /// <summary>"22:00-07:00", with " held" when urgent messages wait too.</summary>
     private static QuietHours? Quiet(string? text)
@@ -187,6 +308,7 @@ public static class RecordEntities
         if (string.IsNullOrWhiteSpace(text)) return null;
         var parts = text.Split(' ', 2);
         var times = parts[0].Split('-');
+        if (times.Length != 2) return null;
         return QuietHours.ParseTime(times[0]) is { } from && QuietHours.ParseTime(times[1]) is { } to
             ? new QuietHours(from, to, UrgentPassesThrough: parts.Length == 1)
             : null;
@@ -199,4 +321,7 @@ public static class RecordEntities
 
     public static string Iso(Instant i) => InstantPattern.ExtendedIso.Format(i);
     public static Instant ParseInstant(string? text) => text is null ? Instant.MinValue : InstantPattern.ExtendedIso.Parse(text).Value;
+
+    /// <summary>Null when the text is missing or not an ISO instant.</summary>
+    public static Instant? TryParseInstant(string? text) => text is not null && InstantPattern.ExtendedIso.Parse(text) is { Success: true } r ? r.Value : null;
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Azure.Data.Tables;
+using DeadlineAlerts.Core.Pipeline;
+using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Storage.Records;
 using NodaTime;
@@ -30,15 +32,21 @@ public sealed class ScheduleIndex(StorageClients clients)
         await TableBatches.SubmitAsync(Table, alerts.Select(a =>
             new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(a))), ct);
 
-    /// <summary>Every row whose fire instant lies in (<paramref name="from"/>, <paramref name="to"/>].</summary>
-    public async Task<List<PlannedAlert>> DueAsync(Instant from, Instant to, CancellationToken ct = default)
+    /// <summary>Every row whose fire instant lies in the window; a row that cannot be read is set aside in
+    /// <see cref="ScheduleRows.Unreadable"/>, with what it names in <see cref="ScheduleRows.UnreadableRows"/>.</summary>
+    public async Task<ScheduleRows> DueAsync(TickWindow window, CancellationToken ct = default)
     {
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey ge {Partition(from)} and PartitionKey le {Partition(to)} and RowKey gt {Bound(from) + "_~"} and RowKey le {Bound(to) + "_~"}");
-        var list = new List<PlannedAlert>();
+            $"PartitionKey ge {Partition(window.After)} and PartitionKey le {Partition(window.UpTo)} and RowKey gt {Bound(window.After) + "_~"} and RowKey le {Bound(window.UpTo) + "_~"}");
+        var rows = new ScheduleRows();
         await foreach (var e in Table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
-            list.Add(FromEntity(e));
-        return list;
+        {
+            var problem = Read(e, out var alert);
+            if (alert is not null) rows.Alerts.Add(alert);
+            else rows.UnreadableRows.Add((problem!, e.GetString("AlertId"), e.GetString("DeadlineId"), e.GetString("SubscriberId"),
+                RecordEntities.TryParseInstant(e.GetString("FireAt")), RecordEntities.TryParseInstant(e.GetString("DueAt")), e.GetString("LeadTime")));
+        }
+        return rows;
     }
 
     private static TableEntity ToEntity(PlannedAlert a) => new(Partition(a.FireAt), RowKey(a.FireAt, a.Id))
@@ -51,11 +59,24 @@ public sealed class ScheduleIndex(StorageClients clients)
         ["DueAt"] = RecordEntities.Iso(a.DueAt),
     };
 
-    private static PlannedAlert FromEntity(TableEntity e) => new(
-        new AlertId(e.GetString("AlertId")),
-        e.GetString("DeadlineId"),
-        e.GetString("SubscriberId"),
-        LeadTime.Parse(e.GetString("LeadTime")),
-        RecordEntities.ParseInstant(e.GetString("FireAt")),
-        RecordEntities.ParseInstant(e.GetString("DueAt")));
+    private static UnreadableRecord? Read(TableEntity e, out PlannedAlert? alert)
+    {
+        alert = null;
+        UnreadableRecord Bad(string field, string problem) => new("schedule row", e.PartitionKey + "/" + e.RowKey, field, problem);
+        foreach (var field in (string[])["AlertId", "DeadlineId", "SubscriberId"])
+            if (string.IsNullOrWhiteSpace(e.GetString(field))) return Bad(field, "is missing");
+        if (!LeadTime.TryParse(e.GetString("LeadTime"), out var lead, out _))
+            return Bad("LeadTime", $"\"{e.GetString("LeadTime")}\" is not an ISO 8601 duration such as P1D");
+        if (RecordEntities.TryParseInstant(e.GetString("FireAt")) is not { } fireAt) return Bad("FireAt", "is not an ISO instant");
+        if (RecordEntities.TryParseInstant(e.GetString("DueAt")) is not { } dueAt) return Bad("DueAt", "is not an ISO instant");
+        alert = new PlannedAlert(new AlertId(e.GetString("AlertId")), e.GetString("DeadlineId"), e.GetString("SubscriberId"), lead, fireAt, dueAt);
+        return null;
+    }
+}
+
+/// <summary>What one window of the schedule holds: the alerts, and the rows that could not be read with what they name.</summary>
+public sealed class ScheduleRows
+{
+    public List<PlannedAlert> Alerts { get; } = [];
+    public List<(UnreadableRecord Problem, string? AlertId, string? DeadlineId, string? SubscriberId, Instant? FireAt, Instant? DueAt, string? LeadTime)> UnreadableRows { get; } = [];
 }

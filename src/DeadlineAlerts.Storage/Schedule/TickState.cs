@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Storage.Records;
 using NodaTime;
 
@@ -29,6 +30,17 @@ public sealed class TickState(StorageClients clients)
     public Task AdvanceCheckpointAsync(Instant to, int planned = 0, CancellationToken ct = default) =>
         KeepAsync(CheckpointKey, to, later: true, ct, planned);
 
+    /// <summary>Also records the records and rows the tick could not read (a count and their names), for health.</summary>
+    public Task AdvanceCheckpointAsync(Instant to, int planned, IReadOnlyCollection<UnreadableRecord> unreadable, CancellationToken ct = default) =>
+        KeepAsync(CheckpointKey, to, later: true, ct, planned, unreadable);
+
+    /// <summary>What the last completed tick could not read: how many, and the first few named.</summary>
+    public async Task<(int Count, string? Names)> LastUnreadableAsync(CancellationToken ct = default)
+    {
+        var r = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, CheckpointKey, cancellationToken: ct);
+        return r.HasValue ? (r.Value!.GetInt32("Unreadable") ?? 0, r.Value.GetString("UnreadableNames")) : (0, null);
+    }
+
     /// <summary>Records that something was stored at <paramref name="at"/>, keeping the earliest.</summary>
     public Task NoteStoredAsync(Instant at, CancellationToken ct = default) => KeepAsync(FirstStoredKey, at, later: false, ct);
 
@@ -41,13 +53,20 @@ public sealed class TickState(StorageClients clients)
         return r.HasValue ? RecordEntities.ParseInstant(r.Value!.GetString("At")) : null;
     }
 
-    private async Task KeepAsync(string key, Instant value, bool later, CancellationToken ct, int? planned = null)
+    private async Task KeepAsync(string key, Instant value, bool later, CancellationToken ct, int? planned = null,
+        IReadOnlyCollection<UnreadableRecord>? unreadable = null)
     {
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var r = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, key, cancellationToken: ct);
             var entity = new TableEntity(Partition, key) { ["At"] = RecordEntities.Iso(value) };
             if (planned is { } p) entity["Planned"] = p;
+            if (unreadable is not null)
+            {
+                entity["Unreadable"] = unreadable.Count;
+                entity["UnreadableNames"] = unreadable.Count == 0 ? null
+                    : string.Join(", ", unreadable.Take(10).Select(u => $"{u.RecordKind} {u.Id} ({u.Field})")) + (unreadable.Count > 10 ? ", …" : "");
+            }
             try
             {
                 if (!r.HasValue) { await Table.AddEntityAsync(entity, ct); return; }
