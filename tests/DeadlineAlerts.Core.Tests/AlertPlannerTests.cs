@@ -172,4 +172,23 @@ public class TickPolicyTests
         Assert.Equal(TickDecision.Send, TickPolicy.Decide(Alert("PT0S"), Utc("2026-03-09T13:02:00Z"), ScanPeriod));
         Assert.Equal(TickDecision.SendLate, TickPolicy.Decide(Alert("PT0S"), Utc("2026-03-09T15:00:00Z"), ScanPeriod));
     }
+
+    [Fact]
+    public void A_due_now_alert_more_than_a_day_after_its_deadline_is_stale_not_sent()
+    {
+        Assert.Equal(TickDecision.SendLate, TickPolicy.Decide(Alert("PT0S"), Utc("2026-03-10T12:59:00Z"), ScanPeriod));
+        Assert.Equal(TickDecision.SkipStale, TickPolicy.Decide(Alert("PT0S"), Utc("2026-03-10T13:00:01Z"), ScanPeriod));
+        Assert.Equal(TickDecision.SkipStale, TickPolicy.Decide(Alert("PT0S"), Utc("2026-08-11T13:00:00Z"), ScanPeriod)); // 155 days late
+        Assert.Equal(TickDecision.SendLate, TickPolicy.Decide(Alert("PT0S"), Utc("2026-03-12T12:00:00Z"), ScanPeriod, Duration.FromDays(7)));
+    }
+
+    [Fact]
+    public void Catch_up_keeps_the_most_recent_alert_of_each_deadline_for_each_subscriber()
+    {
+        var deadline = Deadline(leadTimes: ["P7D", "P3D", "P1D", "PT1H"]);
+        var alerts = AlertPlanner.Plan(deadline, Subscriber()).ToList();
+        var survivors = TickPolicy.Survivors(alerts.Where(a => a.LeadTime.Text != "PT1H"));
+        var kept = Assert.Single(survivors).Value;
+        Assert.Equal("P1D", kept.LeadTime.Text);
+    }
 }
