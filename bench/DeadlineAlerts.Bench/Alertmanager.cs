@@ -25,7 +25,8 @@ public sealed class Alertmanager
             using var p = Process.Start(psi)!;
             var text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
             p.WaitForExit(5000);
-            return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "?";
+            var first = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "?";
+            return first.Replace("alertmanager, version ", "", StringComparison.Ordinal);
         }
         catch (Exception e) { return $"unknown ({e.GetType().Name})"; }
     }

@@ -49,9 +49,9 @@ public static class ChildProcesses
             {
                 if (p.HasExited) continue;
                 kill(p.Id, 15); // SIGTERM: both close cleanly on it
-                if (!p.WaitForExit(5000))
+                if (!p.WaitForExit(10_000))
                 {
-                    Console.Error.WriteLine($"  {name} (pid {p.Id}) did not stop within 5 s of SIGTERM; killing it");
+                    Console.Error.WriteLine($"  {name} (pid {p.Id}) did not stop within 10 s of SIGTERM; killing it");
                     p.Kill(entireProcessTree: true);
                     p.WaitForExit(5000);
                 }

@@ -9,6 +9,7 @@ namespace DeadlineAlerts.Bench;
 public sealed class TickResultRow
 {
     public int Deadlines { get; set; }
+    public string LoadAverage { get; set; } = "";
     public int DuePerWindow { get; set; }
     public double SeedSeconds { get; set; }
     public long SeedRequests { get; set; }
@@ -19,6 +20,7 @@ public sealed class TickResultRow
 
 public sealed class DeliveryResult
 {
+    public string LoadAverage { get; set; } = MachineFacts.LoadAverage();
     public int Expected { get; set; }
     public int Scheduled { get; set; }
     public int Planned { get; set; }
@@ -47,6 +49,7 @@ public sealed class DeliveryResult
 
 public sealed class AlertmanagerResult
 {
+    public string LoadAverage { get; set; } = MachineFacts.LoadAverage();
     public string Version { get; set; } = "?";
     public string GroupWait { get; set; } = "";
     public int Expected { get; set; }
@@ -73,6 +76,7 @@ public sealed class Report
     public Dictionary<string, object?> Summary { get; set; } = [];
     public Dictionary<string, object?> Targets { get; set; } = [];
 
+    [JsonIgnore]
     public double? Ratio => Delivery is { } d && Alertmanager is { AlertsPerSecond: > 0 } a ? d.AlertsPerSecond / a.AlertsPerSecond : null;
 
     public void Finish()
@@ -112,9 +116,9 @@ public sealed class Report
     {
         Console.WriteLine();
         Console.WriteLine("== tick cost (due alerts fixed per window; median of the windows) ==");
-        Console.WriteLine($"{"deadlines",10} {"due",5} {"requests",9} {"ms",8} {"seed s",8}");
+        Console.WriteLine($"{"deadlines",10} {"due",5} {"requests",9} {"ms",8} {"min ms",8} {"max ms",8} {"seed s",8}  load");
         foreach (var t in Ticks)
-            Console.WriteLine($"{t.Deadlines,10:N0} {t.DuePerWindow,5} {t.Requests,9} {t.MedianMilliseconds,8:0.0} {t.SeedSeconds,8:0.0}");
+            Console.WriteLine($"{t.Deadlines,10:N0} {t.DuePerWindow,5} {t.Requests,9} {t.MedianMilliseconds,8:0.0} {t.Windows.Min(w => w.Milliseconds),8:0.0} {t.Windows.Max(w => w.Milliseconds),8:0.0} {t.SeedSeconds,8:0.0}  {t.LoadAverage}");
         if (Delivery is { } d)
         {
             Console.WriteLine();
