@@ -51,7 +51,7 @@ public static class ChildProcesses
                 kill(p.Id, 15); // SIGTERM: both close cleanly on it
                 if (!p.WaitForExit(10_000))
                 {
-                    Console.Error.WriteLine($"  {name} (pid {p.Id}) did not stop within 10 s of SIGTERM; killing it");
+                    Console.Error.WriteLine($"  {name} (pid {p.Id}) still running 10 s after SIGTERM (idle keep-alive connections); killed");
                     p.Kill(entireProcessTree: true);
                     p.WaitForExit(5000);
                 }
