@@ -14,7 +14,7 @@ public sealed record FaultRequest(int Seq, string? WebhookId, string Path, strin
 /// <summary>
 /// A real loopback webhook receiver for fault tests: handles requests concurrently, records each one's
 /// <c>webhook-id</c> (the alert's idempotency key), can hang requests from the Nth on (until
-/// <see cref="Release"/>), can delay each answer, and signals "N received" / "N answered" so that a test can kill
+/// <see cref="Release"/> answers them), can delay each answer, and signals "N received" / "N answered" so that a test can kill
 /// the sender at that moment. Answers 200 "ok" otherwise.
 /// </summary>
 public sealed class FaultReceiver : IDisposable
@@ -73,7 +73,7 @@ public sealed class FaultReceiver : IDisposable
             if (n <= count) tcs.TrySetResult();
     }
 
-    /// <summary>Answers every hung request (its sender may be gone) and stops hanging new ones.</summary>
+    /// <summary>Answers every hung request with 200 (a killed sender never reads it) and stops hanging new ones.</summary>
     public void Release()
     {
         HangFrom = null;
@@ -117,11 +117,13 @@ public sealed class FaultReceiver : IDisposable
             if (HangFrom is { } from && seq >= from)
             {
                 var release = Volatile.Read(ref _release).Task;
-                await Task.WhenAny(release, Task.Delay(TimeSpan.FromMinutes(5)));
-                ctx.Response.Abort(); // the sender is gone or given up on: no answer
-                return;
+                if (await Task.WhenAny(release, Task.Delay(TimeSpan.FromMinutes(5))) != release)
+                {
+                    ctx.Response.Abort();
+                    return;
+                }
             }
-            if (Delay > TimeSpan.Zero) await Task.Delay(Delay);
+            else if (Delay > TimeSpan.Zero) await Task.Delay(Delay);
             ctx.Response.StatusCode = 200;
             await ctx.Response.OutputStream.WriteAsync("ok"u8.ToArray());
             ctx.Response.Close();
