@@ -65,7 +65,7 @@ public sealed class StorageOutageTests(ITestOutputHelper log)
                       $"TableEndpoint=http://127.0.0.1:{closed}/devstoreaccount1;";
         var settings = DlaProcess.LoopbackSettings();
         settings["DeadlineAlerts__ScanPeriod"] = "00:00:01";
-        await using var dla = new DlaProcess(storage, settings);
+        await using var dla = new DlaProcess(storage, settings) { ResetOnDispose = false }; // nothing was ever stored
         var host = command == "run" ? dla.Start("run", "--now", Iso(T)) : dla.Start("serve", "--port", "0", "--now", Iso(T));
 
         var expect = new Expectations();

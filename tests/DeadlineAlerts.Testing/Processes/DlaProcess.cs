@@ -18,6 +18,8 @@ public sealed class DlaProcess : IAsyncDisposable
     public string Prefix { get; }
     /// <summary>Environment of every process started from now on; keys in env form (<c>DeadlineAlerts__Delivery__AllowHosts</c>).</summary>
     public Dictionary<string, string?> Environment { get; }
+    /// <summary>Run <c>dla reset --yes</c> on dispose (default); off for a storage that never answers.</summary>
+    public bool ResetOnDispose { get; set; } = true;
     /// <summary>A scratch folder for import files, removed on dispose.</summary>
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("dla-fault-").FullName;
 
@@ -106,7 +108,7 @@ public sealed class DlaProcess : IAsyncDisposable
         List<ChildProcess> started;
         lock (_started) started = [.. _started];
         foreach (var c in started) await c.DisposeAsync();
-        try { await RunAsync(["reset", "--yes"], TimeSpan.FromSeconds(30)); }
+        try { if (ResetOnDispose) await RunAsync(["reset", "--yes"], TimeSpan.FromSeconds(30)); }
         catch (Exception) { /* storage may be gone (a private Azurite already stopped): nothing left to clean */ }
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
