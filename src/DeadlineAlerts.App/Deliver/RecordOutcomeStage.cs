@@ -1,5 +1,6 @@
 using DeadlineAlerts.App.Records;
 using DeadlineAlerts.Core.Delivery;
+using DeadlineAlerts.Storage;
 using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Ledger;
 using DeadlineAlerts.Storage.Queue;
@@ -73,12 +74,16 @@ public sealed class RecordOutcomeStage(
             lines.Add(new DeliveryLine(done, done.Status, c.View?.PlainText, c.Channel?.Redacted, done.LastError));
         }
 
+        // The sends happened: their outcomes are worth waiting for storage to come back for, for up to half the lease
+        // (the rows are ours until it ends). Past that, the lease runs out and the sweep sends them again: the
+        // README's one window of doubt, with the same idempotency key.
+        var budget = o.SendLease / 2;
         // Delays go to the queue in whole seconds; the claim stage waits out the rest (see ClaimStage).
-        await Task.WhenAll(retries.GroupBy(r => Math.Floor(r.Delay.TotalSeconds))
-            .Select(g => queue.EnqueueAsync(g.Select(r => r.Ref), TimeSpan.FromSeconds(g.Key), ct)));
+        await StorageRetry.ThroughOutageAsync(() => Task.WhenAll(retries.GroupBy(r => Math.Floor(r.Delay.TotalSeconds))
+            .Select(g => queue.EnqueueAsync(g.Select(r => r.Ref), TimeSpan.FromSeconds(g.Key), ct))), budget, ct);
         foreach (var p in poison) await queue.PoisonAsync(new DeliveryMessage([p]).Serialize(), ct);
         foreach (var (entry, reason) in broken) await MarkBrokenAsync(entry, reason, at, ct);
-        var written = await ledger.TryUpdateAsync(updates, ct);
+        var written = await StorageRetry.ThroughOutageAsync(() => ledger.TryUpdateAsync(updates, ct), budget, ct);
         await outbox.FinishedAsync(written, ct);
         return lines;
     }

@@ -12,6 +12,10 @@ internal static class FaultSupport
 {
     /// <summary>README: <c>DeadlineAlerts__DeliveryConcurrency</c> default, the most sends one worker has in flight.</summary>
     public const int DefaultDeliveryConcurrency = 16;
+    /// <summary>Queue messages the local host handles at once (AlertsOptions.MessageConcurrency).</summary>
+    public const int DefaultMessageConcurrency = 8;
+    /// <summary>Sends that can be in flight in one host at a kill: the README's window of doubt.</summary>
+    public const int DefaultInFlight = DefaultDeliveryConcurrency * DefaultMessageConcurrency;
 
     public static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
     public static string Local(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
