@@ -19,8 +19,8 @@ public sealed class AlertsOptions
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Sends in flight at once per queue message.</summary>
-    public int DeliveryConcurrency { get; set; } = 16;
+    /// <summary>Sends in flight at once in one process (all messages together).</summary>
+    public int DeliveryConcurrency { get; set; } = 64;
 
     /// <summary>Queue messages the local host (`dla run`, `dla serve`) handles at once; under Functions the
     /// host's <c>extensions.queues.batchSize</c> (host.json) plays this part.</summary>

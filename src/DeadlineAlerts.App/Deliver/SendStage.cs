@@ -7,20 +7,25 @@ namespace DeadlineAlerts.App.Deliver;
 public sealed record Sent(Composition Composition, DeliveryOutcome? Outcome);
 
 /// <summary>
-/// Stage 3. Sends each composed row through its channel's one <see cref="IAlertChannel.SendAsync"/>,
-/// <see cref="AlertsOptions.DeliveryConcurrency"/> at once. A channel returns outcomes and should not throw; an
+/// Stage 3. Sends each composed row through its channel's one <see cref="IAlertChannel.SendAsync"/>, at most
+/// <see cref="AlertsOptions.DeliveryConcurrency"/> at once in this process, whatever the number of messages being
+/// handled. A channel returns outcomes and should not throw; an
 /// exception is a transient failure described by its type only (exception messages can carry URLs with tokens).
 /// </summary>
 public sealed class SendStage(IEnumerable<IAlertChannel> channels, IOptions<AlertsOptions> options)
 {
     private readonly Dictionary<string, IAlertChannel> _channels = channels.ToDictionary(c => c.Type, StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim _inFlight = new(Math.Max(1, options.Value.DeliveryConcurrency));
 
     public async Task<IReadOnlyList<Sent>> RunAsync(IReadOnlyList<Composition> composed, CancellationToken ct)
     {
-        var results = new Sent[composed.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, composed.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.DeliveryConcurrency), CancellationToken = ct },
-            async (i, token) => results[i] = new Sent(composed[i], await SendAsync(composed[i], token)));
+        var results = await Task.WhenAll(composed.Select(async c =>
+        {
+            if (c.NotSent is not null) return new Sent(c, null);
+            await _inFlight.WaitAsync(ct);
+            try { return new Sent(c, await SendAsync(c, ct)); }
+            finally { _inFlight.Release(); }
+        }));
         return results;
     }
 

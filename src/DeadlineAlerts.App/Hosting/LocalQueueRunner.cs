@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Azure.Storage.Queues.Models;
 using DeadlineAlerts.App.Deliver;
 using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Storage.Records;
@@ -31,31 +33,48 @@ public sealed class LocalQueueRunner(AlertQueue queue, DeliveryService delivery,
         var lines = new ConcurrentBag<DeliveryLine>();
         var count = 0;
         var visibility = options.Value.SendLease < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : options.Value.SendLease;
+        var workers = Math.Max(1, options.Value.MessageConcurrency);
         var cache = new RecordCache(records);
         var cacheAge = System.Diagnostics.Stopwatch.StartNew();
-        while (!ct.IsCancellationRequested)
+        // Receiving goes on while messages are handled: a small buffer (its messages' visibility is already running).
+        var buffer = Channel.CreateBounded<QueueMessage>(new BoundedChannelOptions(Math.Max(32, workers * 2)) { SingleWriter = true });
+        var receiving = Task.Run(async () =>
         {
-            var batch = (await queue.Queue.ReceiveMessagesAsync(32, visibility, ct)).Value;
-            if (batch.Length == 0) break;
-            count += batch.Length;
-            if (cacheAge.Elapsed > MaxCacheAge) { cache = new RecordCache(records); cacheAge.Restart(); }
-            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.MessageConcurrency), CancellationToken = ct },
-                async (m, token) =>
+            try
+            {
+                while (!ct.IsCancellationRequested)
                 {
-                    try
-                    {
-                        if (m.DequeueCount > MaxDequeueCount)
-                            await queue.PoisonAsync(m.Body.ToString(), token);
-                        else
-                            foreach (var line in await delivery.DeliverAsync(DeliveryMessage.Parse(m.Body.ToString()), cache, token)) lines.Add(line);
-                        await queue.Queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, token);
-                    }
-                    catch (Exception e) when (!token.IsCancellationRequested)
-                    {
-                        logger.LogWarning("Delivery message {MessageId} failed ({Error}); it returns to the queue", m.MessageId, e.GetType().Name);
-                    }
-                });
-        }
+                    var batch = (await queue.Queue.ReceiveMessagesAsync(32, visibility, ct)).Value;
+                    if (batch.Length == 0) break;
+                    Interlocked.Add(ref count, batch.Length);
+                    foreach (var m in batch) await buffer.Writer.WriteAsync(m, ct);
+                }
+                buffer.Writer.Complete();
+            }
+            catch (Exception e) { buffer.Writer.Complete(e); }
+        }, CancellationToken.None);
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
+        {
+            await foreach (var m in buffer.Reader.ReadAllAsync(CancellationToken.None))
+            {
+                if (cacheAge.Elapsed > MaxCacheAge) { cache = new RecordCache(records); cacheAge.Restart(); }
+                try
+                {
+                    if (m.DequeueCount > MaxDequeueCount)
+                        await queue.PoisonAsync(m.Body.ToString(), ct);
+                    else
+                        foreach (var line in await delivery.DeliverAsync(DeliveryMessage.Parse(m.Body.ToString()), cache, ct)) lines.Add(line);
+                    await queue.Queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    logger.LogWarning("Delivery message {MessageId} failed ({Error}); it returns to the queue", m.MessageId, e.GetType().Name);
+                }
+                catch (OperationCanceledException) { }
+            }
+        }));
+        await receiving;
+        await buffer.Reader.Completion; // rethrows a failed receive (storage unreachable), as before
         return (count, [.. lines]);
     }
 

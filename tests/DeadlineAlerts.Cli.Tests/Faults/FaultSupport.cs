@@ -11,11 +11,12 @@ namespace DeadlineAlerts.Cli.Tests.Faults;
 internal static class FaultSupport
 {
     /// <summary>README: <c>DeadlineAlerts__DeliveryConcurrency</c> default, the most sends one worker has in flight.</summary>
-    public const int DefaultDeliveryConcurrency = 16;
-    /// <summary>Queue messages the local host handles at once (AlertsOptions.MessageConcurrency).</summary>
-    public const int DefaultMessageConcurrency = 8;
-    /// <summary>Sends that can be in flight in one host at a kill: the README's window of doubt.</summary>
-    public const int DefaultInFlight = DefaultDeliveryConcurrency * DefaultMessageConcurrency;
+    /// <summary>Sends in flight at once in one host (AlertsOptions.DeliveryConcurrency).</summary>
+    public const int DefaultDeliveryConcurrency = 64;
+    /// <summary>Messages handled at once (AlertsOptions.MessageConcurrency), of up to 50 deliveries each (AlertQueue.PerMessage).
+    /// A message's outcomes are written together once all its sends are done, so the deliveries of the messages in
+    /// hand are what a kill can leave sent but unrecorded: the README's window of doubt.</summary>
+    public const int DefaultInFlight = 8 * 50;
 
     public static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
     public static string Local(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);

@@ -76,7 +76,7 @@ public sealed class KilledDeliveryTests(ITestOutputHelper log)
         expect.That(repeatedNotInFlight.Count == 0,
             $"only alerts in flight at the kill may arrive twice; these had not reached the receiver before the kill yet arrived more than once: {Sample(repeatedNotInFlight)}");
         expect.That(repeated.Count <= DefaultInFlight,
-            $"at most MessageConcurrency × DeliveryConcurrency ({DefaultInFlight}) alerts can be in flight at a kill, so at most that many may arrive twice; {Sample(repeated.Select(id => $"{id}×{counts[id]}"))} did " +
+            $"at most the deliveries of the messages in hand (MessageConcurrency × 50 = {DefaultInFlight}) can be sent but unrecorded at a kill, so at most that many may arrive twice; {Sample(repeated.Select(id => $"{id}×{counts[id]}"))} did " +
             $"({beforeKill.Count} had reached the receiver before the kill)");
         expect.That(counts.Values.All(c => c <= 2), $"no alert should arrive more than twice: {Sample(counts.Where(c => c.Value > 2).Select(c => $"{c.Key}×{c.Value}"))}");
 

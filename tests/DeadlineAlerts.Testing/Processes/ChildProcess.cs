@@ -160,8 +160,8 @@ public sealed class ChildProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_disposed) return;
+        try { Kill(); } catch (TimeoutException) { } // before marking disposed: Kill does nothing to a disposed process
         _disposed = true;
-        try { Kill(); } catch (TimeoutException) { }
         await Task.WhenAny(Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task), Task.Delay(2000));
         _process.Dispose();
     }
