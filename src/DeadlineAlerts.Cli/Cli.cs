@@ -248,8 +248,14 @@ public static class Cli
         {
             await stdout.WriteLineAsync(JsonSerializer.Serialize(list.Select(d => new
             {
-                d.Id, d.Title, due = d.Due.LocalText, timeZone = d.Due.Zone.Id, dueInstant = TimeText.Iso(d.Due.Instant),
-                d.Category, leadTimes = d.LeadTimes.Select(l => l.Text), status = d.Status.ToString().ToLowerInvariant(),
+                d.Id,
+                d.Title,
+                due = d.Due.LocalText,
+                timeZone = d.Due.Zone.Id,
+                dueInstant = TimeText.Iso(d.Due.Instant),
+                d.Category,
+                leadTimes = d.LeadTimes.Select(l => l.Text),
+                status = d.Status.ToString().ToLowerInvariant(),
                 countdown = Countdown.Standing(d, now),
                 history = d.History.Select(h => h.ToJson()),
             }), Json));
@@ -318,7 +324,12 @@ public static class Cli
         {
             await stdout.WriteLineAsync(JsonSerializer.Serialize(list.Select(s => new
             {
-                s.Id, s.Name, timeZone = s.TimeZone?.Id, s.Categories, deadlines = s.DeadlineIds, leadTimes = s.LeadTimes.Select(l => l.Text),
+                s.Id,
+                s.Name,
+                timeZone = s.TimeZone?.Id,
+                s.Categories,
+                deadlines = s.DeadlineIds,
+                leadTimes = s.LeadTimes.Select(l => l.Text),
                 quietHours = s.QuietHours is { } q ? new { from = q.FromText, to = q.ToText, urgent = q.UrgentPassesThrough } : null,
                 channels = s.Channels.Select(c => new { id = c.Id, type = c.Type, target = c.Redacted, broken = c.BrokenReason }),
                 digest = s.Digest?.ToString(),
@@ -365,9 +376,14 @@ public static class Cli
         {
             await stdout.WriteLineAsync(JsonSerializer.Serialize(due.Select(d => new
             {
-                alertId = d.Alert.Id.Value, deadlineId = d.Alert.DeadlineId, subscriberId = d.Alert.SubscriberId,
-                leadTime = d.Alert.LeadTime.Text, fireAt = TimeText.Iso(d.Alert.FireAt), dueAt = TimeText.Iso(d.Alert.DueAt),
-                fireAtSubscriber = TimeText.Full(d.Alert.FireAt, d.View.SubscriberZone), text = d.View.PlainText,
+                alertId = d.Alert.Id.Value,
+                deadlineId = d.Alert.DeadlineId,
+                subscriberId = d.Alert.SubscriberId,
+                leadTime = d.Alert.LeadTime.Text,
+                fireAt = TimeText.Iso(d.Alert.FireAt),
+                dueAt = TimeText.Iso(d.Alert.DueAt),
+                fireAtSubscriber = TimeText.Full(d.Alert.FireAt, d.View.SubscriberZone),
+                text = d.View.PlainText,
                 channels = d.Channels.Select(c => c.Redacted),
             }), Json));
             return Ok;
@@ -545,9 +561,19 @@ public static class Cli
         {
             await stdout.WriteLineAsync(JsonSerializer.Serialize(entries.Select(e => new
             {
-                alertId = e.AlertId, deadlineId = e.DeadlineId, subscriberId = e.SubscriberId, channelId = e.ChannelId, channelType = e.ChannelType,
-                kind = e.Kind.Wire(), leadTime = e.LeadTime, fireAt = TimeText.Iso(e.FireAt), status = e.Status.Wire(), late = e.Late, attempts = e.Attempts,
-                lastError = e.LastError, providerMessageId = e.ProviderMessageId,
+                alertId = e.AlertId,
+                deadlineId = e.DeadlineId,
+                subscriberId = e.SubscriberId,
+                channelId = e.ChannelId,
+                channelType = e.ChannelType,
+                kind = e.Kind.Wire(),
+                leadTime = e.LeadTime,
+                fireAt = TimeText.Iso(e.FireAt),
+                status = e.Status.Wire(),
+                late = e.Late,
+                attempts = e.Attempts,
+                lastError = e.LastError,
+                providerMessageId = e.ProviderMessageId,
             }), Json));
             return Ok;
         }

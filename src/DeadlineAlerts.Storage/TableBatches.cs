@@ -14,8 +14,8 @@ public static class TableBatches
     public static async Task SubmitAsync(TableClient table, IEnumerable<TableTransactionAction> actions, CancellationToken ct)
     {
         foreach (var partition in actions.GroupBy(a => a.Entity.PartitionKey))
-        foreach (var chunk in partition.Chunk(MaxBatch))
-            await table.SubmitTransactionAsync(chunk, ct);
+            foreach (var chunk in partition.Chunk(MaxBatch))
+                await table.SubmitTransactionAsync(chunk, ct);
     }
 
     /// <summary>

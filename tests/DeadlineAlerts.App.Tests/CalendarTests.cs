@@ -16,7 +16,10 @@ public sealed class CalendarTests
 
     private static object Desk(string[]? leadTimes = null) => new
     {
-        id = "beijing-desk", name = "Beijing desk", timeZone = "Asia/Shanghai", categories = new[] { "tariff" },
+        id = "beijing-desk",
+        name = "Beijing desk",
+        timeZone = "Asia/Shanghai",
+        categories = new[] { "tariff" },
         leadTimes = leadTimes ?? ["P7D", "P1D", "PT0S"],
         channels = new[] { new { type = "email", address = "desk@example.com" } },
     };

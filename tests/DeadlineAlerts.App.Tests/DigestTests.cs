@@ -14,7 +14,12 @@ public sealed class DigestTests
 {
     private static object DigestSubscriber(LoopbackReceiver receiver, string zone, object digest, string id = "desk") => new
     {
-        id, name = $"Subscriber {id}", timeZone = zone, categories = new[] { "tariff" }, leadTimes = new[] { "PT0S" }, digest,
+        id,
+        name = $"Subscriber {id}",
+        timeZone = zone,
+        categories = new[] { "tariff" },
+        leadTimes = new[] { "PT0S" },
+        digest,
         channels = new[] { new { type = "webhook", url = receiver.Url(id), secret = "whsec_" + Convert.ToBase64String(new byte[32]) } },
     };
 

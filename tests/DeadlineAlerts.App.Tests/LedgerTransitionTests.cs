@@ -13,8 +13,16 @@ public class LedgerTransitionTests
 
     private static LedgerEntry Planned() => LedgerEntry.Plan(new Dispatch
     {
-        MessageId = new AlertId("al_1"), Kind = MessageKind.Alert, DeadlineId = "d", SubscriberId = "s", ChannelId = "webhook-1", ChannelType = "webhook",
-        SendAt = At, DueAt = At + Duration.FromDays(7), KeyAt = At, LeadTime = "P7D",
+        MessageId = new AlertId("al_1"),
+        Kind = MessageKind.Alert,
+        DeadlineId = "d",
+        SubscriberId = "s",
+        ChannelId = "webhook-1",
+        ChannelType = "webhook",
+        SendAt = At,
+        DueAt = At + Duration.FromDays(7),
+        KeyAt = At,
+        LeadTime = "P7D",
     }, At);
 
     [Fact]
@@ -65,8 +73,17 @@ public class LedgerTransitionTests
     {
         var row = LedgerEntry.Plan(new Dispatch
         {
-            MessageId = new AlertId("al_2"), Kind = MessageKind.Alert, DeadlineId = "d", SubscriberId = "s", ChannelId = "slack-1", ChannelType = "slack",
-            ChannelBroken = "channel_is_archived", SendAt = At, DueAt = At, KeyAt = At, LeadTime = "PT0S",
+            MessageId = new AlertId("al_2"),
+            Kind = MessageKind.Alert,
+            DeadlineId = "d",
+            SubscriberId = "s",
+            ChannelId = "slack-1",
+            ChannelType = "slack",
+            ChannelBroken = "channel_is_archived",
+            SendAt = At,
+            DueAt = At,
+            KeyAt = At,
+            LeadTime = "PT0S",
         }, At);
         Assert.Equal((LedgerStatus.Skipped, "channel is marked broken: channel_is_archived", (Instant?)At), (row.Status, row.LastError, row.CompletedAt));
     }

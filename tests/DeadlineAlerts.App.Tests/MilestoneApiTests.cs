@@ -21,7 +21,9 @@ public sealed class MilestoneApiTests
         if (ifMatch is not null) headers["If-Match"] = ifMatch;
         return new ApiRequest
         {
-            Method = "POST", Path = path, Headers = headers,
+            Method = "POST",
+            Path = path,
+            Headers = headers,
             Body = body is null ? default : Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body)),
         };
     }

@@ -34,7 +34,8 @@ public sealed class RecordWriterTests
         await using var t = await TestInstallation.CreateAsync(Now, new Dictionary<string, string?> { ["DeadlineAlerts:OperatorKey"] = "k" });
         var response = await t.Get<ApiRouter>().HandleAsync(new ApiRequest
         {
-            Method = "POST", Path = "/api/subscribers",
+            Method = "POST",
+            Path = "/api/subscribers",
             Headers = new Dictionary<string, string> { ["X-Operator-Key"] = "k" },
             Body = Encoding.UTF8.GetBytes("""{"id":"desk","name":"Desk","categories":["tariff"],"channels":[{"type":"slack","url":"https://hooks.slack.com/services/T0/***","id":"slack-0123456789"}]}"""),
         });

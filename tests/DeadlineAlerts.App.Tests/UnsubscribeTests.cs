@@ -109,11 +109,11 @@ public sealed class UnsubscribeTests
                      nobody,
                      $"https://alerts.example.org/api/unsubscribe?token={calendarToken}",
                  })
-        foreach (var method in new[] { "GET", "POST" })
-        {
-            var r = await t.SendAsync(method, url, method == "POST" ? "List-Unsubscribe=One-Click" : null);
-            refusals.Add((r.Status, r.BodyText));
-        }
+            foreach (var method in new[] { "GET", "POST" })
+            {
+                var r = await t.SendAsync(method, url, method == "POST" ? "List-Unsubscribe=One-Click" : null);
+                refusals.Add((r.Status, r.BodyText));
+            }
         t.Clock.Advance(Duration.FromDays(60));
         foreach (var method in new[] { "GET", "POST" })
         {

@@ -255,7 +255,10 @@ public sealed class ServeApiTests
         var url = $"http://127.0.0.1:9/hook/{HookToken}";
         var created = await api.Post("/api/subscribers", new
         {
-            id = "desk", name = "Beijing desk", timeZone = "Asia/Shanghai", categories = new[] { "tariff" },
+            id = "desk",
+            name = "Beijing desk",
+            timeZone = "Asia/Shanghai",
+            categories = new[] { "tariff" },
             channels = new object[] { new { type = "webhook", url }, new { type = "email", address = "desk@example.com" } },
         });
         Assert.Equal(201, created.Status);
@@ -299,7 +302,9 @@ public sealed class ServeApiTests
         await using var api = await ServedApi.StartAsync(Now);
         var created = await api.Post("/api/subscribers", new
         {
-            id = "desk", name = "Desk", categories = new[] { "tariff" },
+            id = "desk",
+            name = "Desk",
+            categories = new[] { "tariff" },
             channels = new object[] { new { type = "webhook", url = $"http://127.0.0.1:9/hook/{HookToken}" } },
         });
         Assert.Equal(409, (await api.Post("/api/subscribers", created.Json.AsObject().ToJsonString())).Status);

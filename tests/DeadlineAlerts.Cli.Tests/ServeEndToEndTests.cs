@@ -19,13 +19,20 @@ public sealed class ServeEndToEndTests
 
     private static object Truce(params string[] leadTimes) => new
     {
-        id = "truce", title = "US-China tariff truce expires", due = "2025-08-12T00:01", timeZone = "America/New_York",
-        category = "tariff", leadTimes,
+        id = "truce",
+        title = "US-China tariff truce expires",
+        due = "2025-08-12T00:01",
+        timeZone = "America/New_York",
+        category = "tariff",
+        leadTimes,
     };
 
     private static object Desk(LoopbackReceiver receiver) => new
     {
-        id = "beijing-desk", name = "Beijing desk", timeZone = "Asia/Shanghai", categories = new[] { "tariff" },
+        id = "beijing-desk",
+        name = "Beijing desk",
+        timeZone = "Asia/Shanghai",
+        categories = new[] { "tariff" },
         channels = new[] { new { type = "webhook", url = receiver.Url() } },
     };
 

@@ -16,13 +16,19 @@ public sealed class DigestRenderingTests
         var zone = DateTimeZoneProviders.Tzdb["Europe/Stockholm"];
         var subscriber = new Subscriber
         {
-            Id = "desk", Name = "Stockholm desk", TimeZone = zone, Categories = ["tariff"],
+            Id = "desk",
+            Name = "Stockholm desk",
+            TimeZone = zone,
+            Categories = ["tariff"],
             Digest = DigestChoice.Weekly(IsoDayOfWeek.Monday, new LocalTime(8, 0)),
         };
         var ny = DateTimeZoneProviders.Tzdb["America/New_York"];
         Deadline D(string id, string t, LocalDateTime due) => new()
         {
-            Id = id, Title = t, Category = "tariff", Due = DueTime.Parse(due.ToString("uuuu'-'MM'-'dd'T'HH':'mm", null), ny).Value!,
+            Id = id,
+            Title = t,
+            Category = "tariff",
+            Due = DueTime.Parse(due.ToString("uuuu'-'MM'-'dd'T'HH':'mm", null), ny).Value!,
         };
         var period = DigestSchedule.PeriodContaining(subscriber.Digest, zone, Instant.FromUtc(2025, 10, 27, 7, 0));
         return AlertView.CreateDigest(subscriber, period,

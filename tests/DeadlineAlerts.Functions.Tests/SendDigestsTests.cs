@@ -20,7 +20,10 @@ public sealed class SendDigestsTests
         await using var t = await TestInstallation.CreateAsync(Instant.FromUtc(2025, 10, 15, 12, 0));
         var subscriber = new
         {
-            id = "desk", name = "Desk", timeZone = "Europe/Stockholm", categories = new[] { "tariff" },
+            id = "desk",
+            name = "Desk",
+            timeZone = "Europe/Stockholm",
+            categories = new[] { "tariff" },
             digest = new { every = "week", on = "monday", at = "08:00" },
             channels = new[] { new { type = "webhook", url = receiver.Url(), secret = "whsec_" + Convert.ToBase64String(new byte[32]) } },
         };

@@ -12,8 +12,15 @@ public static class Records
         new { id, title = title ?? $"Deadline {id}", due, timeZone = zone, category, leadTimes = leadTimes ?? new[] { "P7D", "P1D", "PT1H", "PT0S" } };
 
     public static object Subscriber(string id, string url, string zone = "Asia/Shanghai", string[]? categories = null, string[]? leadTimes = null) =>
-        new { id, name = $"Subscriber {id}", timeZone = zone, categories = categories ?? new[] { "tariff" }, leadTimes,
-            channels = new[] { new { type = "webhook", url, secret = "whsec_" + Convert.ToBase64String(new byte[32]) } } };
+        new
+        {
+            id,
+            name = $"Subscriber {id}",
+            timeZone = zone,
+            categories = categories ?? new[] { "tariff" },
+            leadTimes,
+            channels = new[] { new { type = "webhook", url, secret = "whsec_" + Convert.ToBase64String(new byte[32]) } }
+        };
 
     public static string File(object[] deadlines, object[] subscribers) =>
         JsonSerializer.Serialize(new { deadlines, subscribers }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });

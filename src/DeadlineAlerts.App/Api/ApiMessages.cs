@@ -114,7 +114,9 @@ public sealed record ApiProblem
 
     public static ApiProblem Unauthorized(string detail) => new()
     {
-        Title = "Unauthorized", Status = 401, Detail = detail,
+        Title = "Unauthorized",
+        Status = 401,
+        Detail = detail,
         ExtraHeaders = new Dictionary<string, string> { ["WWW-Authenticate"] = "Bearer realm=\"deadlinealerts\"" },
     };
 }

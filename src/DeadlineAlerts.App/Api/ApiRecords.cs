@@ -27,7 +27,8 @@ public static class ApiRecords
         if (string.IsNullOrWhiteSpace(header))
             throw new ApiProblemException(new ApiProblem
             {
-                Title = "Precondition required", Status = 428,
+                Title = "Precondition required",
+                Status = 428,
                 Detail = $"{call.Request.Method.ToUpperInvariant()} of {kind} {id} needs an If-Match header with the ETag from your last GET, so that a change made since is not overwritten.",
             });
         foreach (var tag in header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -37,7 +38,8 @@ public static class ApiRecords
 
     public static ApiProblemException Stale(string kind, string id, ETag current, JsonObject currentRecord) => new(new ApiProblem
     {
-        Title = "The record has changed", Status = 412,
+        Title = "The record has changed",
+        Status = 412,
         Detail = $"{kind} {id} was changed since your If-Match ETag was issued; nothing was written. \"current\" is the record as stored now: merge your change into it and send it again with the new ETag.",
         Current = currentRecord,
         ExtraHeaders = new Dictionary<string, string> { ["ETag"] = ToHttp(current) },
@@ -48,7 +50,8 @@ public static class ApiRecords
 
     public static ApiProblemException Exists(string kind, string id, string path) => new(new ApiProblem
     {
-        Title = "The record exists", Status = 409,
+        Title = "The record exists",
+        Status = 409,
         Detail = $"A {kind} with id \"{id}\" exists; nothing was written. To change it, GET {path}/{id} and PUT it back with If-Match.",
     });
 

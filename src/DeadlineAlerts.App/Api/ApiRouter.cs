@@ -61,7 +61,9 @@ public sealed class ApiRouter
             var allow = string.Join(", ", matches.Select(m => m.Route.Method).Distinct());
             return ApiResponse.Problem(new ApiProblem
             {
-                Title = "Method not allowed", Status = 405, Detail = $"{request.Path} accepts {allow}.",
+                Title = "Method not allowed",
+                Status = 405,
+                Detail = $"{request.Path} accepts {allow}.",
                 ExtraHeaders = new Dictionary<string, string> { ["Allow"] = allow },
             });
         }

@@ -46,10 +46,18 @@ public sealed class DigestService(
             foreach (var channel in s.Channels)
                 wanted.Add(new Dispatch
                 {
-                    MessageId = id, Kind = MessageKind.Digest, DeadlineId = "", SubscriberId = s.Id,
-                    ChannelId = channel.Id, ChannelType = channel.Type, ChannelBroken = channel.BrokenReason,
-                    SendAt = period.SendAt, DueAt = period.SendAt, KeyAt = LedgerKeys.DigestKeyAt(period),
-                    Late = late, DigestPeriod = period.Key,
+                    MessageId = id,
+                    Kind = MessageKind.Digest,
+                    DeadlineId = "",
+                    SubscriberId = s.Id,
+                    ChannelId = channel.Id,
+                    ChannelType = channel.Type,
+                    ChannelBroken = channel.BrokenReason,
+                    SendAt = period.SendAt,
+                    DueAt = period.SendAt,
+                    KeyAt = LedgerKeys.DigestKeyAt(period),
+                    Late = late,
+                    DigestPeriod = period.Key,
                 });
         }
         // Rows are keyed by (subscriber, period, channel) and inserted only if absent: a second run in the same period

@@ -106,7 +106,8 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
             lagSeconds,
             period.TotalSeconds,
             depth,
-            checks) { UnreadableRecords = tables.Status == HealthStatus.Healthy ? unreadable.Count : null };
+            checks)
+        { UnreadableRecords = tables.Status == HealthStatus.Healthy ? unreadable.Count : null };
     }
 
     private async Task<(HealthCheck Check, T? Value)> Probe<T>(string name, string what, Func<Task<T>> call, CancellationToken ct)

@@ -62,8 +62,8 @@ public sealed class ImportService(RecordStore records, RecordWriter writer)
 
         var knownDeadlineIds = storedDeadlines.Keys.Concat(set.Deadlines.Select(d => d.Id)).ToHashSet();
         foreach (var s in set.Subscribers)
-        foreach (var missing in s.DeadlineIds.Where(id => !knownDeadlineIds.Contains(id)))
-            warnings.Add($"subscriber {s.Id}: deadlines lists \"{missing}\", which is not stored yet; it will be followed once it is imported");
+            foreach (var missing in s.DeadlineIds.Where(id => !knownDeadlineIds.Contains(id)))
+                warnings.Add($"subscriber {s.Id}: deadlines lists \"{missing}\", which is not stored yet; it will be followed once it is imported");
 
         if (deadlineChanges.Count + subscriberChanges.Count == 0)
             return new ImportResult(added, updated, unchanged, warnings, generated, 0);

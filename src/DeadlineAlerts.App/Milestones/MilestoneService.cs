@@ -177,9 +177,17 @@ public sealed class MilestoneService(
             var sendAt = AlertPlanner.HoldForQuietHours(change.At, after.Value, s, urgent: true);
             return new Dispatch
             {
-                MessageId = change.NoticeIdFor(after.Value.Id, s.Id), Kind = MessageKind.Notice, DeadlineId = after.Value.Id, SubscriberId = s.Id,
-                ChannelId = c.Id, ChannelType = c.Type, ChannelBroken = c.BrokenReason, Ref = change.Id,
-                SendAt = sendAt, KeyAt = sendAt, DueAt = change.NewDue.Instant,
+                MessageId = change.NoticeIdFor(after.Value.Id, s.Id),
+                Kind = MessageKind.Notice,
+                DeadlineId = after.Value.Id,
+                SubscriberId = s.Id,
+                ChannelId = c.Id,
+                ChannelType = c.Type,
+                ChannelBroken = c.BrokenReason,
+                Ref = change.Id,
+                SendAt = sendAt,
+                KeyAt = sendAt,
+                DueAt = change.NewDue.Instant,
             };
         })).ToList();
         var submitted = await outbox.SubmitAsync(notices, now, ct);

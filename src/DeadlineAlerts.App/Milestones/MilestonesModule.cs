@@ -48,7 +48,10 @@ public sealed class MilestonesModule(MilestoneService milestones, IClock clock) 
                 MilestoneFailure.BadRequest => ApiProblem.BadRequest(e.Message, [new FieldError(e.Field ?? "", e.Value, e.Message)]),
                 MilestoneFailure.Stale => new ApiProblem
                 {
-                    Title = "The deadline has changed", Status = 412, Detail = e.Message, Current = current,
+                    Title = "The deadline has changed",
+                    Status = 412,
+                    Detail = e.Message,
+                    Current = current,
                     ExtraHeaders = e.Current is { } s ? new Dictionary<string, string> { ["ETag"] = ApiETag.Format(s.ETag) } : new Dictionary<string, string>(),
                 },
                 _ => new ApiProblem { Title = "Conflict", Status = 409, Detail = e.Message, Current = current },

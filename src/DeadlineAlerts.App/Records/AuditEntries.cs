@@ -16,7 +16,11 @@ public static class AuditEntries
 
     public static AuditEntry For(Instant at, string actor, string action, string kind, string id, JsonObject? before, JsonObject? after) => new()
     {
-        At = at, Actor = actor, Action = action, RecordKind = kind, RecordId = id,
+        At = at,
+        Actor = actor,
+        Action = action,
+        RecordKind = kind,
+        RecordId = id,
         Summary = Summary(before, after),
         Before = before is null ? null : RecordJson.Text(before),
         After = after is null ? null : RecordJson.Text(after),

@@ -170,9 +170,17 @@ public sealed class ScanService(
 
     private static Dispatch Unplannable(AlertId id, string deadlineId, string subscriberId, Instant fireAt, Instant dueAt, string? lead,
         string channelId, string channelType, UnreadableRecord problem) => new()
-    {
-        MessageId = id, Kind = MessageKind.Alert, DeadlineId = deadlineId, SubscriberId = subscriberId, ChannelId = channelId, ChannelType = channelType,
-        SendAt = fireAt, DueAt = dueAt, KeyAt = fireAt, LeadTime = lead,
-        Skip = new DispatchSkip(SkipKind.Unreadable, $"unreadable {problem}"),
-    };
+        {
+            MessageId = id,
+            Kind = MessageKind.Alert,
+            DeadlineId = deadlineId,
+            SubscriberId = subscriberId,
+            ChannelId = channelId,
+            ChannelType = channelType,
+            SendAt = fireAt,
+            DueAt = dueAt,
+            KeyAt = fireAt,
+            LeadTime = lead,
+            Skip = new DispatchSkip(SkipKind.Unreadable, $"unreadable {problem}"),
+        };
 }

@@ -71,7 +71,9 @@ public sealed class ApiHost : IAsyncDisposable
         {
             await WriteAsync(context, ApiResponse.Problem(new ApiProblem
             {
-                Title = "Request body too large", Status = 413, Detail = $"A body is one record; at most {MaxBodyBytes} bytes are accepted.",
+                Title = "Request body too large",
+                Status = 413,
+                Detail = $"A body is one record; at most {MaxBodyBytes} bytes are accepted.",
             }));
             return;
         }

@@ -39,9 +39,19 @@ public sealed record Dispatch
 
     public static Dispatch ForAlert(PlannedAlert alert, Records.ChannelSpec channel, bool late, DispatchSkip? skip = null) => new()
     {
-        MessageId = alert.Id, Kind = MessageKind.Alert, DeadlineId = alert.DeadlineId, SubscriberId = alert.SubscriberId,
-        ChannelId = channel.Id, ChannelType = channel.Type, ChannelBroken = channel.BrokenReason,
-        SendAt = alert.FireAt, DueAt = alert.DueAt, KeyAt = alert.FireAt, Late = late, LeadTime = alert.LeadTime.Text, Skip = skip,
+        MessageId = alert.Id,
+        Kind = MessageKind.Alert,
+        DeadlineId = alert.DeadlineId,
+        SubscriberId = alert.SubscriberId,
+        ChannelId = channel.Id,
+        ChannelType = channel.Type,
+        ChannelBroken = channel.BrokenReason,
+        SendAt = alert.FireAt,
+        DueAt = alert.DueAt,
+        KeyAt = alert.FireAt,
+        Late = late,
+        LeadTime = alert.LeadTime.Text,
+        Skip = skip,
     };
 }
 

@@ -54,7 +54,7 @@ public static class Redaction
         var kept = segments.Length switch
         {
             0 => "",
-            1 => "/" ,
+            1 => "/",
             _ => "/" + string.Join('/', segments.Take(Math.Min(2, segments.Length - 1))) + "/",
         };
         var port = uri.IsDefaultPort ? "" : ":" + uri.Port;

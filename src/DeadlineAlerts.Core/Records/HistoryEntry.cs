@@ -62,7 +62,9 @@ public sealed record HistoryEntry
 
         static JsonObject Due(DueTime d) => new()
         {
-            ["due"] = d.LocalText, ["timeZone"] = d.Zone.Id, ["instant"] = InstantPattern.ExtendedIso.Format(d.Instant),
+            ["due"] = d.LocalText,
+            ["timeZone"] = d.Zone.Id,
+            ["instant"] = InstantPattern.ExtendedIso.Format(d.Instant),
         };
     }
 

@@ -126,8 +126,15 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         if (problems.Count > before || due is null || id is null) return null;
         return new Deadline
         {
-            Id = id, Title = title!.Trim(), Due = due, Category = r.String("category")?.Trim(), LeadTimes = leads,
-            Source = source, Notes = r.String("notes"), Status = status, ArmedAt = now,
+            Id = id,
+            Title = title!.Trim(),
+            Due = due,
+            Category = r.String("category")?.Trim(),
+            LeadTimes = leads,
+            Source = source,
+            Notes = r.String("notes"),
+            Status = status,
+            ArmedAt = now,
         };
     }
 
@@ -173,8 +180,16 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         if (problems.Count > before || id is null) return null;
         return new Subscriber
         {
-            Id = id, Name = name!.Trim(), TimeZone = zone, Categories = categories, DeadlineIds = deadlineIds,
-            LeadTimes = leads, Channels = channels, QuietHours = quiet, CreatedAt = now, Digest = digest,
+            Id = id,
+            Name = name!.Trim(),
+            TimeZone = zone,
+            Categories = categories,
+            DeadlineIds = deadlineIds,
+            LeadTimes = leads,
+            Channels = channels,
+            QuietHours = quiet,
+            CreatedAt = now,
+            Digest = digest,
         };
     }
 

@@ -71,17 +71,33 @@ public sealed record LedgerEntry
         };
         return new LedgerEntry
         {
-            PartitionKey = pk, RowKey = rk, AlertId = d.MessageId.Value, DeadlineId = d.DeadlineId, SubscriberId = d.SubscriberId,
-            ChannelId = d.ChannelId, ChannelType = d.ChannelType, Kind = d.Kind, LeadTime = d.LeadTime, Ref = d.Ref,
-            DigestPeriod = d.DigestPeriod, FireAt = d.SendAt, DueAt = d.DueAt, Late = d.Late, PlannedAt = now,
-            Status = status, LastError = reason, CompletedAt = status.IsFinal() ? now : null,
+            PartitionKey = pk,
+            RowKey = rk,
+            AlertId = d.MessageId.Value,
+            DeadlineId = d.DeadlineId,
+            SubscriberId = d.SubscriberId,
+            ChannelId = d.ChannelId,
+            ChannelType = d.ChannelType,
+            Kind = d.Kind,
+            LeadTime = d.LeadTime,
+            Ref = d.Ref,
+            DigestPeriod = d.DigestPeriod,
+            FireAt = d.SendAt,
+            DueAt = d.DueAt,
+            Late = d.Late,
+            PlannedAt = now,
+            Status = status,
+            LastError = reason,
+            CompletedAt = status.IsFinal() ? now : null,
         };
     }
 
     /// <summary>A row written already cancelled: an alert that a milestone stopped before any tick planned it.</summary>
     public static LedgerEntry PlanCancelled(Dispatch d, Instant now, string reason) => Plan(d, now) with
     {
-        Status = LedgerStatus.Cancelled, LastError = reason, CompletedAt = now,
+        Status = LedgerStatus.Cancelled,
+        LastError = reason,
+        CompletedAt = now,
     };
 
     private LedgerEntry Move(LedgerStatus to) => LedgerStatuses.CanMove(Status, to)
@@ -93,29 +109,44 @@ public sealed record LedgerEntry
     public LedgerEntry Claim(Instant leaseUntil) => Move(LedgerStatus.Sending) with
     {
         Attempts = Status == LedgerStatus.Sending ? Attempts + 1 : Attempts,
-        LeaseUntil = leaseUntil, NextAttemptAt = null,
+        LeaseUntil = leaseUntil,
+        NextAttemptAt = null,
     };
 
     public LedgerEntry Deliver(Instant at, string? providerMessageId) => Move(LedgerStatus.Delivered) with
     {
-        Attempts = Attempts + 1, CompletedAt = at, ProviderMessageId = providerMessageId, LastError = null, LeaseUntil = null,
+        Attempts = Attempts + 1,
+        CompletedAt = at,
+        ProviderMessageId = providerMessageId,
+        LastError = null,
+        LeaseUntil = null,
     };
 
     public LedgerEntry Retry(Instant at, Instant nextAttemptAt, string? reason) => Move(LedgerStatus.Retrying) with
     {
-        Attempts = Attempts + 1, LastError = reason, NextAttemptAt = nextAttemptAt, LeaseUntil = null,
+        Attempts = Attempts + 1,
+        LastError = reason,
+        NextAttemptAt = nextAttemptAt,
+        LeaseUntil = null,
     };
 
     /// <param name="sent">Whether a send was tried (a permanent refusal) or not (a record it needs is gone or unreadable).</param>
     public LedgerEntry Fail(Instant at, string reason, bool sent) => Move(LedgerStatus.Failed) with
     {
-        Attempts = sent ? Attempts + 1 : Attempts, LastError = reason, CompletedAt = at, LeaseUntil = null, NextAttemptAt = null,
+        Attempts = sent ? Attempts + 1 : Attempts,
+        LastError = reason,
+        CompletedAt = at,
+        LeaseUntil = null,
+        NextAttemptAt = null,
     };
 
     /// <summary>Stopped before it was sent: nothing went out, so attempts stay as they were.</summary>
     public LedgerEntry Cancel(Instant at, string reason) => Move(LedgerStatus.Cancelled) with
     {
-        LastError = reason, CompletedAt = at, LeaseUntil = null, NextAttemptAt = null,
+        LastError = reason,
+        CompletedAt = at,
+        LeaseUntil = null,
+        NextAttemptAt = null,
     };
 
     /// <summary>Only for alert rows: the alert the row delivers, or null when its stored lead time cannot be read.</summary>

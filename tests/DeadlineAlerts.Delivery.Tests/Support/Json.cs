@@ -12,11 +12,11 @@ public static class Json
             case JsonObject o:
                 yield return o;
                 foreach (var (_, child) in o)
-                foreach (var d in Objects(child)) yield return d;
+                    foreach (var d in Objects(child)) yield return d;
                 break;
             case JsonArray a:
                 foreach (var child in a)
-                foreach (var d in Objects(child)) yield return d;
+                    foreach (var d in Objects(child)) yield return d;
                 break;
         }
     }
