@@ -32,10 +32,8 @@ public sealed class RecordCache(RecordStore store)
 
     /// <summary>Every record this cache could not read.</summary>
     public IEnumerable<UnreadableRecord> Unreadable =>
-        _deadlines.Values.Concat<object>(_subscribers.Values).Select(v => v switch
-        {
-            Lazy<Task<RecordRead<Deadline>>> d when d.Value.IsCompletedSuccessfully => d.Value.Result.Problem,
-            Lazy<Task<RecordRead<Subscriber>>> s when s.Value.IsCompletedSuccessfully => s.Value.Result.Problem,
-            _ => null,
-        }).OfType<UnreadableRecord>();
+        Problems(_deadlines.Values).Concat(Problems(_subscribers.Values));
+
+    private static IEnumerable<UnreadableRecord> Problems<T>(IEnumerable<Lazy<Task<RecordRead<T>>>> reads) where T : class =>
+        reads.Where(r => r.IsValueCreated && r.Value.IsCompletedSuccessfully).Select(r => r.Value.Result.Problem).OfType<UnreadableRecord>();
 }

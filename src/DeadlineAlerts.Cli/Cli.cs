@@ -426,6 +426,7 @@ public static class Cli
         var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("DeadlineAlerts.Cli.Host");
         await stdout.WriteLineAsync($"Ticking every {options.ScanPeriod}; Ctrl-C to stop.");
         using var timer = new PeriodicTimer(options.ScanPeriod);
+        var storageReady = false;
         try
         {
             do
@@ -434,11 +435,12 @@ public static class Cli
                 // the host, its API and its health endpoint stay up, and only Ctrl-C stops it.
                 try
                 {
-                    await EnsureStorageAsync(sp, ct);
+                    if (!storageReady) { await EnsureStorageAsync(sp, ct); storageReady = true; } // once it has worked, not every tick
                     await TickAndDeliverAsync(scan, digests, clock, runner, options, stdout, drainAll: false, ct);
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested && e is not OutOfMemoryException)
                 {
+                    storageReady = false; // storage may come back empty (a new emulator): create the tables again first
                     var what = FailureText(e);
                     logger.HostStepFailed("tick and delivery", what);
                     await stdout.WriteLineAsync($"Tick failed: {what}; trying again in {options.ScanPeriod}.");

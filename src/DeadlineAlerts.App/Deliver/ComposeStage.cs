@@ -41,22 +41,23 @@ public sealed class ComposeStage(RecordStore records, SubscriberLinks links, ICl
         if (deadlineRead.Problem is { } dp) return No(false, $"unreadable {dp}");
         var subscriber = subscriberRead.Value;
         var deadline = deadlineRead.Value;
+        var alert = entry.ToPlannedAlert();
         switch (entry.Kind)
         {
             case MessageKind.Digest when subscriber?.Digest is null || subscriber.TimeZone is null:
                 return No(false, "the subscriber or its digest was removed before delivery");
             case MessageKind.Alert or MessageKind.Notice when subscriber is null || deadline is null:
                 return No(false, "the deadline or subscriber was deleted before delivery");
-            case MessageKind.Alert when entry.ToPlannedAlert() is not { } alert:
+            case MessageKind.Alert when alert is null:
                 return No(false, $"the ledger row's lead time \"{entry.LeadTime}\" cannot be read");
-            case MessageKind.Alert when !AlertPlanner.StillApplies(entry.ToPlannedAlert()!, deadline, subscriber):
+            case MessageKind.Alert when !AlertPlanner.StillApplies(alert, deadline, subscriber):
                 return No(true, "cancelled: the deadline or subscriber changed after the alert was planned; it no longer applies");
         }
         var spec = subscriber!.Channels.FirstOrDefault(c => c.Id == entry.ChannelId);
         if (spec is null) return No(false, "the channel was removed from the subscriber before delivery");
         AlertView? view = entry.Kind switch
         {
-            MessageKind.Alert => AlertView.Create(entry.ToPlannedAlert()!, deadline!, subscriber, now, entry.Late),
+            MessageKind.Alert => AlertView.Create(alert!, deadline!, subscriber, now, entry.Late),
             MessageKind.Notice => deadline!.History.FirstOrDefault(h => h.Id == entry.Ref) is { } change
                 ? AlertView.CreateNotice(new AlertId(entry.AlertId), change.ToNotice(), deadline, subscriber, change.At)
                 : null,

@@ -48,7 +48,7 @@ public sealed record HealthReport(
 /// <summary>
 /// Is the installation working? Two cheap storage calls run at once, each bounded by
 /// <see cref="AlertsOptions.HealthCheckTimeout"/>: a point read of the scan checkpoint (the state table; it is also
-/// the last tick's completion time, see <see cref="TickState.LastTickAsync"/>) and the alert queue's properties
+/// the last tick's completion time, see <see cref="TickState.LastTickReportAsync"/>, which also says what it could not read) and the alert queue's properties
 /// (its approximate length). Then the lag of the last tick against the app's <see cref="IClock"/>:
 /// <list type="bullet">
 /// <item>unhealthy: either call fails, times out, or finds its table or queue missing;</item>
@@ -67,12 +67,11 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Value.HealthCheckTimeout);
 
-        var tickTask = Probe("tables", $"table {clients.Names.State}", () => state.LastTickAsync(timeout.Token), ct);
+        var tickTask = Probe("tables", $"table {clients.Names.State}", () => state.LastTickReportAsync(timeout.Token), ct);
         var queueTask = Probe("queue", $"queue {clients.Names.AlertQueue}",
             async () => (await queue.Queue.GetPropertiesAsync(timeout.Token)).Value.ApproximateMessagesCount, ct);
-        var unreadableTask = Probe("records", "the last tick's unreadable records", () => state.LastUnreadableAsync(timeout.Token), ct);
-        var (tables, lastTick) = await tickTask;
-        var (_, unreadable) = await unreadableTask;
+        var (tables, report) = await tickTask;
+        var lastTick = report.At;
         var (queued, depth) = await queueTask;
 
         var now = clock.GetCurrentInstant();
@@ -94,9 +93,9 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
                 checks.Add(new HealthCheck("scan", HealthStatus.Degraded,
                     "no tick has completed yet (the first tick runs once something has been imported)"));
             }
-            if (unreadable.Count > 0)
+            if (report.Unreadable > 0)
                 checks.Add(new HealthCheck("records", HealthStatus.Degraded,
-                    $"{unreadable.Count} stored record(s) or schedule row(s) cannot be read and their alerts are failed: {unreadable.Names}; `dla alerts --status failed` shows them"));
+                    $"{report.Unreadable} stored record(s) or schedule row(s) cannot be read and their alerts are failed: {report.UnreadableNames}; `dla alerts --status failed` shows them"));
         }
 
         return new HealthReport(
@@ -107,7 +106,7 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
             period.TotalSeconds,
             depth,
             checks)
-        { UnreadableRecords = tables.Status == HealthStatus.Healthy ? unreadable.Count : null };
+        { UnreadableRecords = tables.Status == HealthStatus.Healthy ? report.Unreadable : null };
     }
 
     private async Task<(HealthCheck Check, T? Value)> Probe<T>(string name, string what, Func<Task<T>> call, CancellationToken ct)

@@ -202,7 +202,7 @@ public static class RecordEntities
     }
 
     /// <summary>For callers that hold a row they just wrote: throws <see cref="UnreadableRecordException"/> on a bad one.</summary>
-    public static Deadline ToDeadline(TableEntity e) => ReadDeadline(e) is { Value: { } d } ? d : throw new UnreadableRecordException(ReadDeadline(e).Problem!);
+    public static Deadline ToDeadline(TableEntity e) => ReadDeadline(e) is var r && r.Value is { } d ? d : throw new UnreadableRecordException(r.Problem!);
 
     public static TableEntity From(Subscriber s) => new(RecordStore.SubscriberPartition, s.Id)
     {
@@ -255,7 +255,7 @@ public static class RecordEntities
         });
     }
 
-    public static Subscriber ToSubscriber(TableEntity e) => ReadSubscriber(e) is { Value: { } s } ? s : throw new UnreadableRecordException(ReadSubscriber(e).Problem!);
+    public static Subscriber ToSubscriber(TableEntity e) => ReadSubscriber(e) is var r && r.Value is { } s ? s : throw new UnreadableRecordException(r.Problem!);
 
     /// <summary>A stored value as shown in a problem: cut short, control characters escaped. Record fields hold no secrets
     /// except channels, which are never shown.</summary>
@@ -271,9 +271,8 @@ public static class RecordEntities
         value = Instant.MinValue;
         var text = e.GetString(field);
         if (text is null) return required ? "is missing" : null;
-        var r = InstantPattern.ExtendedIso.Parse(text);
-        if (!r.Success) return $"\"{Shown(text)}\" is not an ISO instant such as 2025-08-12T04:01:00Z";
-        value = r.Value;
+        if (TryParseInstant(text) is not { } parsed) return $"\"{Shown(text)}\" is not an ISO instant such as 2025-08-12T04:01:00Z";
+        value = parsed;
         return null;
     }
 

@@ -25,7 +25,7 @@ public sealed class TickState(StorageClients clients)
     /// <summary>
     /// Moves the checkpoint forward to <paramref name="to"/>, the end of a completed tick's window; never back
     /// (two ticks may finish in any order). The same row says what that tick planned, so a tick costs one
-    /// state write; <see cref="LastTickAsync"/> reads it back for the health check.
+    /// state write; <see cref="LastTickReportAsync"/> reads it back for the health check.
     /// </summary>
     public Task AdvanceCheckpointAsync(Instant to, int planned = 0, CancellationToken ct = default) =>
         KeepAsync(CheckpointKey, to, later: true, ct, planned);
@@ -34,18 +34,19 @@ public sealed class TickState(StorageClients clients)
     public Task AdvanceCheckpointAsync(Instant to, int planned, IReadOnlyCollection<UnreadableRecord> unreadable, CancellationToken ct = default) =>
         KeepAsync(CheckpointKey, to, later: true, ct, planned, unreadable);
 
-    /// <summary>What the last completed tick could not read: how many, and the first few named.</summary>
-    public async Task<(int Count, string? Names)> LastUnreadableAsync(CancellationToken ct = default)
+    /// <summary>The last completed tick, read once for the health check: when it ended (null: none yet) and what it
+    /// could not read (how many, and the first few named).</summary>
+    public async Task<(Instant? At, int Unreadable, string? UnreadableNames)> LastTickReportAsync(CancellationToken ct = default)
     {
         var r = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, CheckpointKey, cancellationToken: ct);
-        return r.HasValue ? (r.Value!.GetInt32("Unreadable") ?? 0, r.Value.GetString("UnreadableNames")) : (0, null);
+        return r.HasValue
+            ? (RecordEntities.ParseInstant(r.Value!.GetString("At")), r.Value.GetInt32("Unreadable") ?? 0, r.Value.GetString("UnreadableNames"))
+            : (null, 0, null);
     }
 
     /// <summary>Records that something was stored at <paramref name="at"/>, keeping the earliest.</summary>
     public Task NoteStoredAsync(Instant at, CancellationToken ct = default) => KeepAsync(FirstStoredKey, at, later: false, ct);
 
-    /// <summary>When the last tick completed: the checkpoint, which only a completed tick moves.</summary>
-    public Task<Instant?> LastTickAsync(CancellationToken ct = default) => CheckpointAsync(ct);
 
     private async Task<Instant?> ReadAsync(string key, CancellationToken ct)
     {
