@@ -49,7 +49,7 @@ public sealed class Outbox(AlertLedger ledger, UnfinishedIndex unfinished, Alert
             .Select(r => new UnfinishedRow(r.PartitionKey, r.RowKey, r.FireAt <= now ? now + Grace : r.FireAt, 0)), ct);
         var inserted = await ledger.AddMissingAsync(rows, ct);
         var queued = await queue.EnqueueAsync(inserted.Where(e => e.Status == LedgerStatus.Planned && e.FireAt <= now)
-            .Select(e => new DeliveryRef(e.PartitionKey, e.RowKey)), ct: ct);
+            .Select(DeliveryRef.Snapshot), ct: ct);
         return new OutboxResult(inserted, queued);
     }
 

@@ -149,6 +149,34 @@ public sealed record LedgerEntry
         NextAttemptAt = null,
     };
 
+    /// <summary>What a planned row holds, for a queue message that lets delivery claim the row without reading it.</summary>
+    public PlannedRow ToPlannedRow() => Status == LedgerStatus.Planned
+        ? new(AlertId, DeadlineId, SubscriberId, ChannelId, ChannelType, Kind == MessageKind.Alert ? null : Kind.Wire(), LeadTime, Ref, DigestPeriod,
+            RecordEntities.Iso(FireAt), RecordEntities.Iso(DueAt), RecordEntities.Iso(PlannedAt), Late)
+        : throw new InvalidOperationException($"ledger row {RowKey} is {Status.Wire()}, not planned");
+
+    /// <summary>The planned row <paramref name="s"/> describes, as stored with <paramref name="etag"/>.</summary>
+    public static LedgerEntry FromPlannedRow(string partitionKey, string rowKey, ETag etag, PlannedRow s) => new()
+    {
+        PartitionKey = partitionKey,
+        RowKey = rowKey,
+        AlertId = s.AlertId,
+        DeadlineId = s.DeadlineId,
+        SubscriberId = s.SubscriberId,
+        ChannelId = s.ChannelId,
+        ChannelType = s.ChannelType,
+        Kind = MessageKinds.Parse(s.Kind) ?? throw new FormatException($"ledger row {rowKey}: Kind \"{s.Kind}\" is unknown"),
+        LeadTime = s.LeadTime,
+        Ref = s.Ref,
+        DigestPeriod = s.DigestPeriod,
+        FireAt = RecordEntities.ParseInstant(s.FireAt),
+        DueAt = RecordEntities.ParseInstant(s.DueAt),
+        PlannedAt = RecordEntities.ParseInstant(s.PlannedAt),
+        Late = s.Late,
+        Status = LedgerStatus.Planned,
+        ETag = etag,
+    };
+
     /// <summary>Only for alert rows: the alert the row delivers, or null when its stored lead time cannot be read.</summary>
     public PlannedAlert? ToPlannedAlert() =>
         Kind == MessageKind.Alert && Core.Schedule.LeadTime.TryParse(LeadTime, out var lead, out _)
@@ -211,6 +239,29 @@ public sealed record LedgerEntry
     private static Instant? Optional(string? text) => text is null ? null : RecordEntities.ParseInstant(text);
 }
 
+/// <summary>
+/// A planned ledger row's content, carried in its queue message (<see cref="Queue.DeliveryRef.Planned"/>); status
+/// planned, no attempts, as <see cref="LedgerEntry.Plan"/> wrote it.
+/// </summary>
+public sealed record PlannedRow(
+    [property: System.Text.Json.Serialization.JsonPropertyName("id")] string AlertId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("dl")] string DeadlineId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("sb")] string SubscriberId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("ch")] string ChannelId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("ct")] string ChannelType,
+    [property: System.Text.Json.Serialization.JsonPropertyName("k")] string? Kind,
+    [property: System.Text.Json.Serialization.JsonPropertyName("lt")] string? LeadTime,
+    [property: System.Text.Json.Serialization.JsonPropertyName("rf")] string? Ref,
+    [property: System.Text.Json.Serialization.JsonPropertyName("dp")] string? DigestPeriod,
+    [property: System.Text.Json.Serialization.JsonPropertyName("f")] string FireAt,
+    [property: System.Text.Json.Serialization.JsonPropertyName("du")] string DueAt,
+    [property: System.Text.Json.Serialization.JsonPropertyName("pa")] string PlannedAt,
+    [property: System.Text.Json.Serialization.JsonPropertyName("la")] bool Late)
+{
+    public static PlannedRow Of(LedgerEntry e) => e.ToPlannedRow();
+    public LedgerEntry ToEntry(string partitionKey, string rowKey, ETag etag) => LedgerEntry.FromPlannedRow(partitionKey, rowKey, etag, this);
+}
+
 /// <summary>The alert ledger table: the named source of truth for what was planned, sent, failed or skipped.</summary>
 public sealed class AlertLedger(StorageClients clients)
 {
@@ -259,13 +310,37 @@ public sealed class AlertLedger(StorageClients clients)
         return written.SelectMany(w => w).ToList();
     }
 
-    private async Task<List<LedgerEntry>> UpdateChunkAsync(LedgerEntry[] chunk, CancellationToken ct)
+    /// <summary>
+    /// Claims rows that were planned and untouched since their ETag (a planned row's first claim changes only its
+    /// status and lease, see <see cref="LedgerEntry.Claim"/>): writes just those two columns, conditional on the ETag,
+    /// so a claim moves a few bytes instead of the whole row. Returns the rows claimed, with new ETags.
+    /// </summary>
+    public async Task<List<LedgerEntry>> TryClaimPlannedAsync(IReadOnlyList<LedgerEntry> claims, CancellationToken ct = default)
     {
+        if (claims.Any(c => c.Status != LedgerStatus.Sending || c.Attempts != 0 || c.NextAttemptAt is not null))
+            throw new ArgumentException("only first claims of planned rows are written as a merge", nameof(claims));
+        var chunks = claims.GroupBy(e => e.PartitionKey).SelectMany(p => p.Chunk(TableBatches.MaxBatch));
+        var written = await Task.WhenAll(chunks.Select(chunk => UpdateChunkAsync(chunk, ct, ClaimColumns, TableUpdateMode.Merge)));
+        return written.SelectMany(w => w).ToList();
+    }
+
+    private static TableEntity ClaimColumns(LedgerEntry e) => new(e.PartitionKey, e.RowKey)
+    {
+        ["Status"] = e.Status.Wire(),
+        ["LeaseUntil"] = e.LeaseUntil is { } l ? RecordEntities.Iso(l) : null,
+    };
+
+    private Task<List<LedgerEntry>> UpdateChunkAsync(LedgerEntry[] chunk, CancellationToken ct) =>
+        UpdateChunkAsync(chunk, ct, e => e.ToEntity(), TableUpdateMode.Replace);
+
+    private async Task<List<LedgerEntry>> UpdateChunkAsync(LedgerEntry[] chunk, CancellationToken ct, Func<LedgerEntry, TableEntity> columns, TableUpdateMode mode)
+    {
+        var action = mode == TableUpdateMode.Merge ? TableTransactionActionType.UpdateMerge : TableTransactionActionType.UpdateReplace;
         var written = new List<LedgerEntry>();
         try
         {
             var response = await Table.SubmitTransactionAsync(
-                chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateReplace, e.ToEntity(), e.ETag)), ct);
+                chunk.Select(e => new TableTransactionAction(action, columns(e), e.ETag)), ct);
             for (var i = 0; i < chunk.Length; i++)
                 written.Add(chunk[i] with { ETag = response.Value[i].Headers.ETag ?? default });
         }
@@ -275,7 +350,7 @@ public sealed class AlertLedger(StorageClients clients)
             {
                 try
                 {
-                    var r = await Table.UpdateEntityAsync(entry.ToEntity(), entry.ETag, TableUpdateMode.Replace, ct);
+                    var r = await Table.UpdateEntityAsync(columns(entry), entry.ETag, mode, ct);
                     written.Add(entry with { ETag = r.Headers.ETag ?? default });
                 }
                 catch (RequestFailedException c) when (c.Status is 412 or 404) { }
