@@ -56,7 +56,7 @@ public sealed class Alertmanager
             """);
         Port = ChildProcesses.FreeLoopbackPort();
         var log = Path.Combine(dir, "alertmanager.log");
-        var p = ChildProcesses.Start("Alertmanager", Binary,
+        var p = Process = ChildProcesses.Start("Alertmanager", Binary,
         [
             $"--config.file={config}",
             $"--storage.path={Path.Combine(dir, "data")}",
@@ -77,6 +77,9 @@ public sealed class Alertmanager
     /// Posts <paramref name="count"/> distinct alerts (label <c>id</c> = a000001...) in batches, as fast as
     /// Alertmanager takes them, and returns the Stopwatch timestamp of the first POST.
     /// </summary>
+    /// <summary>The running Alertmanager, for its CPU time.</summary>
+    public Process? Process { get; private set; }
+
     public async Task<long> PostAlertsAsync(int count, int batchSize, CancellationToken ct)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };

@@ -94,6 +94,14 @@ public static class ChildProcesses
         throw new BenchException($"{what} did not become ready within {limit.TotalSeconds:0} s; its log ({logPath}):\n{Tail(logPath)}");
     }
 
+    /// <summary>CPU time a process has used so far (user + system), zero when it cannot be read.</summary>
+    public static TimeSpan Cpu(Process? p)
+    {
+        if (p is null) return TimeSpan.Zero;
+        try { p.Refresh(); return p.TotalProcessorTime; }
+        catch (Exception) { return TimeSpan.Zero; }
+    }
+
     public static string Tail(string path, int lines = 20)
     {
         try { return string.Join('\n', File.ReadLines(path).TakeLast(lines)); }
@@ -111,6 +119,8 @@ public sealed class Azurite
     public int QueuePort { get; }
     public int TablePort { get; }
     public string Version { get; private set; } = "?";
+    /// <summary>The Azurite process (node), for its CPU time.</summary>
+    public Process? Process { get; private set; }
 
     public Azurite(int blobPort, int queuePort, int tablePort) => (BlobPort, QueuePort, TablePort) = (blobPort, queuePort, tablePort);
 
@@ -133,7 +143,7 @@ public sealed class Azurite
         }
         catch { /* version is informational */ }
         var log = Path.Combine(tempDir, "azurite.log");
-        var p = ChildProcesses.Start("Azurite", bin,
+        var p = Process = ChildProcesses.Start("Azurite", bin,
         [
             "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose", "--inMemoryPersistence",
             "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),

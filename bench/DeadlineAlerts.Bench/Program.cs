@@ -38,7 +38,7 @@ try
     foreach (var n in options.Sizes)
         report.Ticks.Add(await Phases.TickCostAsync(azurite.ConnectionString, n, options, ct));
 
-    report.Delivery = await Phases.DeliveryAsync(azurite.ConnectionString, options, ct);
+    report.Delivery = await Phases.DeliveryAsync(azurite.ConnectionString, options, ct, azurite.Process);
 
     if (options.Alertmanager)
     {
@@ -201,7 +201,7 @@ public static class Phases
         return row;
     }
 
-    public static async Task<DeliveryResult> DeliveryAsync(string storage, BenchOptions o, CancellationToken outer)
+    public static async Task<DeliveryResult> DeliveryAsync(string storage, BenchOptions o, CancellationToken outer, Process? azurite = null)
     {
         using var phase = CancellationTokenSource.CreateLinkedTokenSource(outer);
         phase.CancelAfter(o.PhaseLimit);
@@ -226,6 +226,7 @@ public static class Phases
                           $"{tick.Requests:N0} requests, {tick.Milliseconds:0} ms; draining...");
 
         var before = app.Requests;
+        var (storageCpu, appCpu) = (ChildProcesses.Cpu(azurite), ChildProcesses.Cpu(Process.GetCurrentProcess()));
         var start = Stopwatch.GetTimestamp();
         try
         {
@@ -244,6 +245,8 @@ public static class Phases
             r.TimedOut = true;
         }
         var drained = Stopwatch.GetTimestamp();
+        r.StorageCpuSeconds = (ChildProcesses.Cpu(azurite) - storageCpu).TotalSeconds;
+        r.AppCpuSeconds = (ChildProcesses.Cpu(Process.GetCurrentProcess()) - appCpu).TotalSeconds;
         r.DeliveryRequests = app.Requests - before;
         // Anything still in flight (a duplicate would show up here) gets a moment to arrive.
         await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
@@ -274,6 +277,7 @@ public static class Phases
         Console.WriteLine($"alertmanager: {am.Version} on {am.Url}; posting {expected:N0} alerts in batches of {o.AlertmanagerBatch} (group_by ['...'], group_wait {o.AlertmanagerGroupWait})");
         var r = new AlertmanagerResult { Expected = expected, Version = am.Version, GroupWait = o.AlertmanagerGroupWait };
         var reached = receiver.Expect(expected);
+        var (amCpu, benchCpu) = (ChildProcesses.Cpu(am.Process), ChildProcesses.Cpu(Process.GetCurrentProcess()));
         var first = await am.PostAlertsAsync(expected, o.AlertmanagerBatch, ct);
         r.PostSeconds = Stopwatch.GetElapsedTime(first).TotalSeconds;
         try
@@ -287,6 +291,8 @@ public static class Phases
         }
         await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
         r.Seconds = Stopwatch.GetElapsedTime(first, receiver.LastNewAt > 0 ? receiver.LastNewAt : Stopwatch.GetTimestamp()).TotalSeconds;
+        r.AlertmanagerCpuSeconds = (ChildProcesses.Cpu(am.Process) - amCpu).TotalSeconds;
+        r.BenchCpuSeconds = (ChildProcesses.Cpu(Process.GetCurrentProcess()) - benchCpu).TotalSeconds;
         r.Requests = receiver.Requests;
         r.Received = receiver.Alerts;
         r.Distinct = receiver.Distinct;

@@ -43,6 +43,10 @@ public sealed class DeliveryResult
     public int PoisonLeft { get; set; }
     public bool TimedOut { get; set; }
     public Dictionary<string, int> Statuses { get; set; } = [];
+    /// <summary>CPU seconds Azurite (node) used during the drain: the storage side of the work.</summary>
+    public double StorageCpuSeconds { get; set; }
+    /// <summary>CPU seconds the bench process used during the drain: the app's delivery and the receiver.</summary>
+    public double AppCpuSeconds { get; set; }
     public double AlertsPerSecond => Seconds > 0 ? Distinct / Seconds : 0;
     public double StorageRequestsPerAlert => Distinct > 0 ? (TickRequests + DeliveryRequests) / (double)Distinct : 0;
 }
@@ -61,6 +65,10 @@ public sealed class AlertmanagerResult
     public int Duplicates { get; set; }
     public int Missing { get; set; }
     public bool TimedOut { get; set; }
+    /// <summary>CPU seconds Alertmanager used from the first POST to the last receipt (plus the one-second settle).</summary>
+    public double AlertmanagerCpuSeconds { get; set; }
+    /// <summary>CPU seconds the bench process used meanwhile: posting the alerts and the receiver.</summary>
+    public double BenchCpuSeconds { get; set; }
     public double AlertsPerSecond => Seconds > 0 ? Distinct / Seconds : 0;
 }
 
