@@ -15,6 +15,7 @@ using DeadlineAlerts.App.Milestones;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
+using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Storage;
 using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Ledger;
@@ -43,6 +44,7 @@ public static class Cli
           --now INSTANT          run as if it were this instant, e.g. 2025-07-29T08:00:00Z (the clock then runs on from there)
           --verbose              log what the services do
           --help                 this text
+          --version              the version of dla and of the tz data in use (DeadlineAlerts__TimeZoneData, else embedded)
         """;
 
     private static readonly Dictionary<string, string> Help = new()
@@ -70,6 +72,19 @@ public static class Cli
         try { cli = CliArgs.Parse(args); }
         catch (UsageException e) { await stderr.WriteLineAsync(e.Message); return Usage; }
 
+        if (cli.Command is null && cli.Has("version"))
+        {
+            try
+            {
+                await using var versionServices = BuildServices(cli);
+                var tz = versionServices.GetRequiredService<TimeZoneData>();
+                var version = typeof(Cli).Assembly.GetName().Version?.ToString(3) ?? "unknown";
+                await stdout.WriteLineAsync($"dla {version}\ntz data {tz.Version} ({tz.Source}; embedded {TimeZoneData.EmbeddedVersion})");
+                if (tz.Warning is { } w) await stderr.WriteLineAsync("Warning: " + w);
+                return Ok;
+            }
+            catch (UsageException e) { await stderr.WriteLineAsync(e.Message); return Usage; }
+        }
         if (cli.Command is null || cli.Command == "help")
         {
             await stdout.WriteLineAsync("dla: DeadlineAlerts operator tool\n\nCommands:\n" +
@@ -87,6 +102,8 @@ public static class Cli
         try
         {
             services = BuildServices(cli);
+            if (services.GetRequiredService<TimeZoneData>().Warning is { } tzWarning)
+                await stderr.WriteLineAsync("Warning: " + tzWarning);
             return cli.Command switch
             {
                 "import" => await ImportAsync(cli, services, stdout, stderr, ct),

@@ -13,8 +13,8 @@ public sealed class CliArgs
     public List<string> Positional { get; } = [];
     public string? Command { get; private set; }
 
-    public static readonly string[] GlobalOptions = ["storage", "table-prefix", "now", "verbose", "help"];
-    public static readonly string[] Flags = ["once", "json", "help", "verbose", "yes", "no-run"];
+    public static readonly string[] GlobalOptions = ["storage", "table-prefix", "now", "verbose", "help", "version"];
+    public static readonly string[] Flags = ["once", "json", "help", "verbose", "yes", "no-run", "version"];
 
     public static CliArgs Parse(string[] args)
     {

@@ -35,6 +35,7 @@ public static class FunctionsServices
         services.AddLogging(b => b.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
         services.AddSingleton<ITelemetryInitializer, RedactHttpDependencyUrls>();
         services.AddDeadlineAlerts(configuration);
+        services.AddHostedService<TimeZoneDataStartupLog>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Azure;
+using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Storage;
 using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Storage.Records;
@@ -41,6 +42,9 @@ public sealed record HealthReport(
     /// <summary>Records and schedule rows the last tick could not read and set aside (named in the "records" check).</summary>
     public int? UnreadableRecords { get; init; }
 
+    /// <summary>The TZDB release the app resolves zones with, e.g. "2026f" (setting DeadlineAlerts__TimeZoneData).</summary>
+    public string? Tzdb { get; init; }
+
     /// <summary>200 while the app can work (healthy or degraded), 503 when it cannot reach its storage.</summary>
     [JsonIgnore] public int HttpStatus => Status == HealthStatus.Unhealthy ? 503 : 200;
 }
@@ -57,7 +61,7 @@ public sealed record HealthReport(
 /// <item>healthy: otherwise.</item>
 /// </list>
 /// </summary>
-public sealed class HealthService(StorageClients clients, TickState state, AlertQueue queue, IClock clock, IOptions<AlertsOptions> options)
+public sealed class HealthService(StorageClients clients, TickState state, AlertQueue queue, IClock clock, IOptions<AlertsOptions> options, TimeZoneData tzData)
 {
     public const int StaleAfterPeriods = 3;
 
@@ -106,7 +110,7 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
             period.TotalSeconds,
             depth,
             checks)
-        { UnreadableRecords = tables.Status == HealthStatus.Healthy ? report.Unreadable : null };
+        { UnreadableRecords = tables.Status == HealthStatus.Healthy ? report.Unreadable : null, Tzdb = tzData.Version };
     }
 
     private async Task<(HealthCheck Check, T? Value)> Probe<T>(string name, string what, Func<Task<T>> call, CancellationToken ct)

@@ -12,6 +12,8 @@ using DeadlineAlerts.App.Unsubscribe;
 using DeadlineAlerts.App.Milestones;
 using DeadlineAlerts.App.Records;
 using DeadlineAlerts.App.Scan;
+using DeadlineAlerts.App.TimeZones;
+using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Delivery;
 using DeadlineAlerts.Storage;
@@ -23,6 +25,7 @@ using DeadlineAlerts.Storage.Schedule;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace DeadlineAlerts.App.Hosting;
@@ -43,8 +46,15 @@ public static class ServiceCollectionExtensions
         // (else AZURE_CLIENT_ID). Creating it makes no network call; the first token request does.
         services.TryAddSingleton<TokenCredential>(sp => new DefaultAzureCredential(
             new DefaultAzureCredentialOptions { ManagedIdentityClientId = sp.GetRequiredService<StorageOptions>().ClientId }));
+        // The tz data (DeadlineAlerts:TimeZoneData, else embedded): loaded before the storage clients exist, so no
+        // record is read with any other zones. IDateTimeZoneProvider is that data's provider.
+        services.AddOptions<TimeZoneDataOptions>().Bind(configuration.GetSection(AlertsOptions.Section));
+        services.AddSingleton(sp => TimeZoneDataLoader.Load(
+            sp.GetRequiredService<IOptions<TimeZoneDataOptions>>(), sp.GetRequiredService<TokenCredential>));
+        services.AddSingleton(sp => sp.GetRequiredService<TimeZoneData>().Provider);
         services.AddSingleton(sp =>
         {
+            sp.GetRequiredService<TimeZoneData>();
             var o = sp.GetRequiredService<StorageOptions>();
             return new StorageClients(o, o.UsesCredential ? sp.GetRequiredService<TokenCredential>() : null);
         });

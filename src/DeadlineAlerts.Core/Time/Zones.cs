@@ -6,7 +6,15 @@ namespace DeadlineAlerts.Core.Time;
 /// <summary>IANA zone lookup with errors that tell the operator what to write instead.</summary>
 public static class Zones
 {
-    public static readonly IDateTimeZoneProvider Tzdb = DateTimeZoneProviders.Tzdb;
+    /// <summary>
+    /// The one tz database every zone lookup uses: the embedded data unless the host loaded
+    /// <c>DeadlineAlerts__TimeZoneData</c> (see <see cref="TimeZoneData"/>) and called <see cref="Use"/> at start,
+    /// before any record is read. DI's <see cref="IDateTimeZoneProvider"/> is the same instance.
+    /// </summary>
+    public static IDateTimeZoneProvider Tzdb { get; private set; } = DateTimeZoneProviders.Tzdb;
+
+    /// <summary>Makes <paramref name="provider"/> the tz data of every lookup in this process.</summary>
+    public static void Use(IDateTimeZoneProvider provider) => Tzdb = provider;
 
     public static DateTimeZone? Find(string? id) => id is null ? null : Tzdb.GetZoneOrNull(id.Trim());
 
