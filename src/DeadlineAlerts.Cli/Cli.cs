@@ -72,6 +72,11 @@ public static class Cli
         try { cli = CliArgs.Parse(args); }
         catch (UsageException e) { await stderr.WriteLineAsync(e.Message); return Usage; }
 
+        if (cli.Command is null && cli.Unknown() is { } unknown)
+        {
+            await stderr.WriteLineAsync($"Unknown option --{unknown}. Run dla --help.");
+            return Usage;
+        }
         if (cli.Command is null && cli.Has("version"))
         {
             try

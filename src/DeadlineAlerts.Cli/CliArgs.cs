@@ -16,6 +16,11 @@ public sealed class CliArgs
     public static readonly string[] GlobalOptions = ["storage", "table-prefix", "now", "verbose", "help", "version"];
     public static readonly string[] Flags = ["once", "json", "help", "verbose", "yes", "no-run", "version"];
 
+    /// <summary>Every option of every command that takes a value; any other name is a flag or unknown.</summary>
+    public static readonly string[] ValueOptions =
+        ["storage", "table-prefix", "now", "format", "out", "to", "zone", "reason", "from", "port", "bind",
+         "deadline", "subscriber", "since", "status"];
+
     public static CliArgs Parse(string[] args)
     {
         var result = new CliArgs();
@@ -31,8 +36,15 @@ public sealed class CliArgs
                 if (eq >= 0) { value = name[(eq + 1)..]; name = name[..eq]; }
                 else if (!Flags.Contains(name))
                 {
-                    if (i + 1 >= args.Length) throw new UsageException($"--{name} needs a value.");
-                    value = args[++i];
+                    // Only a known option takes the next argument, and never another option: "--version --storage X"
+                    // is the unknown option --version, reported by its own name, not --version="--storage" followed
+                    // by a command "X" whose error would echo a connection string.
+                    if (ValueOptions.Contains(name))
+                    {
+                        if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                            throw new UsageException($"--{name} needs a value.");
+                        value = args[++i];
+                    }
                 }
                 result._options[name] = value;
             }
@@ -45,6 +57,10 @@ public sealed class CliArgs
     public bool Has(string name) => _options.ContainsKey(name);
     public string? Get(string name) => _options.TryGetValue(name, out var v) ? v : null;
     public IEnumerable<string> Names => _options.Keys;
+
+    /// <summary>The first option that is neither global nor one of <paramref name="commandOptions"/>, if any.</summary>
+    public string? Unknown(params string[] commandOptions) =>
+        Names.FirstOrDefault(name => !GlobalOptions.Contains(name) && !commandOptions.Contains(name));
 
     public void Allow(params string[] commandOptions)
     {

@@ -9,6 +9,21 @@ public sealed class CliTests : DlaTestBase
 {
 
     [Fact]
+    public async Task An_unknown_option_is_reported_by_its_own_name_and_never_echoes_the_next_argument()
+    {
+        const string storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=SECRETKEY==";
+        var (code, stdout, stderr) = await Dla("--bogus", "--storage", storage);
+        Assert.Equal(2, code);
+        Assert.Equal("Unknown option --bogus. Run dla --help.", stderr.Trim());
+        Assert.DoesNotContain("SECRETKEY", stdout + stderr);
+
+        var (code2, stdout2, stderr2) = await Dla("deadlines", "--bogus", storage);
+        Assert.Equal(2, code2);
+        Assert.Contains("does not take --bogus", stderr2);
+        Assert.DoesNotContain("SECRETKEY", stdout2 + stderr2);
+    }
+
+    [Fact]
     public async Task Import_then_preview_json_lists_the_alerts_with_their_fire_instants()
     {
         Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");

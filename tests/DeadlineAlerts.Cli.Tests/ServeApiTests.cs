@@ -35,6 +35,22 @@ public sealed class ServeApiTests
     }
 
     [Fact]
+    public async Task Every_answer_says_nosniff_success_problem_and_outside_the_api_alike()
+    {
+        await using var api = await ServedApi.StartAsync(Now);
+        var answers = new[]
+        {
+            (await api.Get("/api/deadlines")).Response,
+            (await api.Get("/api/deadlines", key: null)).Response,
+            (await api.Get("/api/deadlines/missing")).Response,
+            (await api.Get("/api/no-such-route")).Response,
+        };
+        using var http = new HttpClient();
+        using var outside = await http.GetAsync(new Uri(api.Host.BaseUri, "favicon.ico"));
+        Assert.All(answers.Append(outside), r => Assert.Equal(["nosniff"], r.Headers.GetValues("X-Content-Type-Options")));
+    }
+
+    [Fact]
     public async Task Without_a_configured_operator_key_every_operator_route_is_closed()
     {
         await using var api = await ServedApi.StartAsync(Now, operatorKey: null);

@@ -292,6 +292,18 @@ public class RecordReaderTests
     }
 
     [Fact]
+    public void Reimporting_a_redacted_export_says_it_was_redacted_and_how_to_export_with_secrets()
+    {
+        var p = SingleProblem(File(subscribers:
+            [Subscriber(channels: [new { type = "webhook", id = "webhook-0123456789", url = "https://hooks.example.com/***" }])]));
+
+        Assert.Equal("channels[0].id", p.Field);
+        Assert.Contains("redacted url from an export", p.Message);
+        Assert.Contains("dla export --out FILE", p.Message);
+        Assert.DoesNotContain("is not a webhook channel", p.ToString());
+    }
+
+    [Fact]
     public void A_bad_webhook_secret_is_reported_without_showing_it()
     {
         var e = Assert.Throws<RecordValidationException>(() => Strict.ReadJson(File(subscribers:

@@ -122,14 +122,15 @@ public class AlertViewTests
 public class RedactionTests
 {
     [Theory]
-    [InlineData("https://hooks.slack.com/services/T000/B000/XXXX", "https://hooks.slack.com/services/T000/***")]
-    [InlineData("https://hooks.example.com/hook/SECRET", "https://hooks.example.com/hook/***")]
+    [InlineData("https://hooks.slack.com/services/T000/B000/XXXX", "https://hooks.slack.com/***")]
+    [InlineData("https://api.telegram.org/bot123456:TOKEN/sendMessage", "https://api.telegram.org/***")]
+    [InlineData("https://hooks.example.com/hook/SECRET", "https://hooks.example.com/***")]
     [InlineData("https://hooks.example.com/SECRET", "https://hooks.example.com/***")]
     [InlineData("https://hooks.example.com/hook?token=SECRET", "https://hooks.example.com/***")]
     [InlineData("http://127.0.0.1:5099/beijing-desk", "http://127.0.0.1:5099/***")]
-    [InlineData("https://user:SECRET@hooks.example.com/a/b/c", "https://hooks.example.com/a/b/***")]
+    [InlineData("https://user:SECRET@hooks.example.com/a/b/c", "https://hooks.example.com/***")]
     [InlineData("not a url SECRET", "***")]
-    public void A_url_keeps_scheme_host_and_first_path_segments_and_hides_the_rest(string url, string shown)
+    public void A_url_keeps_only_scheme_host_and_port_and_hides_every_path_segment_and_query(string url, string shown)
     {
         Assert.Equal(shown, Redaction.Url(url));
     }
@@ -138,7 +139,7 @@ public class RedactionTests
     public void An_email_target_is_shown_as_is_and_a_url_target_redacted()
     {
         Assert.Equal("desk@example.com", new ChannelSpec { Type = ChannelSpec.Email, Target = "desk@example.com" }.Redacted);
-        Assert.Equal("https://hooks.slack.com/services/T000/***",
+        Assert.Equal("https://hooks.slack.com/***",
             new ChannelSpec { Type = ChannelSpec.Slack, Target = "https://hooks.slack.com/services/T000/B000/XXXX" }.Redacted);
     }
 

@@ -49,7 +49,18 @@ public sealed class ApiRouter
 
     public IReadOnlyList<ApiRoute> Routes => _routes;
 
+    /// <summary>
+    /// Answers one request. Every answer, problems included, carries <c>X-Content-Type-Options: nosniff</c>, so a
+    /// browser never reads record text in a JSON or text answer as HTML or script.
+    /// </summary>
     public async Task<ApiResponse> HandleAsync(ApiRequest request, CancellationToken ct = default)
+    {
+        var response = await RouteAsync(request, ct);
+        response.Headers["X-Content-Type-Options"] = "nosniff";
+        return response;
+    }
+
+    private async Task<ApiResponse> RouteAsync(ApiRequest request, CancellationToken ct)
     {
         var path = request.Path.Split('?')[0].Trim('/').Split('/');
         var matches = _routes.Select(r => (Route: r, Values: r.Match(path))).Where(m => m.Values is not null).ToList();

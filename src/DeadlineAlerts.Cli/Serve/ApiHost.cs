@@ -45,6 +45,8 @@ public sealed class ApiHost : IAsyncDisposable
             k.AddServerHeader = false;
         });
         var app = builder.Build();
+        // Every answer, the router's and Kestrel's own (404 outside /api/, 413), tells browsers not to sniff.
+        app.Use((context, next) => { context.Response.Headers.XContentTypeOptions = "nosniff"; return next(context); });
         app.Map("/api/{**rest}", context => HandleAsync(context, router));
         await app.StartAsync(ct);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

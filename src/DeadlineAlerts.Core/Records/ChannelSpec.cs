@@ -46,18 +46,15 @@ public static class Redaction
     public static string Target(string type, string target) =>
         type == ChannelSpec.Email ? target : Url(target);
 
-    /// <summary><c>https://hooks.slack.com/services/T000/B000/XXXX</c> becomes <c>https://hooks.slack.com/services/T000/***</c>.</summary>
+    /// <summary>
+    /// <c>https://hooks.slack.com/services/T000/B000/XXXX</c> becomes <c>https://hooks.slack.com/***</c>: scheme,
+    /// host and a non-default port only. No path segment is kept, because some services put the token in the
+    /// first one (Telegram's <c>/bot&lt;TOKEN&gt;/sendMessage</c>); user info and query are dropped too.
+    /// </summary>
     public static string Url(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return "***";
-        var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var kept = segments.Length switch
-        {
-            0 => "",
-            1 => "/",
-            _ => "/" + string.Join('/', segments.Take(Math.Min(2, segments.Length - 1))) + "/",
-        };
         var port = uri.IsDefaultPort ? "" : ":" + uri.Port;
-        return $"{uri.Scheme}://{uri.Host}{port}{kept}***";
+        return $"{uri.Scheme}://{uri.Host}{port}/***";
     }
 }

@@ -303,7 +303,10 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         if (match is null)
         {
             if (target is not null && !redacted) return false;
-            r.Problem($"{field}.id", channelId, $"is not a {type} channel of this subscriber; give the full {targetField} to add a channel");
+            if (redacted)
+                r.Problem($"{field}.id", channelId, $"comes with a redacted {targetField} from an export (stdout shows URLs as scheme://host/*** and no secrets), and this subscriber has no stored {type} channel of that id to keep; export with secrets as dla export --out FILE and import that file, or give the full {targetField}");
+            else
+                r.Problem($"{field}.id", channelId, $"is not a {type} channel of this subscriber; give the full {targetField} to add a channel");
             return true;
         }
         if (target is not null && !redacted && target != match.Target) return false;
