@@ -12,6 +12,7 @@ using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.App.Import;
 using DeadlineAlerts.App.Links;
 using DeadlineAlerts.App.Milestones;
+using DeadlineAlerts.App.Operator;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
@@ -62,6 +63,9 @@ public static class Cli
         ["serve"] = "dla serve [--port 7071] [--bind ADDRESS] [--no-run]\n  Serves the operator HTTP API under /api/ (the routes the Functions app serves) on 127.0.0.1, and runs the tick and delivery loop as dla run does unless --no-run. Operator routes need DeadlineAlerts__OperatorKey.",
         ["audit"] = "dla audit [--deadline ID] [--subscriber ID] [--since INSTANT] [--json]\n  Who changed which record, when, and what changed (newest first).",
         ["listen"] = "dla listen [--port 5099]\n  A local webhook receiver that prints each alert it gets (for the demo).",
+        ["test"] = "dla test SUBSCRIBER_ID CHANNEL_ID\n  Sends a clearly marked test message through the channel now and prints the outcome: delivered, or the receiver's answer. Channel ids are in dla subscribers.",
+        ["resend"] = "dla resend LEDGER_KEY | --poison\n  Sends a failed delivery again (its ledger key is in dla alerts --status failed), through the outbox: dla run or dla serve delivers it. --poison: every delivery the poison queue holds.",
+        ["clear"] = "dla clear SUBSCRIBER_ID CHANNEL_ID\n  Clears a channel's broken mark so alerts go to it again (send it a test first).",
         ["calendar"] = "dla calendar SUBSCRIBER_ID\n  Prints the subscriber's calendar feed URL (signed; needs DeadlineAlerts__UnsubscribeKey and DeadlineAlerts__PublicBaseUrl).",
         ["reset"] = "dla reset --yes\n  Deletes every table and queue of the installation (--table-prefix).",
     };
@@ -123,6 +127,7 @@ public static class Cli
                 "alerts" => await AlertsAsync(cli, services, stdout, ct),
                 "listen" => await ListenAsync(cli, stdout, ct),
                 "calendar" => await CalendarAsync(cli, services, stdout, ct),
+                "test" or "resend" or "clear" => await OperatorActionAsync(cli, services, stdout, ct),
                 "reset" => await ResetAsync(cli, services, stdout, ct),
                 _ => Usage,
             };
@@ -583,28 +588,53 @@ public static class Cli
             .OrderBy(e => e.FireAt).ToList();
         if (cli.Has("json"))
         {
-            await stdout.WriteLineAsync(JsonSerializer.Serialize(entries.Select(e => new
-            {
-                alertId = e.AlertId,
-                deadlineId = e.DeadlineId,
-                subscriberId = e.SubscriberId,
-                channelId = e.ChannelId,
-                channelType = e.ChannelType,
-                kind = e.Kind.Wire(),
-                leadTime = e.LeadTime,
-                fireAt = TimeText.Iso(e.FireAt),
-                status = e.Status.Wire(),
-                late = e.Late,
-                attempts = e.Attempts,
-                lastError = e.LastError,
-                providerMessageId = e.ProviderMessageId,
-            }), Json));
+            await stdout.WriteLineAsync(new System.Text.Json.Nodes.JsonArray(entries.Select(e => (System.Text.Json.Nodes.JsonNode)DeliveryModule.ToJson(e)).ToArray()).ToJsonString(Json));
             return Ok;
         }
         if (entries.Count == 0) { await stdout.WriteLineAsync("The ledger has no alerts that match."); return Ok; }
         foreach (var e in entries)
-            await stdout.WriteLineAsync($"{TimeText.Iso(e.FireAt)}  {e.Status.Wire(),-10} {e.DeadlineId,-28} {e.SubscriberId,-18} {e.LeadTime,-6} {e.ChannelId,-16} attempts {e.Attempts}{(e.Late ? " late" : "")}{(e.LastError is { } err ? "  " + err : "")}");
+            await stdout.WriteLineAsync($"{TimeText.Iso(e.FireAt)}  {e.Status.Wire(),-10} {e.DeadlineId,-28} {e.SubscriberId,-18} {e.LeadTime,-6} {e.ChannelId,-16} attempts {e.Attempts}{(e.Late ? " late" : "")}{(e.LastError is { } err ? "  " + err : "")}{(e.Status == LedgerStatus.Failed ? $"  (dla resend {OperatorActions.LedgerKey(e)})" : "")}");
         return Ok;
+    }
+
+    /// <summary><c>dla test</c>, <c>dla resend</c>, <c>dla clear</c>: the operator's delivery actions, audited as <c>cli</c>.</summary>
+    private static async Task<int> OperatorActionAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        var actions = sp.GetRequiredService<OperatorActions>();
+        if (cli.Command == "resend") cli.Allow("poison"); else cli.Allow();
+        var want = cli.Command == "resend" ? (cli.Has("poison") ? 0 : 1) : 2;
+        if (cli.Positional.Count != want)
+            throw new UsageException(cli.Command == "resend"
+                ? "dla resend needs one LEDGER_KEY (from dla alerts --status failed) or --poison. See dla resend --help."
+                : $"dla {cli.Command} needs SUBSCRIBER_ID and CHANNEL_ID (channel ids are in dla subscribers). See dla {cli.Command} --help.");
+        await EnsureStorageAsync(sp, ct);
+        try
+        {
+            switch (cli.Command)
+            {
+                case "test":
+                    var t = await actions.TestAsync(cli.Positional[0], cli.Positional[1], CliActor, ct);
+                    await stdout.WriteLineAsync($"Test message {t.MessageId} to {t.ChannelId} ({t.ChannelShown}) of {t.SubscriberId}: {t.Outcome}");
+                    return t.Delivered ? Ok : Failure;
+                case "clear":
+                    var cleared = await actions.ClearAsync(cli.Positional[0], cli.Positional[1], CliActor, ct);
+                    await stdout.WriteLineAsync(cleared
+                        ? $"Channel {cli.Positional[1]} of {cli.Positional[0]}: broken mark cleared; alerts go to it again."
+                        : $"Channel {cli.Positional[1]} of {cli.Positional[0]} was not marked broken; nothing changed.");
+                    return Ok;
+                case "resend" when cli.Has("poison"):
+                    var (resent, problems) = await actions.RetryPoisonAsync(CliActor, ct);
+                    foreach (var r in resent) await stdout.WriteLineAsync($"Re-sent {r.AlertId} to {r.ChannelId} of {r.SubscriberId} as {OperatorActions.LedgerKey(r)}.");
+                    foreach (var p in problems) await stdout.WriteLineAsync("  not re-sent: " + p);
+                    await stdout.WriteLineAsync($"{resent.Count} delivery(ies) queued again from the poison queue (dla run delivers them).");
+                    return Ok;
+                default:
+                    var row = await actions.ResendAsync(cli.Positional[0], CliActor, ct);
+                    await stdout.WriteLineAsync($"Re-sent {row.AlertId} to {row.ChannelId} of {row.SubscriberId} as {OperatorActions.LedgerKey(row)} ({row.Status.Wire()}; dla run delivers it).");
+                    return Ok;
+            }
+        }
+        catch (OperatorActionException e) { throw new BadInputException(e.Message); }
     }
 
     private static async Task<int> ResetAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)

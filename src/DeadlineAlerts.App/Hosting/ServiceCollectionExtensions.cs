@@ -99,6 +99,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IApiModule, DeadlinesModule>();
         services.AddSingleton<IApiModule, SubscribersModule>();
         services.AddSingleton<IApiModule, AuditModule>();
+        services.AddSingleton<Operator.OperatorActions>();
+        services.AddSingleton<IApiModule, DeliveryModule>();
         services.AddDeliveryChannels(configuration);
         return services;
     }

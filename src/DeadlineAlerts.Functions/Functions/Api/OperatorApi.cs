@@ -30,4 +30,16 @@ public sealed class OperatorApi(ApiRouter router)
         [HttpTrigger(AuthorizationLevel.Function, "get", "head", "post", "put", "patch", "delete", Route = "audit")] HttpRequestData request,
         CancellationToken cancellationToken) =>
         FunctionsHttp.HandleAsync(router, request, FunctionsHttp.RoutePath(request, "audit"), hostAuthenticated: true, cancellationToken);
+
+    [Function("ApiAlerts")]
+    public Task<HttpResponseData> Alerts(
+        [HttpTrigger(AuthorizationLevel.Function, "get", "head", "post", "put", "patch", "delete", Route = "alerts/{*rest}")] HttpRequestData request,
+        CancellationToken cancellationToken) =>
+        FunctionsHttp.HandleAsync(router, request, FunctionsHttp.RoutePath(request, "alerts"), hostAuthenticated: true, cancellationToken);
+
+    [Function("ApiPoison")]
+    public Task<HttpResponseData> Poison(
+        [HttpTrigger(AuthorizationLevel.Function, "get", "head", "post", "put", "patch", "delete", Route = "poison/{*rest}")] HttpRequestData request,
+        CancellationToken cancellationToken) =>
+        FunctionsHttp.HandleAsync(router, request, FunctionsHttp.RoutePath(request, "poison"), hostAuthenticated: true, cancellationToken);
 }
