@@ -27,7 +27,7 @@ public sealed class DeliveryCliTests : DlaTestBase
 
             var test = await Dla("test", "room", "slack-" + channel);
             Assert.Equal(0, test.Code);
-            Assert.Contains($"to slack-{channel} (http://127.0.0.1:{receiver.Port}/services/T0/***) of room: delivered", test.Out);
+            Assert.Contains($"to slack-{channel} (http://127.0.0.1:{receiver.Port}/***) of room: delivered", test.Out);
             Assert.Contains("TEST message from DeadlineAlerts", receiver.Requests.Last().Body);
 
             Assert.Contains("broken mark cleared", (await Dla("clear", "room", "slack-" + channel)).Out);
