@@ -143,8 +143,14 @@ public sealed class Azurite
         }
         catch { /* version is informational */ }
         var log = Path.Combine(tempDir, "azurite.log");
-        var p = Process = ChildProcesses.Start("Azurite", bin,
+        // BENCH_AZURITE_CPU_PROF=DIR: run the emulator under node's CPU profiler (a .cpuprofile in DIR when it stops),
+        // to see where the emulator's time goes; the figures of such a run are not comparable.
+        var profileDir = Environment.GetEnvironmentVariable("BENCH_AZURITE_CPU_PROF");
+        string[] prefix = string.IsNullOrEmpty(profileDir) ? []
+            : ["--cpu-prof", "--cpu-prof-dir=" + profileDir, Path.Combine(repoRoot, "node_modules", "azurite", "dist", "src", "azurite.js")];
+        var p = Process = ChildProcesses.Start("Azurite", prefix.Length == 0 ? bin : "node",
         [
+            .. prefix,
             "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose", "--inMemoryPersistence",
             "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
             "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),

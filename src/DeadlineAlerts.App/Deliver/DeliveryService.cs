@@ -14,7 +14,7 @@ public sealed record DeliveryLine(LedgerEntry Entry, LedgerStatus Status, string
 /// <item><see cref="ComposeStage"/>: what each says now, from the current records, or why it is not sent;</item>
 /// <item><see cref="SendStage"/>: through each row's channel, a bounded number at once;</item>
 /// <item><see cref="RecordOutcomeStage"/>: the ledger's transition for each outcome (retries queued before the ledger
-/// says retrying, exhausted ones poisoned, gone channels marked broken), then the unfinished index updated.</item>
+/// says retrying, exhausted ones poisoned, gone channels marked broken), then the message's unfinished-index entry removed once all its rows are final.</item>
 /// </list>
 /// A crash between any two stages leaves claimed rows whose lease runs out; the outbox's sweep queues them again.
 /// </summary>
@@ -31,6 +31,6 @@ public sealed class DeliveryService(ClaimStage claim, ComposeStage compose, Send
         if (claimed.Count == 0) return [];
         var composed = await compose.RunAsync(claimed, cache, ct);
         var sent = await send.RunAsync(composed, ct);
-        return await record.RunAsync(sent, ct);
+        return await record.RunAsync(message, sent, ct);
     }
 }

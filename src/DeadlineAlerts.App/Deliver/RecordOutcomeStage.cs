@@ -17,8 +17,8 @@ namespace DeadlineAlerts.App.Deliver;
 /// <see cref="AlertsOptions.MaxAttempts"/>; failed (permanent, exhausted, or a record gone), exhausted ones also
 /// copied to the poison queue; cancelled when the records no longer plan it. A retry's delayed message is queued
 /// before the ledger says "retrying", so a crash between the two cannot lose the retry. A receiver that says the
-/// channel is gone marks it broken (audited as "delivery"). Finally the rows that became final leave the
-/// unfinished index.
+/// channel is gone marks it broken (audited as "delivery"). Finally, when all of the message's rows are final, its
+/// entry leaves the unfinished index.
 /// </summary>
 public sealed class RecordOutcomeStage(
     AlertLedger ledger,
@@ -30,7 +30,7 @@ public sealed class RecordOutcomeStage(
     IOptions<AlertsOptions> options,
     ILogger<RecordOutcomeStage> logger)
 {
-    public async Task<IReadOnlyList<DeliveryLine>> RunAsync(IReadOnlyList<Sent> sent, CancellationToken ct)
+    public async Task<IReadOnlyList<DeliveryLine>> RunAsync(DeliveryMessage message, IReadOnlyList<Sent> sent, CancellationToken ct)
     {
         var o = options.Value;
         var at = clock.GetCurrentInstant();
@@ -84,7 +84,7 @@ public sealed class RecordOutcomeStage(
         foreach (var p in poison) await queue.PoisonAsync(new DeliveryMessage([p]).Serialize(), ct);
         foreach (var (entry, reason) in broken) await MarkBrokenAsync(entry, reason, at, ct);
         var written = await StorageRetry.ThroughOutageAsync(() => ledger.TryUpdateAsync(updates, ct), budget, ct);
-        await outbox.FinishedAsync(written, ct);
+        await outbox.FinishedAsync(message, written, ct);
         return lines;
     }
 

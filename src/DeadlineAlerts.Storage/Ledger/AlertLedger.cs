@@ -228,15 +228,34 @@ public sealed record LedgerEntry
         Late = e.GetBoolean("Late") ?? false,
         PlannedAt = RecordEntities.ParseInstant(e.GetString("PlannedAt")),
         Attempts = e.GetInt32("Attempts") ?? 0,
-        LastError = e.GetString("LastError"),
-        ProviderMessageId = e.GetString("ProviderMessageId"),
+        LastError = NonEmpty(e.GetString("LastError")),
+        ProviderMessageId = NonEmpty(e.GetString("ProviderMessageId")),
         CompletedAt = Optional(e.GetString("CompletedAt")),
         LeaseUntil = Optional(e.GetString("LeaseUntil")),
         NextAttemptAt = Optional(e.GetString("NextAttemptAt")),
         ETag = e.ETag,
     };
 
-    private static Instant? Optional(string? text) => text is null ? null : RecordEntities.ParseInstant(text);
+    /// <summary>State columns are cleared by writing "" (a merge cannot remove a column), so "" reads as absent.</summary>
+    private static Instant? Optional(string? text) => string.IsNullOrEmpty(text) ? null : RecordEntities.ParseInstant(text);
+
+    private static string? NonEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+
+    /// <summary>
+    /// The columns a transition changes (<see cref="Claim"/>, <see cref="Deliver"/>, <see cref="Retry"/>,
+    /// <see cref="Fail"/>, <see cref="Cancel"/>), for a merge: what was planned never changes after the row is
+    /// written, so a transition writes only its state, with "" for a column it clears.
+    /// </summary>
+    public TableEntity ToStateEntity() => new(PartitionKey, RowKey)
+    {
+        ["Status"] = Status.Wire(),
+        ["Attempts"] = Attempts,
+        ["LastError"] = LastError ?? "",
+        ["ProviderMessageId"] = ProviderMessageId ?? "",
+        ["CompletedAt"] = CompletedAt is { } c ? RecordEntities.Iso(c) : "",
+        ["LeaseUntil"] = LeaseUntil is { } l ? RecordEntities.Iso(l) : "",
+        ["NextAttemptAt"] = NextAttemptAt is { } n ? RecordEntities.Iso(n) : "",
+    };
 }
 
 /// <summary>
@@ -300,8 +319,10 @@ public sealed class AlertLedger(StorageClients clients)
     }
 
     /// <summary>
-    /// Replaces entries only if unchanged since read (ETag). A whole partition batch is tried first;
-    /// if another worker changed one of them, each is tried alone. Returns the entries written, with new ETags.
+    /// Writes entries' transitions only if unchanged since read (ETag), as a merge of their state columns
+    /// (<see cref="LedgerEntry.ToStateEntity"/>: a few bytes instead of the whole row, and in place). A whole partition
+    /// batch is tried first; if another worker changed one of them, each is tried alone. Returns the entries
+    /// written, with new ETags.
     /// </summary>
     public async Task<List<LedgerEntry>> TryUpdateAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken ct = default)
     {
@@ -331,7 +352,7 @@ public sealed class AlertLedger(StorageClients clients)
     };
 
     private Task<List<LedgerEntry>> UpdateChunkAsync(LedgerEntry[] chunk, CancellationToken ct) =>
-        UpdateChunkAsync(chunk, ct, e => e.ToEntity(), TableUpdateMode.Replace);
+        UpdateChunkAsync(chunk, ct, e => e.ToStateEntity(), TableUpdateMode.Merge);
 
     private async Task<List<LedgerEntry>> UpdateChunkAsync(LedgerEntry[] chunk, CancellationToken ct, Func<LedgerEntry, TableEntity> columns, TableUpdateMode mode)
     {

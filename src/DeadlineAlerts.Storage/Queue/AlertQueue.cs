@@ -35,7 +35,11 @@ public sealed record DeliveryRef(
 /// A queue message: several deliveries, so that one storage round trip moves many alerts. Per-delivery
 /// state lives in the ledger, so a message that is retried as a whole never resends what was delivered.
 /// </summary>
-public sealed record DeliveryMessage([property: JsonPropertyName("d")] IReadOnlyList<DeliveryRef> Deliveries)
+/// <remarks><see cref="Work"/> names the <see cref="UnfinishedWork"/> entry (in the deliveries' partition) when the
+/// message holds every row of that entry that is not final: delivery removes the entry once all of them are.</remarks>
+public sealed record DeliveryMessage(
+    [property: JsonPropertyName("d")] IReadOnlyList<DeliveryRef> Deliveries,
+    [property: JsonPropertyName("u")] string? Work = null)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault };
     public string Serialize() => JsonSerializer.Serialize(this, Json);
@@ -60,14 +64,24 @@ public sealed class AlertQueue(StorageClients clients)
     /// sent concurrently. A delay is given to the queue in whole seconds, rounded down (the service's unit):
     /// delivery waits out the remainder itself, so a retry is never early and keeps its jitter.
     /// </summary>
-    public async Task<int> EnqueueAsync(IEnumerable<DeliveryRef> deliveries, TimeSpan? delay = null, CancellationToken ct = default)
+    public Task<int> EnqueueAsync(IEnumerable<DeliveryRef> deliveries, TimeSpan? delay = null, CancellationToken ct = default) =>
+        EnqueueAsync(Cut(deliveries).Select(chunk => new DeliveryMessage(chunk)), delay, ct);
+
+    /// <summary>Deliveries in ledger-key order, <see cref="PerMessage"/> a chunk and each chunk within one ledger partition.</summary>
+    public static IEnumerable<T[]> Cut<T>(IEnumerable<T> rows, Func<T, (string PartitionKey, string RowKey)> key) =>
+        rows.DistinctBy(key).GroupBy(r => key(r).PartitionKey).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .SelectMany(g => g.OrderBy(r => key(r).RowKey, StringComparer.Ordinal).Chunk(PerMessage));
+
+    private static IEnumerable<DeliveryRef[]> Cut(IEnumerable<DeliveryRef> deliveries) => Cut(deliveries, d => (d.PartitionKey, d.RowKey));
+
+    /// <summary>Queues messages cut already (see <see cref="Cut{T}"/>), concurrently; a message too large for the queue
+    /// with its snapshots goes without them.</summary>
+    public async Task<int> EnqueueAsync(IEnumerable<DeliveryMessage> cut, TimeSpan? delay = null, CancellationToken ct = default)
     {
-        var messages = deliveries.DistinctBy(d => (d.PartitionKey, d.RowKey))
-            .GroupBy(d => d.PartitionKey).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .SelectMany(g => g.OrderBy(d => d.RowKey, StringComparer.Ordinal).Chunk(PerMessage))
-            .Select(chunk => new DeliveryMessage(chunk).Serialize() is { Length: <= MaxMessageChars } text
+        var messages = cut.Where(m => m.Deliveries.Count > 0)
+            .Select(m => m.Serialize() is { Length: <= MaxMessageChars } text
                 ? text
-                : new DeliveryMessage([.. chunk.Select(c => c.WithoutSnapshot())]).Serialize())
+                : (m with { Deliveries = [.. m.Deliveries.Select(c => c.WithoutSnapshot())] }).Serialize())
             .ToList();
         var visibility = delay is { } d && d > TimeSpan.Zero ? TimeSpan.FromSeconds(Math.Floor(d.TotalSeconds)) : (TimeSpan?)null;
         await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
