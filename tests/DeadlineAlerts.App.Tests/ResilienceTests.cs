@@ -103,6 +103,61 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task The_unfinished_index_holds_one_entry_per_message_until_every_row_of_it_is_final()
+    {
+        using var receiver = new LoopbackReceiver();
+        receiver.Answer(503); // the first post is refused for now: its row goes retrying, the other is delivered
+        await using var t = await TestInstallation.CreateAsync(July29);
+        await t.ImportAsync(File(
+            [Deadline("truce", "2025-08-12T00:01", leadTimes: ["P7D"]), Deadline("talks", "2025-08-12T00:01", leadTimes: ["P7D"])],
+            [Subscriber("desk", receiver.Url())]));
+        t.Clock.Reset(Instant.FromUtc(2025, 8, 5, 4, 1, 30));
+        await t.Get<ScanService>().TickAsync();
+        Assert.Equal(1, await UnfinishedAsync(t)); // two rows of one partition, one message, one entry
+
+        await t.Get<LocalQueueRunner>().DrainVisibleAsync();
+        Assert.Equal([LedgerStatus.Delivered, LedgerStatus.Retrying], (await LedgerAsync(t)).Select(e => e.Status).OrderBy(s => s.Wire()));
+        Assert.Equal(1, await UnfinishedAsync(t)); // a row is still open: the entry stays
+
+        t.Clock.Advance(Duration.FromMinutes(5)); // past the retry and its grace: the sweep queues it, it is delivered
+        await t.Get<ScanService>().TickAsync();
+        await t.Get<LocalQueueRunner>().DrainAllAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([LedgerStatus.Delivered, LedgerStatus.Delivered], (await LedgerAsync(t)).Select(e => e.Status));
+        Assert.Equal(2, Ids(receiver).Distinct().Count());
+        Assert.Equal(3, receiver.Requests.Count); // the refused post, its retry and the other alert
+        Assert.Equal(0, await UnfinishedAsync(t));
+    }
+
+    [Fact]
+    public async Task An_index_entry_written_per_row_by_an_earlier_version_is_still_swept_and_its_row_sent()
+    {
+        using var receiver = new LoopbackReceiver();
+        await using var t = await TestInstallation.CreateAsync(July29);
+        await t.ImportAsync(File([Deadline("truce", "2025-08-12T00:01", leadTimes: ["P7D"])], [Subscriber("desk", receiver.Url())]));
+        t.Clock.Reset(Instant.FromUtc(2025, 8, 5, 4, 1, 30));
+        await t.Get<ScanService>().TickAsync();
+        await t.Get<AlertQueue>().Queue.ClearMessagesAsync(); // the message is lost
+        // Replace the entry by the per-row form an earlier version wrote: keyed like the row, no Rows column.
+        var clients = t.Get<StorageClients>();
+        var index = clients.Table(clients.Names.Unfinished);
+        await foreach (var e in index.QueryAsync<TableEntity>()) await index.DeleteEntityAsync(e.PartitionKey, e.RowKey);
+        var row = Assert.Single(await LedgerAsync(t));
+        await index.AddEntityAsync(new TableEntity(row.PartitionKey, row.RowKey)
+        {
+            ["CheckAt"] = t.Clock.GetCurrentInstant().ToDateTimeOffset(),
+            ["Requeues"] = 0,
+        });
+
+        t.Clock.Advance(Duration.FromMinutes(3));
+        Assert.Equal(1, (await t.Get<ScanService>().TickAsync()).Requeued);
+        await t.Get<LocalQueueRunner>().DrainAllAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([row.AlertId], Ids(receiver));
+        Assert.Equal(0, await UnfinishedAsync(t));
+    }
+
+    [Fact]
     public async Task A_claim_whose_worker_vanished_is_sent_after_its_lease_with_the_same_idempotency_key()
     {
         using var receiver = new LoopbackReceiver();
