@@ -14,6 +14,7 @@ using DeadlineAlerts.App.Links;
 using DeadlineAlerts.App.Milestones;
 using DeadlineAlerts.App.Operator;
 using DeadlineAlerts.App.Scan;
+using DeadlineAlerts.App.TimeZones;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Time;
@@ -67,6 +68,7 @@ public static class Cli
         ["resend"] = "dla resend LEDGER_KEY | --poison\n  Sends a failed delivery again (its ledger key is in dla alerts --status failed), through the outbox: dla run or dla serve delivers it. --poison: every delivery the poison queue holds.",
         ["clear"] = "dla clear SUBSCRIBER_ID CHANNEL_ID\n  Clears a channel's broken mark so alerts go to it again (send it a test first).",
         ["calendar"] = "dla calendar SUBSCRIBER_ID\n  Prints the subscriber's calendar feed URL (signed; needs DeadlineAlerts__UnsubscribeKey and DeadlineAlerts__PublicBaseUrl).",
+        ["replan"] = "dla replan\n  Re-plans every future alert with the tz data in use (the first tick after the data changed does it by itself): a deadline whose local due time now means another instant is moved, with history, an audit entry by tzdb and a notice to its followers; each alert fires once, at its new instant.",
         ["reset"] = "dla reset --yes\n  Deletes every table and queue of the installation (--table-prefix).",
     };
 
@@ -120,7 +122,8 @@ public static class Cli
                 "deadlines" => await DeadlinesAsync(cli, services, stdout, ct),
                 "extend" or "resolve" or "cancel" => await MilestoneAsync(cli, services, stdout, stderr, ct),
                 "subscribers" => await SubscribersAsync(cli, services, stdout, ct),
-                "preview" => await PreviewAsync(cli, services, stdout, ct),
+                "preview" => await PreviewAsync(cli, services, stdout, stderr, ct),
+                "replan" => await ReplanAsync(cli, services, stdout, ct),
                 "run" => await RunLoopAsync(cli, services, stdout, ct),
                 "serve" => await ServeAsync(cli, services, stdout, ct),
                 "audit" => await AuditAsync(cli, services, stdout, ct),
@@ -391,13 +394,17 @@ public static class Cli
         return Ok;
     }
 
-    private static async Task<int> PreviewAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    private static async Task<int> PreviewAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         cli.Allow("from", "to", "json");
         var from = ParseInstant(cli.Get("from") ?? throw new UsageException("dla preview needs --from INSTANT."), "--from");
         var to = ParseInstant(cli.Get("to") ?? throw new UsageException("dla preview needs --to INSTANT."), "--to");
         if (to <= from) throw new UsageException("--to must be after --from.");
         await EnsureStorageAsync(sp, ct);
+        var replanner = sp.GetRequiredService<Replanner>();
+        if (await replanner.PlannedAsync(ct) is { } planned && planned != replanner.InUse)
+            await stderr.WriteLineAsync($"Warning: the schedule was planned with tz data {planned} and tz data {replanner.InUse} is in use; " +
+                "the times below are the planned ones until the next tick re-plans (or run dla replan now).");
         var due = await sp.GetRequiredService<ScanService>().DueAsync(from, to, ct: ct);
         if (cli.Has("json"))
         {
@@ -418,6 +425,21 @@ public static class Cli
         if (due.Count == 0) { await stdout.WriteLineAsync("No alerts fire in that window."); return Ok; }
         foreach (var d in due)
             await stdout.WriteLineAsync($"{TimeText.Iso(d.Alert.FireAt)}  {d.Alert.SubscriberId,-20} {d.Alert.LeadTime.Text,-6} {d.View.Headline}");
+        return Ok;
+    }
+
+    private static async Task<int> ReplanAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        cli.Allow();
+        await EnsureStorageAsync(sp, ct);
+        var replanner = sp.GetRequiredService<Replanner>();
+        var r = await replanner.ReplanAsync(await replanner.PlannedAsync(ct), ct);
+        await stdout.WriteLineAsync($"Re-planned every future alert with tz data {r.To} (planned before with {r.From ?? "an unrecorded version"}).");
+        if (r.Moved.Count == 0) await stdout.WriteLineAsync("No deadline's due instant moved.");
+        foreach (var m in r.Moved)
+            await stdout.WriteLineAsync($"  {m.DeadlineId} ({m.Zone}): due {TimeText.Iso(m.Was)} is now {TimeText.Iso(m.Now)}; {m.NoticesQueued} notice(s) queued");
+        await stdout.WriteLineAsync($"{r.AlertsScheduled} alert(s) at new instants, {r.SentNow} queued now (their new instant had passed), " +
+            $"{r.AlreadySent} already sent at their earlier instant (recorded, not sent again).");
         return Ok;
     }
 

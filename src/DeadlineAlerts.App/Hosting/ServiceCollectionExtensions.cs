@@ -73,6 +73,7 @@ public static class ServiceCollectionExtensions
         // (claim → compose → send → record the outcome) → the ledger.
         services.AddSingleton<UnfinishedIndex>();
         services.AddSingleton<Outbox.Outbox>();
+        services.AddSingleton<TimeZones.Replanner>();
         services.AddSingleton<ScanService>();
         services.AddSingleton<DigestService>();
         services.AddSingleton<ClaimStage>();

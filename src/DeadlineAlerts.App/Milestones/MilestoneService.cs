@@ -94,6 +94,17 @@ public sealed class MilestoneService(
         return await ApplyAsync(stored, kind, due, reason, actor, parsed.Warning, ct);
     }
 
+    /// <summary>
+    /// The tz data in use resolves the deadline's local due time to <paramref name="due"/>, another instant than the
+    /// stored one: records the move (history and audit by <c>tzdb</c>, <paramref name="reason"/> naming both tz data
+    /// versions), plans the alerts of the new instant and tells every follower. The alerts of the old instant are
+    /// not cancelled one by one: they no longer match the record, so no tick sends them; which of the new instant's
+    /// alerts go (and which were already sent at the old one) is the <see cref="TimeZones.Replanner"/>'s decision.
+    /// Unlike an extension, the arming moment stays: the operator did not set a new time.
+    /// </summary>
+    public async Task<MilestoneResult> ZoneRulesChangedAsync(Stored<Deadline> stored, DueTime due, string reason, CancellationToken ct = default) =>
+        await ApplyAsync(stored, ChangeKind.ZoneRules, due, reason, TimeZones.Replanner.Actor, null, ct);
+
     /// <summary>Marks the deadline met, agreed or no longer pending: no further lead-time alerts; a short notice.</summary>
     public Task<MilestoneResult> ResolveAsync(string id, string? reason, string actor, ETag? ifMatch = null, CancellationToken ct = default) =>
         SetStatusAsync(id, DeadlineStatus.Resolved, ChangeKind.Resolved, reason, actor, ifMatch, ct);
@@ -136,7 +147,7 @@ public sealed class MilestoneService(
         {
             Due = due,
             // A new due instant is armed now: its alerts that would have fired before this moment are stale.
-            ArmedAt = due.Instant == old.Due.Instant ? old.ArmedAt : now,
+            ArmedAt = due.Instant == old.Due.Instant || kind == ChangeKind.ZoneRules ? old.ArmedAt : now,
             Status = kind switch { ChangeKind.Resolved => DeadlineStatus.Resolved, ChangeKind.Cancelled => DeadlineStatus.Cancelled, _ => old.Status },
             History = [.. old.History, change],
         };
@@ -167,7 +178,8 @@ public sealed class MilestoneService(
         var followers = subscribers.Where(s => s.Follows(after.Value)).ToList();
 
         var reason = $"cancelled: the deadline was {change.Kind} at {TimeText.Iso(change.At)} by {change.By}";
-        var old = followers.SelectMany(s => AlertPlanner.Plan(before, s).SelectMany(a => s.Channels.Select(c => Dispatch.ForAlert(a, c, late: false)))).ToList();
+        var old = change.Kind == ChangeKind.ZoneRules ? []
+            : followers.SelectMany(s => AlertPlanner.Plan(before, s).SelectMany(a => s.Channels.Select(c => Dispatch.ForAlert(a, c, late: false)))).ToList();
         var cancelled = await outbox.CancelAsync(old, reason, now, ct);
 
         // A notice is urgent: it passes through quiet hours unless the subscriber said "urgent": false, and then it
@@ -215,6 +227,9 @@ public sealed class MilestoneService(
     private static string Summary(HistoryEntry c)
     {
         var zone = c.NewDue.Zone;
+        if (c.Kind == ChangeKind.ZoneRules)
+            return $"time zone rules for {zone.Id} changed ({c.Reason}): due {TimeText.Full(c.NewDue.Instant, zone)} as before, "
+                   + $"which is now {TimeText.Iso(c.NewDue.Instant)}, was {TimeText.Iso(c.OldDue.Instant)}";
         var text = c.OldDue.Instant == c.NewDue.Instant
             ? $"{c.Kind}; was due {TimeText.Full(c.OldDue.Instant, c.OldDue.Zone)}"
             : $"{c.Kind} by {AlertView.ShiftWords(c.OldDue.Instant, c.NewDue.Instant, zone)}: due {TimeText.Full(c.OldDue.Instant, c.OldDue.Zone)} → {TimeText.Full(c.NewDue.Instant, zone)}";

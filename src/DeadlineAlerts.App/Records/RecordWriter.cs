@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Schedule;
+using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Storage.Schedule;
@@ -39,7 +40,7 @@ public sealed record RecordWrite<T>(T Result, int AlertsScheduled);
 /// never planned. The audit entries go last so that a write refused with 409/412 is not recorded as made;
 /// a crash between the record write and the audit append loses that one entry, which is the smaller harm.
 /// </summary>
-public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, TickState state, AuditLog audit, IClock clock)
+public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, TickState state, AuditLog audit, IClock clock, TimeZoneData tzdata)
 {
     /// <param name="allDeadlines">Every stored deadline, if the caller has already read them (import has);
     /// otherwise they are read here when a changed subscriber needs them.</param>
@@ -69,7 +70,7 @@ public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, Ti
 
         if (alerts.Count > 0) await schedule.AddAsync(alerts, ct);
         var result = await store(ct);
-        if (armedDeadlines.Count + armedSubscribers.Count > 0) await state.NoteStoredAsync(now, ct);
+        if (armedDeadlines.Count + armedSubscribers.Count > 0) await state.NoteStoredAsync(now, tzdata.Version, ct);
         static AuditEntry Worded(AuditEntry e, string? summary) => summary is null ? e : e with { Summary = summary };
         var entries = deadlines.Select(c => Worded(AuditEntries.For(now, actor, c.Action, c.Before, c.After), c.Summary))
             .Concat(subscribers.Select(c => Worded(AuditEntries.For(now, actor, c.Action, c.Before, c.After), c.Summary)))

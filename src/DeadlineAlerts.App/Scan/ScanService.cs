@@ -42,6 +42,7 @@ public sealed class ScanService(
     ScheduleIndex schedule,
     Outbox.Outbox outbox,
     TickState state,
+    TimeZones.Replanner replanner,
     IClock clock,
     IOptions<AlertsOptions> options,
     ILogger<ScanService> logger)
@@ -53,6 +54,7 @@ public sealed class ScanService(
     {
         var started = Stopwatch.StartNew();
         var requestsBefore = clients.Requests.Count;
+        await EnsurePlannedWithDataInUseAsync(ct);
         var now = clock.GetCurrentInstant();
         var from = await state.CheckpointAsync(ct)
                    ?? (await state.FirstStoredAsync(ct)) - Duration.Epsilon; // first window includes the first stored moment
@@ -99,6 +101,20 @@ public sealed class ScanService(
     }
 
     /// <summary>
+    /// The first tick of a process whose tz data differs from the one the schedule was planned with re-plans first
+    /// (<see cref="TimeZones.Replanner"/>), so this tick already reads the alerts at their new instants. A re-plan
+    /// that fails is logged and tried again at the next tick; it never stops this one.
+    /// </summary>
+    private async Task EnsurePlannedWithDataInUseAsync(CancellationToken ct)
+    {
+        try { await replanner.EnsureCurrentAsync(ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.ReplanFailed(e.GetType().Name, e.Message);
+        }
+    }
+
+    /// <summary>
     /// Catch-up as a person wants it: of the alerts of one deadline for one subscriber that this tick would send,
     /// the most recent goes (its countdown measured when it is sent) and the others are recorded as superseded; a
     /// late alert past its deadline is skipped, and one whose deadline passed more than StaleAfter ago is stale.
@@ -109,18 +125,22 @@ public sealed class ScanService(
         foreach (var d in due.Alerts)
         {
             var late = d.Decision is not TickDecision.Send;
-            DispatchSkip? skip = d.Decision switch
-            {
-                TickDecision.SkipLate => new(SkipKind.Skipped, "late: the deadline had passed when the alert was planned"),
-                TickDecision.SkipStale => new(SkipKind.Skipped,
-                    $"stale: the deadline passed {Countdown.Words(now - d.Alert.DueAt)} before the alert could be planned, so it was not sent"),
-                _ when survivors[(d.Alert.DeadlineId, d.Alert.SubscriberId)] is var kept && kept.Id != d.Alert.Id =>
-                    new(SkipKind.Superseded, $"superseded: the {kept.LeadTime.Text} alert of the same deadline was sent instead (catch-up after the tick could not run)"),
-                _ => null,
-            };
+            var skip = SkipFor(d.Decision, d.Alert, now, survivors);
             foreach (var channel in d.Channels) yield return Dispatch.ForAlert(d.Alert, channel, late, skip);
         }
     }
+
+    /// <summary>Why an alert the tick (or a re-plan) decided on is recorded but not sent; null: it is sent.</summary>
+    public static DispatchSkip? SkipFor(TickDecision decision, PlannedAlert alert, Instant now,
+        IReadOnlyDictionary<(string DeadlineId, string SubscriberId), PlannedAlert> survivors) => decision switch
+        {
+            TickDecision.SkipLate => new(SkipKind.Skipped, "late: the deadline had passed when the alert was planned"),
+            TickDecision.SkipStale => new(SkipKind.Skipped,
+                $"stale: the deadline passed {Countdown.Words(now - alert.DueAt)} before the alert could be planned, so it was not sent"),
+            _ when survivors[(alert.DeadlineId, alert.SubscriberId)] is var kept && kept.Id != alert.Id =>
+                new(SkipKind.Superseded, $"superseded: the {kept.LeadTime.Text} alert of the same deadline was sent instead (catch-up after the tick could not run)"),
+            _ => null,
+        };
 
     /// <summary>
     /// The alerts that fire in (<paramref name="from"/>, <paramref name="to"/>] and still match the current

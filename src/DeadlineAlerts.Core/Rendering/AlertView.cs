@@ -83,7 +83,13 @@ public sealed record AlertView
         {
             if (Notice is not { } n) return [];
             var rows = new List<(string, string)>();
-            if (n.OldDue != n.NewDue)
+            if (n.Change == ChangeKind.ZoneRules)
+            {
+                rows.Add(("Due", DueInDeadlineZone));
+                rows.Add(("In UTC", $"{TimeText.Brief(n.NewDue, DateTimeZone.Utc)}, was {TimeText.Brief(n.OldDue, DateTimeZone.Utc)}"));
+                rows.Add(("Countdown", Countdown));
+            }
+            else if (n.OldDue != n.NewDue)
             {
                 rows.Add(("Now due", DueInDeadlineZone));
                 rows.Add(("Was due", TimeText.Full(n.OldDue, DeadlineZone)));
@@ -92,7 +98,7 @@ public sealed record AlertView
             else rows.Add(("Was due", DueInDeadlineZone));
             if (ShowsSubscriberZone) rows.Add(("Your time", YourTime));
             if (!string.IsNullOrWhiteSpace(n.Reason)) rows.Add(("Reason", n.Reason.Trim()));
-            rows.Add(("By", n.By));
+            if (!ChangeKind.IsMachineActor(n.By)) rows.Add(("By", n.By));
             return rows;
         }
     }
@@ -229,6 +235,9 @@ public sealed record AlertView
         {
             ChangeKind.Extended or ChangeKind.MovedEarlier =>
                 $"{(n.Change == ChangeKind.Extended ? "Extended" : "Moved earlier")} by {ShiftWords(n.OldDue, n.NewDue, DeadlineZone)}: {Title}, now {DueBrief} (was {was})",
+            ChangeKind.ZoneRules =>
+                $"Time zone rules for {DeadlineZone.Id} changed: {Title} is due {DueBrief}, which is now {TimeText.Brief(n.NewDue, DateTimeZone.Utc)}, "
+                + $"{Rendering.Countdown.Words(n.NewDue > n.OldDue ? n.NewDue - n.OldDue : n.OldDue - n.NewDue)} {(n.NewDue < n.OldDue ? "earlier" : "later")} than announced",
             ChangeKind.Resolved => $"Resolved: {Title} (was due {was})",
             ChangeKind.Cancelled => $"Cancelled: {Title} (was due {was})",
             _ => $"Changed: {Title}, {DueBrief}",

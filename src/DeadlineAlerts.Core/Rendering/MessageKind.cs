@@ -47,6 +47,15 @@ public static class ChangeKind
     public const string MovedEarlier = "moved-earlier";
     public const string Resolved = "resolved";
     public const string Cancelled = "cancelled";
+    /// <summary>
+    /// The tz data changed the rules of the deadline's zone: the local due time is as the operator typed it, and
+    /// the instant it means moved (<c>actor tzdb</c>; the reason names both tz data versions).
+    /// </summary>
+    public const string ZoneRules = "zone-rules";
+
+    /// <summary>Actors that are the product itself, not a person: a notice names nobody for them.</summary>
+    public static bool IsMachineActor(string? actor) =>
+        actor is null or "" or "cli" or "api" or "import" or "tzdb" or "subscriber" or "delivery" or "system";
 }
 
 /// <summary>

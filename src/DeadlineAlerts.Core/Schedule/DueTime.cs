@@ -53,6 +53,19 @@ public sealed record DueTime(LocalDateTime Local, DateTimeZone Zone, Instant Ins
         }
     }
 
+    /// <summary>
+    /// The same local time in the same zone, resolved with the zone's rules as this process knows them (the tz data
+    /// in use). A stored due time keeps the instant computed when it was written; when the tz data changed the
+    /// zone's offset since, this is the instant the operator's local time means now. An instant that is still one
+    /// of the local time's meanings (either side of an overlap) is kept.
+    /// </summary>
+    public DueTime UnderCurrentRules()
+    {
+        var mapping = Zone.MapLocal(Local);
+        if (mapping.Count > 0 && (mapping.First().ToInstant() == Instant || mapping.Last().ToInstant() == Instant)) return this;
+        return this with { Instant = Local.InZone(Zone, OperatorResolver).ToInstant() };
+    }
+
     public static DueTimeParse Parse(string? text, DateTimeZone zone)
     {
         const string accepted = "a local date-time such as 2025-08-12T00:01, optionally with an offset such as 2026-11-01T01:30-05:00";

@@ -15,6 +15,7 @@ public sealed class TickState(StorageClients clients)
     private const string Partition = "state";
     private const string CheckpointKey = "scan-checkpoint";
     private const string FirstStoredKey = "first-stored";
+    private const string PlannedTzdbKey = "tzdb-planned";
 
     private TableClient Table => clients.Table(clients.Names.State);
 
@@ -44,8 +45,30 @@ public sealed class TickState(StorageClients clients)
             : (null, 0, null);
     }
 
-    /// <summary>Records that something was stored at <paramref name="at"/>, keeping the earliest.</summary>
-    public Task NoteStoredAsync(Instant at, CancellationToken ct = default) => KeepAsync(FirstStoredKey, at, later: false, ct);
+    /// <summary>
+    /// Records that something was stored at <paramref name="at"/>, keeping the earliest. The first store also
+    /// records <paramref name="tzdb"/>, the tz data version its schedule rows were planned with (no extra request:
+    /// the same row).
+    /// </summary>
+    public Task NoteStoredAsync(Instant at, string? tzdb = null, CancellationToken ct = default) =>
+        KeepAsync(FirstStoredKey, at, later: false, ct, tzdbIfNew: tzdb);
+
+    /// <summary>
+    /// The tz data version the installation's schedule was planned with: the last re-plan's, else the first
+    /// store's; null when nothing says (nothing stored yet, or stored before versions were recorded).
+    /// </summary>
+    public async Task<(string? Version, bool AnythingStored)> PlannedTzdbAsync(CancellationToken ct = default)
+    {
+        var replanned = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, PlannedTzdbKey, cancellationToken: ct);
+        if (replanned.HasValue && replanned.Value!.GetString("Version") is { Length: > 0 } v) return (v, true);
+        var first = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, FirstStoredKey, cancellationToken: ct);
+        return first.HasValue ? (first.Value!.GetString("Tzdb") is { Length: > 0 } f ? f : null, true) : (null, false);
+    }
+
+    /// <summary>Records that every future alert is now planned with tz data <paramref name="version"/> (a re-plan's last step).</summary>
+    public async Task NotePlannedTzdbAsync(string version, Instant at, CancellationToken ct = default) =>
+        await Table.UpsertEntityAsync(new TableEntity(Partition, PlannedTzdbKey) { ["Version"] = version, ["At"] = RecordEntities.Iso(at) },
+            TableUpdateMode.Replace, ct);
 
 
     private async Task<Instant?> ReadAsync(string key, CancellationToken ct)
@@ -55,7 +78,7 @@ public sealed class TickState(StorageClients clients)
     }
 
     private async Task KeepAsync(string key, Instant value, bool later, CancellationToken ct, int? planned = null,
-        IReadOnlyCollection<UnreadableRecord>? unreadable = null)
+        IReadOnlyCollection<UnreadableRecord>? unreadable = null, string? tzdbIfNew = null)
     {
         for (var attempt = 0; attempt < 10; attempt++)
         {
@@ -70,9 +93,15 @@ public sealed class TickState(StorageClients clients)
             }
             try
             {
-                if (!r.HasValue) { await Table.AddEntityAsync(entity, ct); return; }
+                if (!r.HasValue)
+                {
+                    if (tzdbIfNew is not null) entity["Tzdb"] = tzdbIfNew;
+                    await Table.AddEntityAsync(entity, ct);
+                    return;
+                }
                 var current = RecordEntities.ParseInstant(r.Value!.GetString("At"));
                 if (later ? current >= value : current <= value) return;
+                if (r.Value.GetString("Tzdb") is { } kept) entity["Tzdb"] = kept;
                 await Table.UpdateEntityAsync(entity, r.Value.ETag, TableUpdateMode.Replace, ct);
                 return;
             }

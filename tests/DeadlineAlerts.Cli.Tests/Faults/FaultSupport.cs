@@ -49,9 +49,12 @@ internal static class FaultSupport
     }
 
     /// <summary>"Each planned id arrived exactly once, nothing else arrived": the problems, empty if none.</summary>
-    public static IEnumerable<string> ExactlyOnce(ISet<string> planned, FaultReceiver receiver, string what)
+    public static IEnumerable<string> ExactlyOnce(ISet<string> planned, FaultReceiver receiver, string what) =>
+        ExactlyOnce(planned, receiver.CountsById(), what);
+
+    /// <summary>The same for counts by webhook-id (a receiver's, filtered).</summary>
+    public static IEnumerable<string> ExactlyOnce(ISet<string> planned, IReadOnlyDictionary<string, int> counts, string what)
     {
-        var counts = receiver.CountsById();
         var missing = planned.Where(id => !counts.ContainsKey(id)).ToList();
         var twice = counts.Where(c => c.Value > 1 && planned.Contains(c.Key)).Select(c => $"{c.Key}×{c.Value}").ToList();
         var extra = counts.Keys.Where(id => !planned.Contains(id)).ToList();
