@@ -38,6 +38,8 @@ public sealed class StorageClients
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         queueOptions.AddPolicy(Requests, HttpPipelinePosition.PerCall);
 
+        if (options.Problem is { } problem && string.IsNullOrWhiteSpace(options.ConnectionString) && options.TableServiceUri is null)
+            throw new InvalidOperationException(problem);
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             Tables = new TableServiceClient(options.ConnectionString, tableOptions);
