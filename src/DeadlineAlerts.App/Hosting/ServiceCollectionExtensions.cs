@@ -65,6 +65,7 @@ public static class ServiceCollectionExtensions
             var o = sp.GetRequiredService<StorageOptions>();
             return new StorageClients(o, o.UsesCredential ? sp.GetRequiredService<TokenCredential>() : null);
         });
+        services.AddSingleton<StorageReadiness>();
         services.AddSingleton<RecordStore>();
         services.AddSingleton<ScheduleIndex>();
         services.AddSingleton<AlertLedger>();
