@@ -48,4 +48,15 @@ public sealed class AlertsOptions
 
     /// <summary>How long the health check waits for storage before it reports it unreachable.</summary>
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Health is degraded when the oldest visible message of the alert queue has waited longer than this: nothing
+    /// is taking messages (DeliverAlerts not triggered or not scaling, <c>dla run</c> not running). A working
+    /// consumer takes a message within seconds; five minutes is five default scan periods.
+    /// </summary>
+    public TimeSpan HealthMaxMessageWait { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Health is degraded when more ledger rows than this are past their send time (plus the outbox's grace)
+    /// and not final, by the unfinished index.</summary>
+    public int HealthMaxOverdueRows { get; set; } = 100;
 }

@@ -68,4 +68,11 @@ public static partial class Telemetry
     [LoggerMessage(EventId = 1040, EventName = "HostStepFailed", Level = LogLevel.Error,
         Message = "{Step} failed ({Error}); the host keeps running and tries again next period")]
     public static partial void HostStepFailed(this ILogger logger, string step, string error);
+
+    /// <summary>One health check (<c>GET /api/health</c>): Information when healthy, Warning when degraded or unhealthy,
+    /// with the figures an alert rule reads (docs/telemetry.md, "Alert rule on health").</summary>
+    [LoggerMessage(EventId = 1050, EventName = "HealthChecked",
+        Message = "Health {Status} ({Problems}): {QueuedMessages} queued, oldest waiting {OldestMessageAgeSeconds} s, {OverdueRows} overdue row(s), last tick {LagSeconds} s ago")]
+    public static partial void HealthChecked(this ILogger logger, LogLevel level, string status, string problems, int? queuedMessages,
+        double? oldestMessageAgeSeconds, int? overdueRows, double? lagSeconds);
 }

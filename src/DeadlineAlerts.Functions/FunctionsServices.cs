@@ -36,6 +36,9 @@ public static class FunctionsServices
         services.AddSingleton<ITelemetryInitializer, RedactHttpDependencyUrls>();
         services.AddDeadlineAlerts(configuration);
         services.AddHostedService<TimeZoneDataStartupLog>();
+        // Nothing else creates the tables and queues in Azure: the worker does, at start, without holding it up.
+        services.AddSingleton<StorageAtStart>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageAtStart>());
         return services;
     }
 }

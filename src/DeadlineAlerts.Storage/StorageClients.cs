@@ -38,6 +38,8 @@ public sealed class StorageClients
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         queueOptions.AddPolicy(Requests, HttpPipelinePosition.PerCall);
 
+        if (options.Problem is { } problem && string.IsNullOrWhiteSpace(options.ConnectionString) && options.TableServiceUri is null)
+            throw new InvalidOperationException(problem);
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             Tables = new TableServiceClient(options.ConnectionString, tableOptions);
@@ -60,10 +62,9 @@ public sealed class StorageClients
     public TableClient Table(string name) => Tables.GetTableClient(name);
     public QueueClient Queue(string name) => Queues.GetQueueClient(name);
 
-    public async Task EnsureCreatedAsync(CancellationToken ct = default)
-    {
-        foreach (var t in Names.Tables) await Tables.GetTableClient(t).CreateIfNotExistsAsync(ct);
-        await Queues.GetQueueClient(Names.AlertQueue).CreateIfNotExistsAsync(cancellationToken: ct);
-        await Queues.GetQueueClient(Names.PoisonQueue).CreateIfNotExistsAsync(cancellationToken: ct);
-    }
+    /// <summary>Creates every table and both queues that are missing (concurrently; each is one idempotent request).</summary>
+    public async Task EnsureCreatedAsync(CancellationToken ct = default) =>
+        await Task.WhenAll(Names.Tables.Select(t => (Task)Tables.GetTableClient(t).CreateIfNotExistsAsync(ct))
+            .Append(Queues.GetQueueClient(Names.AlertQueue).CreateIfNotExistsAsync(cancellationToken: ct))
+            .Append(Queues.GetQueueClient(Names.PoisonQueue).CreateIfNotExistsAsync(cancellationToken: ct)));
 }

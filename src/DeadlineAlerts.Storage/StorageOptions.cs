@@ -15,6 +15,10 @@ public sealed class StorageOptions
     public string? ClientId { get; set; }
     public string TablePrefix { get; set; } = "";
 
+    /// <summary>Why storage cannot be used although settings were given (an unresolved Key Vault reference);
+    /// <see cref="StorageClients"/> refuses to start with it. Never holds a secret.</summary>
+    public string? Problem { get; set; }
+
     public const string Development = "UseDevelopmentStorage=true";
 
     public bool UsesCredential => string.IsNullOrWhiteSpace(ConnectionString) && TableServiceUri is not null;

@@ -5,6 +5,8 @@ using DeadlineAlerts.App.Api;
 using DeadlineAlerts.App.Health;
 using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.App.Scan;
+using DeadlineAlerts.Storage.Ledger;
+using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,6 +70,82 @@ public sealed class HealthTests
         var scan = body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "scan");
         Assert.Equal("degraded", scan.GetProperty("status").GetString());
         Assert.Contains("more than 3 scan periods", scan.GetProperty("detail").GetString());
+    }
+
+    private static JsonElement Check(JsonElement body, string name) =>
+        body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+
+    [Fact]
+    public async Task Degraded_naming_the_age_when_queued_messages_wait_with_nothing_taking_them()
+    {
+        // The queue stamps a message with its own (real) clock, so the app's fake clock starts at real time.
+        await using var t = await TestInstallation.CreateAsync(SystemClock.Instance.GetCurrentInstant());
+        await t.Get<AlertQueue>().EnqueueAsync([new DeliveryRef("p", "r1"), new DeliveryRef("p", "r2")]);
+        await t.Get<AlertQueue>().EnqueueAsync([new DeliveryRef("q", "r3")]);
+        // A delayed retry is not waiting yet: it does not count.
+        await t.Get<AlertQueue>().EnqueueAsync([new DeliveryRef("q", "r4", Attempt: 2)], delay: TimeSpan.FromHours(1));
+
+        var (_, fresh, _) = await GetHealthAsync(t.Services);
+        Assert.Equal("healthy", Check(fresh, "delivery").GetProperty("status").GetString());
+        Assert.InRange(fresh.GetProperty("oldestMessageAgeSeconds").GetDouble(), 0, 30);
+
+        t.Clock.Advance(Duration.FromMinutes(12)); // no consumer: the messages are still there
+
+        var (status, body, _) = await GetHealthAsync(t.Services);
+
+        Assert.Equal(200, status);
+        Assert.Equal("degraded", body.GetProperty("status").GetString());
+        Assert.Equal(3, body.GetProperty("queuedMessages").GetInt32());
+        Assert.InRange(body.GetProperty("oldestMessageAgeSeconds").GetDouble(), 12 * 60, 12 * 60 + 30);
+        var delivery = Check(body, "delivery");
+        Assert.Equal("degraded", delivery.GetProperty("status").GetString());
+        Assert.Matches(@"^the oldest of 3 queued message\(s\) has waited 12 min, more than 5 min \(DeadlineAlerts__HealthMaxMessageWait\)", delivery.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Degraded_with_the_figure_when_rows_past_their_send_time_pile_up_in_the_unfinished_index()
+    {
+        await using var t = await TestInstallation.CreateAsync(July29, new Dictionary<string, string?> { ["DeadlineAlerts:HealthMaxOverdueRows"] = "3" });
+        var index = t.Get<UnfinishedIndex>();
+        await index.AddAsync([
+            UnfinishedWork.For("p1", ["a", "b"], July29 - Duration.FromMinutes(10)),
+            UnfinishedWork.For("p2", ["c"], July29 - Duration.FromMinutes(1)),
+            UnfinishedWork.For("p3", ["d", "e", "f"], July29 + Duration.FromMinutes(5)), // not due yet
+        ]);
+
+        var (_, within, _) = await GetHealthAsync(t.Services);
+        Assert.Equal(3, within.GetProperty("overdueRows").GetInt32());
+        Assert.Equal("healthy", Check(within, "unfinished").GetProperty("status").GetString());
+        Assert.Equal("3 ledger row(s) past their send time and not final", Check(within, "unfinished").GetProperty("detail").GetString());
+
+        t.Clock.Advance(Duration.FromMinutes(6)); // p3 is due too: 6 rows, over the threshold of 3
+
+        var (status, body, _) = await GetHealthAsync(t.Services);
+
+        Assert.Equal(200, status);
+        Assert.Equal("degraded", body.GetProperty("status").GetString());
+        Assert.Equal(4, body.GetProperty("overdueRows").GetInt32()); // counted to one past the threshold
+        var unfinished = Check(body, "unfinished");
+        Assert.Equal("degraded", unfinished.GetProperty("status").GetString());
+        Assert.StartsWith("more than 3 ledger row(s) are past their send time and not final (threshold 3, DeadlineAlerts__HealthMaxOverdueRows)",
+            unfinished.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Degraded_naming_a_secret_setting_whose_Key_Vault_reference_did_not_resolve()
+    {
+        await using var t = await TestInstallation.CreateAsync(July29, new Dictionary<string, string?>
+        {
+            ["DeadlineAlerts:OperatorKey"] = "@Microsoft.KeyVault(SecretUri=https://kv-abc123.vault.azure.net/secrets/operator-key)",
+        });
+
+        var (status, body, text) = await GetHealthAsync(t.Services);
+
+        Assert.Equal(200, status);
+        var settings = Check(body, "settings");
+        Assert.Equal("degraded", settings.GetProperty("status").GetString());
+        Assert.StartsWith("DeadlineAlerts__OperatorKey: Key Vault reference(s) that did not resolve", settings.GetProperty("detail").GetString());
+        Assert.DoesNotContain("kv-abc123", text);
     }
 
     [Fact]

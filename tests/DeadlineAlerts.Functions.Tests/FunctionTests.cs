@@ -1,4 +1,5 @@
 using DeadlineAlerts.App.Deliver;
+using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Functions.Functions;
 using DeadlineAlerts.Storage;
@@ -22,7 +23,7 @@ public sealed class FunctionTests
         await t.ImportAsync(File([Deadline("truce", "2025-08-12T00:01", leadTimes: ["P7D"])], [Subscriber("desk", receiver.Url())]));
         t.Clock.Reset(Instant.FromUtc(2025, 8, 5, 4, 1, 20));
 
-        var tick = await new ScanDeadlines(t.Get<ScanService>()).Run(new TimerInfo(), CancellationToken.None);
+        var tick = await new ScanDeadlines(t.Get<ScanService>(), t.Get<StorageReadiness>()).Run(new TimerInfo(), CancellationToken.None);
         Assert.Equal(1, tick.Planned);
 
         var queue = t.Get<AlertQueue>().Queue;

@@ -3,11 +3,13 @@ using System.Reflection;
 using System.Text.Json;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Functions.Functions;
+using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Functions.Tests.Support;
 using DeadlineAlerts.Testing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using NodaTime;
 using NodaTime.Testing;
 using static DeadlineAlerts.Testing.Records;
@@ -42,6 +44,36 @@ public sealed class HealthFunctionTests
         using var body = JsonDocument.Parse(response.BodyText);
         Assert.Equal("healthy", body.RootElement.GetProperty("status").GetString());
         Assert.Equal("2025-07-29T08:01:00Z", body.RootElement.GetProperty("lastTick").GetString());
+    }
+
+    [Fact]
+    public async Task Health_is_degraded_with_the_oldest_messages_age_when_the_queue_stalls()
+    {
+        var logs = new CapturedLogs();
+        await using var t = await TestInstallation.CreateAsync(SystemClock.Instance.GetCurrentInstant(), register: (s, c) =>
+        {
+            s.AddSingleton<ILoggerProvider>(logs);
+            s.AddDeadlineAlertsFunctions(c);
+        });
+        await t.Get<AlertQueue>().EnqueueAsync([new DeliveryRef("p", "r1")]);
+        t.Clock.Advance(Duration.FromMinutes(7)); // nothing took the message: the trigger is not running
+
+        var response = await GetAsync(t.Services);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(response.BodyText);
+        Assert.Equal("degraded", body.RootElement.GetProperty("status").GetString());
+        Assert.InRange(body.RootElement.GetProperty("oldestMessageAgeSeconds").GetDouble(), 7 * 60, 7 * 60 + 30);
+        Assert.Contains("has waited 7 min, more than 5 min", body.RootElement.GetProperty("checks").EnumerateArray()
+            .Single(c => c.GetProperty("name").GetString() == "delivery").GetProperty("detail").GetString());
+
+        // The same figures as a trace an alert rule can query (docs/telemetry.md).
+        var logged = Assert.Single(logs.Entries, e => e.EventName == "HealthChecked");
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Equal("degraded", logged.Values["Status"]);
+        Assert.Equal("scan, delivery", logged.Values["Problems"]);
+        Assert.InRange(Assert.IsType<double>(logged.Values["OldestMessageAgeSeconds"]), 7 * 60, 7 * 60 + 30);
+        Assert.Equal(1, logged.Values["QueuedMessages"]);
     }
 
     [Fact]

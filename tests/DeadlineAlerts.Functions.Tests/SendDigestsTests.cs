@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using DeadlineAlerts.App.Deliver;
 using DeadlineAlerts.App.Digest;
+using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.Functions.Functions;
 using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Testing;
@@ -30,7 +31,7 @@ public sealed class SendDigestsTests
         await t.ImportAsync(File([Deadline("truce", "2025-11-10T00:01")], [subscriber]));
         t.Clock.Reset(Instant.FromUtc(2025, 10, 27, 7, 5));
 
-        var function = new SendDigests(t.Get<DigestService>(), t.Clock);
+        var function = new SendDigests(t.Get<DigestService>(), t.Clock, t.Get<StorageReadiness>());
         Assert.Equal(1, (await function.Run(new TimerInfo(), CancellationToken.None)).Planned);
         Assert.Equal(0, (await function.Run(new TimerInfo(), CancellationToken.None)).Planned);
 

@@ -55,12 +55,16 @@ public sealed class TestInstallation : IAsyncDisposable
         return installation;
     }
 
+    /// <summary>An installation whose tables and queues do not exist yet: an empty account, as after a first deployment.</summary>
+    public static TestInstallation CreateEmpty(Instant now, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection, IConfiguration>? register = null) => new(now, settings, register);
+
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     public async ValueTask DisposeAsync()
     {
         var clients = Get<StorageClients>();
-        foreach (var t in clients.Names.Tables) await clients.Tables.DeleteTableAsync(t);
+        foreach (var t in clients.Names.Tables) await clients.Table(t).DeleteAsync();
         await clients.Queue(clients.Names.AlertQueue).DeleteIfExistsAsync();
         await clients.Queue(clients.Names.PoisonQueue).DeleteIfExistsAsync();
         await Services.DisposeAsync();

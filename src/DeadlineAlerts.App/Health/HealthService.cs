@@ -1,10 +1,13 @@
 using System.Text.Json.Serialization;
 using Azure;
+using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Storage;
+using DeadlineAlerts.Storage.Ledger;
 using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Storage.Schedule;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
@@ -16,7 +19,8 @@ public enum HealthStatus
     /// <summary>Storage answers and the last tick is recent.</summary>
     [JsonStringEnumMemberName("healthy")] Healthy,
 
-    /// <summary>Storage answers, but no tick has completed for more than <see cref="HealthService.StaleAfterPeriods"/> scan periods (or ever).</summary>
+    /// <summary>Storage answers, but no tick has completed for more than <see cref="HealthService.StaleAfterPeriods"/> scan periods (or ever),
+    /// queued messages wait too long, overdue rows pile up, or a secret setting did not resolve.</summary>
     [JsonStringEnumMemberName("degraded")] Degraded,
 
     /// <summary>Storage cannot be reached, refuses us, or lacks the state table or the alert queue.</summary>
@@ -45,42 +49,78 @@ public sealed record HealthReport(
     /// <summary>The TZDB release the app resolves zones with, e.g. "2026f" (setting DeadlineAlerts__TimeZoneData).</summary>
     public string? Tzdb { get; init; }
 
+    /// <summary>How long the oldest visible message of the alert queue has waited since it was queued, in seconds; null
+    /// when none waits (or the queue did not answer). Above <c>DeadlineAlerts__HealthMaxMessageWait</c> the report is degraded.</summary>
+    public double? OldestMessageAgeSeconds { get; init; }
+
+    /// <summary>Ledger rows past their send time (plus the outbox's grace) and not final, by the unfinished index; counted
+    /// up to one past <c>DeadlineAlerts__HealthMaxOverdueRows</c>, above which the report is degraded.</summary>
+    public int? OverdueRows { get; init; }
+
     /// <summary>200 while the app can work (healthy or degraded), 503 when it cannot reach its storage.</summary>
     [JsonIgnore] public int HttpStatus => Status == HealthStatus.Unhealthy ? 503 : 200;
 }
 
 /// <summary>
-/// Is the installation working? Two cheap storage calls run at once, each bounded by
-/// <see cref="AlertsOptions.HealthCheckTimeout"/>: a point read of the scan checkpoint (the state table; it is also
-/// the last tick's completion time, see <see cref="TickState.LastTickReportAsync"/>, which also says what it could not read) and the alert queue's properties
-/// (its approximate length). Then the lag of the last tick against the app's <see cref="IClock"/>:
+/// Is the installation working, and is delivery keeping up? Two probes run at once, each bounded by
+/// <see cref="AlertsOptions.HealthCheckTimeout"/>:
 /// <list type="bullet">
-/// <item>unhealthy: either call fails, times out, or finds its table or queue missing;</item>
+/// <item>tables: a point read of the scan checkpoint (the state table; it is also the last tick's completion time,
+/// see <see cref="TickState.LastTickReportAsync"/>, which also says what it could not read), and the count of ledger rows
+/// past their send time and not final, from the unfinished index (<see cref="UnfinishedIndex.CountOverdueRowsAsync"/>:
+/// the table whose size is the work in flight, never the ledger's history);</item>
+/// <item>queue: the alert queue's properties (its approximate length) and a peek at its oldest visible message (when
+/// it was queued). A delayed retry is invisible until its time, so it does not count as waiting.</item>
+/// </list>
+/// Then, against the app's <see cref="IClock"/>:
+/// <list type="bullet">
+/// <item>unhealthy: a probe fails, times out, or finds its table or queue missing;</item>
 /// <item>degraded: no tick has completed, or the last one is more than <see cref="StaleAfterPeriods"/> scan periods old
-/// (the timer is not firing, or ticks keep failing);</item>
+/// (the timer is not firing, or ticks keep failing); the oldest queued message has waited longer than
+/// <see cref="AlertsOptions.HealthMaxMessageWait"/> (nothing consumes the queue: a trigger the platform does not
+/// scale, a stopped <c>dla run</c>); more than <see cref="AlertsOptions.HealthMaxOverdueRows"/> rows are overdue; or a
+/// setting is an unresolved Key Vault reference (<see cref="KeyVaultReferences"/>);</item>
 /// <item>healthy: otherwise.</item>
 /// </list>
+/// Each degraded check names its figure, and the report carries the figures themselves
+/// (<see cref="HealthReport.OldestMessageAgeSeconds"/>, <see cref="HealthReport.OverdueRows"/>) for an alert rule.
 /// </summary>
-public sealed class HealthService(StorageClients clients, TickState state, AlertQueue queue, IClock clock, IOptions<AlertsOptions> options, TimeZoneData tzData)
+public sealed class HealthService(StorageClients clients, TickState state, AlertQueue queue, UnfinishedIndex unfinished, IClock clock,
+    IOptions<AlertsOptions> options, TimeZoneData tzData, KeyVaultReferences keyVaultReferences, ILogger<HealthService> logger)
 {
     public const int StaleAfterPeriods = 3;
 
     public async Task<HealthReport> CheckAsync(CancellationToken ct = default)
     {
-        var period = Duration.FromTimeSpan(options.Value.ScanPeriod);
+        var o = options.Value;
+        var period = Duration.FromTimeSpan(o.ScanPeriod);
+        var maxWait = Duration.FromTimeSpan(o.HealthMaxMessageWait);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.Value.HealthCheckTimeout);
+        timeout.CancelAfter(o.HealthCheckTimeout);
+        var started = clock.GetCurrentInstant();
 
-        var tickTask = Probe("tables", $"table {clients.Names.State}", () => state.LastTickReportAsync(timeout.Token), ct);
-        var queueTask = Probe("queue", $"queue {clients.Names.AlertQueue}",
-            async () => (await queue.Queue.GetPropertiesAsync(timeout.Token)).Value.ApproximateMessagesCount, ct);
-        var (tables, report) = await tickTask;
+        var tickTask = Probe("tables", $"tables {clients.Names.State} and {clients.Names.Unfinished}", async () =>
+        {
+            var report = state.LastTickReportAsync(timeout.Token);
+            // Counting stops one past the threshold: the figure is exact up to it, and the probe stays cheap beyond.
+            var overdue = unfinished.CountOverdueRowsAsync(started, Math.Max(o.HealthMaxOverdueRows, 0) + 1, timeout.Token);
+            return (Report: await report, Overdue: await overdue);
+        }, ct);
+        var queueTask = Probe("queue", $"queue {clients.Names.AlertQueue}", async () =>
+        {
+            var properties = queue.Queue.GetPropertiesAsync(timeout.Token);
+            var oldest = queue.Queue.PeekMessageAsync(timeout.Token);
+            return (Depth: (await properties).Value.ApproximateMessagesCount, OldestQueuedAt: (await oldest).Value?.InsertedOn);
+        }, ct);
+        var (tables, tableFigures) = await tickTask;
+        var (report, overdueRows) = tableFigures;
         var lastTick = report.At;
-        var (queued, depth) = await queueTask;
+        var (queued, queueFigures) = await queueTask;
 
         var now = clock.GetCurrentInstant();
         var checks = new List<HealthCheck> { tables, queued };
         double? lagSeconds = null;
+        double? oldestAgeSeconds = null;
         if (tables.Status == HealthStatus.Healthy)
         {
             if (lastTick is { } last)
@@ -100,17 +140,56 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
             if (report.Unreadable > 0)
                 checks.Add(new HealthCheck("records", HealthStatus.Degraded,
                     $"{report.Unreadable} stored record(s) or schedule row(s) cannot be read and their alerts are failed: {report.UnreadableNames}; `dla alerts --status failed` shows them"));
+            var overdueText = overdueRows > o.HealthMaxOverdueRows ? $"more than {o.HealthMaxOverdueRows}" : $"{overdueRows}";
+            checks.Add(overdueRows > o.HealthMaxOverdueRows
+                ? new HealthCheck("unfinished", HealthStatus.Degraded,
+                    $"{overdueText} ledger row(s) are past their send time and not final (threshold {o.HealthMaxOverdueRows}, DeadlineAlerts__HealthMaxOverdueRows); " +
+                    "delivery is not keeping up or not running; `dla alerts --status planned` and `--status retrying` show them")
+                : new HealthCheck("unfinished", HealthStatus.Healthy, $"{overdueText} ledger row(s) past their send time and not final"));
         }
+        if (queued.Status == HealthStatus.Healthy)
+        {
+            if (queueFigures.OldestQueuedAt is { } queuedAt)
+            {
+                // The queue's clock and ours may disagree by a little; a message is never younger than zero.
+                var age = Duration.Max(Duration.Zero, now - Instant.FromDateTimeOffset(queuedAt));
+                oldestAgeSeconds = Math.Round(age.TotalSeconds, 3);
+                checks.Add(age > maxWait
+                    ? new HealthCheck("delivery", HealthStatus.Degraded,
+                        $"the oldest of {queueFigures.Depth} queued message(s) has waited {Seconds(age)}, more than {Seconds(maxWait)} (DeadlineAlerts__HealthMaxMessageWait): " +
+                        "nothing is taking messages from the queue; check that DeliverAlerts runs and scales (its trigger connection), or that `dla run` is running")
+                    : new HealthCheck("delivery", HealthStatus.Healthy, $"{queueFigures.Depth} queued message(s), the oldest waiting {Seconds(age)}"));
+            }
+            else
+            {
+                checks.Add(new HealthCheck("delivery", HealthStatus.Healthy, "no message is waiting in the queue"));
+            }
+        }
+        if (keyVaultReferences.Unresolved.Count > 0)
+            checks.Add(new HealthCheck("settings", HealthStatus.Degraded,
+                $"{string.Join(", ", keyVaultReferences.SettingNames)}: Key Vault reference(s) that did not resolve, treated as not set; " +
+                "check the app identity's Key Vault Secrets User role, the vault's network access and that the secret exists"));
 
-        return new HealthReport(
-            checks.Max(c => c.Status),
+        var status = checks.Max(c => c.Status);
+        var result = new HealthReport(
+            status,
             RecordEntities.Iso(now),
             lastTick is { } t ? RecordEntities.Iso(t) : null,
             lagSeconds,
             period.TotalSeconds,
-            depth,
+            queued.Status == HealthStatus.Healthy ? queueFigures.Depth : null,
             checks)
-        { UnreadableRecords = tables.Status == HealthStatus.Healthy ? report.Unreadable : null, Tzdb = tzData.Version };
+        {
+            UnreadableRecords = tables.Status == HealthStatus.Healthy ? report.Unreadable : null,
+            Tzdb = tzData.Version,
+            OldestMessageAgeSeconds = oldestAgeSeconds,
+            OverdueRows = tables.Status == HealthStatus.Healthy ? overdueRows : null,
+        };
+        logger.HealthChecked(status == HealthStatus.Healthy ? LogLevel.Information : LogLevel.Warning,
+            status.ToString().ToLowerInvariant(),
+            string.Join(", ", checks.Where(c => c.Status != HealthStatus.Healthy).Select(c => c.Name)) is { Length: > 0 } names ? names : "none",
+            result.QueuedMessages, result.OldestMessageAgeSeconds, result.OverdueRows, result.LagSeconds);
+        return result;
     }
 
     private async Task<(HealthCheck Check, T? Value)> Probe<T>(string name, string what, Func<Task<T>> call, CancellationToken ct)
@@ -122,7 +201,7 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return (new HealthCheck(name, HealthStatus.Unhealthy, $"{what} does not exist ({e.ErrorCode}); dla import creates it"), default);
+            return (new HealthCheck(name, HealthStatus.Unhealthy, $"{what} does not exist ({e.ErrorCode}); the app creates it when it starts, and so does dla import"), default);
         }
         catch (RequestFailedException e) when (e.Status != 0)
         {

@@ -25,6 +25,7 @@ using DeadlineAlerts.Storage.Schedule;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
@@ -38,9 +39,14 @@ public static class ServiceCollectionExtensions
 {
     public static IServiceCollection AddDeadlineAlerts(this IServiceCollection services, IConfiguration configuration)
     {
+        // Fail closed: a setting that is still "@Microsoft.KeyVault(...)" (the platform could not resolve it) is
+        // read as not set by everything below, and logged as an error naming it when the host starts.
+        (configuration, var keyVaultReferences) = KeyVaultReferences.Guard(configuration);
+        services.AddSingleton(keyVaultReferences);
+        services.AddHostedService<KeyVaultReferenceLog>();
         services.TryAddSingleton<IClock>(SystemClock.Instance);
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section));
-        services.AddSingleton(ReadStorageOptions(configuration));
+        services.AddSingleton(ReadStorageOptions(configuration, keyVaultReferences));
         // One identity for everything that signs in with Entra ID (storage with service URIs, ACS with an endpoint
         // and no key): DefaultAzureCredential, picking the user-assigned identity DeadlineAlerts:Storage:ClientId
         // (else AZURE_CLIENT_ID). Creating it makes no network call; the first token request does.
@@ -54,10 +60,12 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<TimeZoneData>().Provider);
         services.AddSingleton(sp =>
         {
+            sp.GetRequiredService<KeyVaultReferences>().LogErrors(sp.GetRequiredService<ILogger<KeyVaultReferences>>());
             sp.GetRequiredService<TimeZoneData>();
             var o = sp.GetRequiredService<StorageOptions>();
             return new StorageClients(o, o.UsesCredential ? sp.GetRequiredService<TokenCredential>() : null);
         });
+        services.AddSingleton<StorageReadiness>();
         services.AddSingleton<RecordStore>();
         services.AddSingleton<ScheduleIndex>();
         services.AddSingleton<AlertLedger>();
@@ -108,9 +116,12 @@ public static class ServiceCollectionExtensions
 
     /// <summary>
     /// <c>DeadlineAlerts:Storage</c> is the connection string; or, for managed identity,
-    /// <c>DeadlineAlerts:Storage:TableServiceUri</c> and <c>:QueueServiceUri</c> (+ <c>:ClientId</c>).
+    /// <c>DeadlineAlerts:Storage:TableServiceUri</c> and <c>:QueueServiceUri</c> (+ <c>:ClientId</c>). Neither set:
+    /// Azurite's development storage, unless a storage setting was an unresolved Key Vault reference
+    /// (<paramref name="references"/>): then <see cref="StorageOptions.Problem"/> says so and the clients refuse to
+    /// start, rather than an app in Azure writing to an emulator that is not there.
     /// </summary>
-    public static StorageOptions ReadStorageOptions(IConfiguration configuration)
+    public static StorageOptions ReadStorageOptions(IConfiguration configuration, KeyVaultReferences? references = null)
     {
         var section = configuration.GetSection("DeadlineAlerts:Storage");
         var o = new StorageOptions
@@ -121,7 +132,20 @@ public static class ServiceCollectionExtensions
             ClientId = section["ClientId"],
             TablePrefix = configuration["DeadlineAlerts:TablePrefix"] ?? "",
         };
-        if (o.ConnectionString is null && o.TableServiceUri is null) o.ConnectionString = StorageOptions.Development;
+        if (o.ConnectionString is null && o.TableServiceUri is null)
+        {
+            if (references?.Unresolved.Where(IsStorageKey).Select(KeyVaultReferences.SettingName).ToList()
+                is { Count: > 0 } unresolved)
+                o.Problem = $"Storage is not configured: {string.Join(", ", unresolved)} is a Key Vault reference that did not resolve " +
+                            "(check that the app's identity has Key Vault Secrets User on the vault, the vault is reachable and the secret exists). " +
+                            "The app does not fall back to development storage.";
+            else
+                o.ConnectionString = StorageOptions.Development;
+        }
         return o;
     }
+
+    private static bool IsStorageKey(string key) =>
+        key.Equals("DeadlineAlerts:Storage", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("DeadlineAlerts:Storage:", StringComparison.OrdinalIgnoreCase);
 }

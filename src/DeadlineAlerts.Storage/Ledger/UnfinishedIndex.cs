@@ -57,6 +57,23 @@ public sealed class UnfinishedIndex(StorageClients clients)
         return list;
     }
 
+    /// <summary>
+    /// How many ledger rows the entries whose check time is at or before <paramref name="upTo"/> name: rows past their
+    /// send time (plus the outbox's grace) that are not final and that the sweep has not looked at since. Reads only the
+    /// <c>Rows</c> column and stops counting at <paramref name="limit"/>, so a health probe stays cheap when many pile up.
+    /// </summary>
+    public async Task<int> CountOverdueRowsAsync(Instant upTo, int limit, CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"CheckAt le {upTo.ToDateTimeOffset()}");
+        var rows = 0;
+        await foreach (var e in Table.QueryAsync<TableEntity>(filter, select: ["Rows"], cancellationToken: ct))
+        {
+            rows += e.GetString("Rows") is { Length: > 0 } text ? text.Count(c => c == '\n') + 1 : 1;
+            if (rows >= limit) return limit;
+        }
+        return rows;
+    }
+
     /// <summary>Removes entries whose rows are all final. An entry already gone is fine (two workers finished it).</summary>
     public async Task RemoveAsync(IEnumerable<(string PartitionKey, string Key)> keys, CancellationToken ct = default)
     {
