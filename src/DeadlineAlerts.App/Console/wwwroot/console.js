@@ -155,7 +155,7 @@
   }
 
   function startTicking() {
-    stopTicking();
+    if (state.timer) clearInterval(state.timer);
     state.timer = setInterval(() => {
       for (const t of state.ticking) t.el.textContent = countdownText(t.dueMs, t.status);
     }, 1000);
