@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Deque.AxeCore.Playwright;
 using DeadlineAlerts.Testing.Processes;
@@ -35,6 +36,8 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         page.PageError += (_, e) => { lock (PageLog) PageLog.Add($"page error: {e}"); };
     }
 
+    private static readonly StrongBox<bool> Fresh = new(false);
+
     public static string ChromiumPath()
     {
         var path = Environment.GetEnvironmentVariable(ChromiumVariable) is { Length: > 0 } given ? given : "/usr/bin/chromium";
@@ -62,7 +65,13 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
-        Directory.CreateDirectory(ScreenshotFolder);
+        lock (Fresh)
+            if (!Fresh.Value) // this run's pictures only
+            {
+                Directory.CreateDirectory(ScreenshotFolder);
+                foreach (var old in Directory.GetFiles(ScreenshotFolder, "*.png")) File.Delete(old);
+                Fresh.Value = true;
+            }
         return new ConsoleBrowser(playwright, browser, context, page);
     }
 
@@ -92,9 +101,9 @@ public sealed class ConsoleBrowser : IAsyncDisposable
 /// <summary><c>dla serve --port 0</c> as a child process on the test Azurite, and where its console is.</summary>
 public static class ServeProcess
 {
-    public static async Task<(ChildProcess Serve, Uri Console)> StartAsync(DlaProcess dla)
+    public static async Task<(ChildProcess Serve, Uri Console)> StartAsync(DlaProcess dla, params string[] extra)
     {
-        var serve = dla.Start("serve", "--port", "0");
+        var serve = dla.Start(["serve", "--port", "0", .. extra]);
         var line = await serve.WaitForTextAsync("Operator console: ", TimeSpan.FromSeconds(60));
         var url = Regex.Match(line, @"Operator console: (\S+)").Groups[1].Value;
         await serve.WaitForTextAsync("Operator key: configured", TimeSpan.FromSeconds(10));

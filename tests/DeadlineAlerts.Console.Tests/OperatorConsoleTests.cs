@@ -181,6 +181,50 @@ public sealed class OperatorConsoleTests
         }
     }
 
+    /// <summary>
+    /// The sample file on 5 Aug 2025 (the picture in README, docs/console-board.png, comes from here): overdue,
+    /// due-within-a-day and later rows, filters, and the viewer's zone remembered across a reload.
+    /// </summary>
+    [Fact]
+    public async Task The_board_of_the_sample_deadlines_marks_overdue_and_soon_rows_filters_and_remembers_the_viewer_zone()
+    {
+        var settings = new Dictionary<string, string?> { ["DeadlineAlerts__OperatorKey"] = $"alice={Key}" };
+        await using var dla = new DlaProcess(environment: settings);
+        await dla.RunOkAsync("import", Path.Combine(RepoPaths.Root, "samples", "trade-deadlines.json"), "--now", "2025-07-29T05:00:00Z");
+        var (serve, consoleUri) = await ServeProcess.StartAsync(dla, "--no-run", "--now", "2025-08-11T06:00:00Z");
+        await using var browser = await ConsoleBrowser.LaunchAsync(1360, 800);
+        var page = browser.Page;
+        try
+        {
+            await page.GotoAsync(consoleUri.ToString());
+            await page.GetByLabel("Operator key").FillAsync(Key);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Board" }));
+            await page.GetByLabel("Viewer time zone").SelectOptionAsync("Asia/Shanghai");
+            await Assertions.Expect(page.Locator("table.board thead")).ToContainTextAsync("Due (Asia/Shanghai)");
+            await Assertions.Expect(page.Locator("tr[data-id='us-china-tariff-truce']")).ToHaveClassAsync("soon");
+            await Assertions.Expect(page.Locator("tr[data-id='us-china-tariff-truce'] td.countdown")).ToContainTextAsync("left");
+            Assert.True(await page.Locator("tr.overdue").CountAsync() > 0, "an active deadline past its due time is marked overdue");
+            await page.GetByLabel("Status").SelectOptionAsync("");
+            await browser.AssertAccessibleAsync("board of the sample deadlines");
+            await browser.ScreenshotAsync("00-board-sample");
+
+            await page.ReloadAsync(); // the key stays in the tab, the viewer's zone in the browser
+            await Assertions.Expect(page.Locator("table.board thead")).ToContainTextAsync("Due (Asia/Shanghai)");
+            await page.GetByLabel("Search").FillAsync("truce");
+            var rows = await page.Locator("table.board tbody tr").AllAsync();
+            Assert.NotEmpty(rows);
+            Assert.All(await Task.WhenAll(rows.Select(r => r.InnerTextAsync())), t => Assert.Contains("truce", t, StringComparison.OrdinalIgnoreCase));
+            await page.GetByLabel("Status").SelectOptionAsync("resolved");
+            await Assertions.Expect(page.GetByText("No deadline matches these filters.")).ToBeVisibleAsync();
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            await browser.ScreenshotAsync("failure-sample");
+            throw new Xunit.Sdk.XunitException($"{e.GetType().Name}: {e.Message}\n--- page log ---\n{browser.Log()}\n--- dla serve ---\n{serve.Tail()}");
+        }
+    }
+
     /// <summary>A link of the page's navigation ("Views").</summary>
     private static ILocator Nav(IPage page, string view) =>
         page.GetByRole(AriaRole.Navigation, new() { Name = "Views" }).GetByRole(AriaRole.Link, new() { Name = view, Exact = true });

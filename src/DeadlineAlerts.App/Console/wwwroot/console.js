@@ -68,9 +68,12 @@
       h('p', { class: 'field-error', id: errorId }));
   }
 
+  let toastTimer = null;
   function toast(text) {
     const t = document.getElementById('toast');
     t.textContent = text;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { t.textContent = ''; }, 8000);
   }
 
   const view = () => document.getElementById('view');
@@ -359,7 +362,7 @@
     }
     rows.forEach((d, i) => {
       const y = top + i * rowH + rowH / 2;
-      const label = d.title.length > 30 ? d.title.slice(0, 29) + '…' : d.title;
+      const label = d.title.length > 25 ? d.title.slice(0, 24) + '…' : d.title;
       svg.append(s('text', { x: 8, y: y + 4, class: 'row-label' }, s('title', {}, d.title), label),
         s('line', { x1: left, x2: right, y1: y, y2: y, class: 'lane' }));
       for (const a of data.schedule.filter(a => a.deadlineId === d.id)) {
@@ -468,16 +471,16 @@
       } },
       h('div', { class: 'form-errors', tabindex: '-1' }),
       field('extend-to', 'Extend to', h('input', { type: 'text', required: true, autocomplete: 'off', placeholder: '2025-11-10T00:01' }), `Local date and time in ${d.timeZone}`),
-      field('extend-reason', 'Reason', h('input', { type: 'text' })),
+      field('extend-reason', 'Reason for the extension', h('input', { type: 'text' })),
       h('button', { type: 'submit', class: 'primary' }, 'Extend'));
-      const done = (kind, label) => {
+      const done = (kind, label, reasonLabel) => {
         const f = h('form', { class: 'inline-form', novalidate: true, onsubmit: async e => {
           e.preventDefault();
           await milestone(kind, { reason: f.querySelector(`#${kind}-reason`).value.trim() || undefined }, f);
-        } }, h('div', { class: 'form-errors', tabindex: '-1' }), field(`${kind}-reason`, 'Reason', h('input', { type: 'text' })), h('button', { type: 'submit', class: kind === 'cancel' ? 'danger' : '' }, label));
+        } }, h('div', { class: 'form-errors', tabindex: '-1' }), field(`${kind}-reason`, reasonLabel, h('input', { type: 'text' })), h('button', { type: 'submit', class: kind === 'cancel' ? 'danger' : '' }, label));
         return f;
       };
-      actions.append(extend, done('resolve', 'Resolve'), done('cancel', 'Cancel deadline'));
+      actions.append(extend, done('resolve', 'Resolve', 'Reason for resolving'), done('cancel', 'Cancel deadline', 'Reason for cancelling'));
     } else actions.append(h('p', {}, `This deadline is ${d.status}; no further alerts go out.`));
     actions.append(outcome);
 
