@@ -188,7 +188,8 @@ public sealed class OperatorConsoleTests
     [Fact]
     public async Task The_board_of_the_sample_deadlines_marks_overdue_and_soon_rows_filters_and_remembers_the_viewer_zone()
     {
-        var settings = new Dictionary<string, string?> { ["DeadlineAlerts__OperatorKey"] = $"alice={Key}" };
+        var settings = DlaProcess.LoopbackSettings();
+        settings["DeadlineAlerts__OperatorKey"] = $"alice={Key}";
         await using var dla = new DlaProcess(environment: settings);
         await dla.RunOkAsync("import", Path.Combine(RepoPaths.Root, "samples", "trade-deadlines.json"), "--now", "2025-07-29T05:00:00Z");
         var (serve, consoleUri) = await ServeProcess.StartAsync(dla, "--no-run", "--now", "2025-08-11T06:00:00Z");
