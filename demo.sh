@@ -66,3 +66,11 @@ mails=("$MAIL_DIR"/*.eml)
 ls -1tr "${mails[@]}" | while read -r f; do
   printf '%s\n    %s\n' "$f" "$(awk '/^Subject:/ {s=$0; on=1; next} on && /^[ \t]/ {sub(/^[ \t]+/, " "); s=s $0; next} {on=0} END {print s}' "$f")"
 done
+
+if [ "${DEMO_CONSOLE:-}" = "1" ]; then
+  step "The operator console on the demo's data: open the URL below, key: demo (Ctrl-C stops it and Azurite)"
+  DeadlineAlerts__OperatorKey='demo' dla serve --no-run --now 2025-08-12T04:02:00Z
+else
+  step "The operator console: DEMO_CONSOLE=1 ./demo.sh runs this demo and then serves the console on its data (key: demo)"
+  echo "or, on your own installation: DeadlineAlerts__OperatorKey=KEY dla serve, then open the \"Operator console:\" URL it prints"
+fi

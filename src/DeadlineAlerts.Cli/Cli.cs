@@ -531,6 +531,7 @@ public static class Cli
         {
             var names = sp.GetRequiredService<IOptions<ApiOptions>>().Value.OperatorKeys().Select(k => k.Name).ToList();
             await stdout.WriteLineAsync($"Serving the API on {host.BaseUri}api/ (Ctrl-C to stop)");
+            await stdout.WriteLineAsync($"Operator console: {host.ConsoleUri} (sign in with an operator key)");
             await stdout.WriteLineAsync(names.Count > 0
                 ? $"Operator key: configured ({names.Count} key(s), audit names {string.Join(", ", names)})"
                 : "Operator key: NOT configured; operator routes answer 401 until DeadlineAlerts__OperatorKey is set");

@@ -51,6 +51,30 @@ public sealed class ServeApiTests
     }
 
     [Fact]
+    public async Task The_console_is_served_at_console_and_the_root_redirects_there_with_a_strict_policy()
+    {
+        await using var api = await ServedApi.StartAsync(Now);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        foreach (var path in new[] { "", "console" })
+        {
+            using var redirect = await http.GetAsync(new Uri(api.Host.BaseUri, path));
+            Assert.Equal(302, (int)redirect.StatusCode);
+            Assert.Equal("/console/", redirect.Headers.Location!.ToString());
+        }
+        using var page = await http.GetAsync(api.Host.ConsoleUri);
+        Assert.Equal(200, (int)page.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", page.Content.Headers.ContentType!.ToString());
+        var csp = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
+        Assert.StartsWith("default-src 'self'; script-src 'self';", csp);
+        Assert.Equal(["nosniff"], page.Headers.GetValues("X-Content-Type-Options"));
+        Assert.Contains("<label for=\"operator-key\">Operator key</label>", await page.Content.ReadAsStringAsync());
+        using var script = await http.GetAsync(new Uri(api.Host.ConsoleUri, "console.js"));
+        Assert.Equal("text/javascript; charset=utf-8", script.Content.Headers.ContentType!.ToString());
+        using var missing = await http.GetAsync(new Uri(api.Host.ConsoleUri, "secrets.json"));
+        Assert.Equal(404, (int)missing.StatusCode);
+    }
+
+    [Fact]
     public async Task Without_a_configured_operator_key_every_operator_route_is_closed()
     {
         await using var api = await ServedApi.StartAsync(Now, operatorKey: null);

@@ -81,5 +81,25 @@ public sealed class HttpApiTests
         Assert.All(new[] { "Unsubscribe", "Calendar" }, m => Assert.Equal(AuthorizationLevel.Anonymous, Trigger(typeof(PublicApi), m).AuthLevel));
         Assert.Equal("deadlines/{*rest}", Trigger(typeof(OperatorApi), "Deadlines").Route);
         Assert.Equal("calendar/{*rest}", Trigger(typeof(PublicApi), "Calendar").Route);
+        Assert.All(new[] { "Session", "Zones", "Schedule" }, m => Assert.Equal(AuthorizationLevel.Function, Trigger(typeof(ConsoleApi), m).AuthLevel));
+        Assert.Equal(AuthorizationLevel.Anonymous, Trigger(typeof(ConsoleApi), "Page").AuthLevel); // files only; the data needs the key
+        Assert.Equal("console/{*path}", Trigger(typeof(ConsoleApi), "Page").Route);
+    }
+
+    [Fact]
+    public async Task The_console_page_in_azure_sends_the_function_key_and_its_folder_path_redirects_to_the_folder()
+    {
+        await using var t = await Installation();
+        var api = new ConsoleApi(t.Get<ApiRouter>());
+        var page = Answer(await api.Page(new TestHttpRequest("GET", new Uri($"{Base}/api/console/"), t.Services), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("<meta name=\"dla-key-header\" content=\"x-functions-key\">", page.BodyText);
+        Assert.StartsWith("default-src 'self'", Header(page, "Content-Security-Policy"));
+        var folder = Answer(await api.Page(new TestHttpRequest("GET", new Uri($"{Base}/api/console"), t.Services), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.Found, folder.StatusCode);
+        Assert.Equal("/api/console/", Header(folder, "Location"));
+
+        var session = Answer(await api.Session(new TestHttpRequest("GET", new Uri($"{Base}/api/session?code=fn-key"), t.Services), CancellationToken.None));
+        Assert.Equal("function-key", (string?)JsonNode.Parse(session.BodyText)!["operator"]);
     }
 }

@@ -110,6 +110,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IApiModule, AuditModule>();
         services.AddSingleton<Operator.OperatorActions>();
         services.AddSingleton<IApiModule, DeliveryModule>();
+        services.AddSingleton<IApiModule, OperatorConsole.ConsoleModule>();
         services.AddDeliveryChannels(configuration);
         return services;
     }

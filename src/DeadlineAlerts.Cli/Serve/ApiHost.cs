@@ -1,5 +1,6 @@
 using System.Net;
 using DeadlineAlerts.App.Api;
+using DeadlineAlerts.App.OperatorConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -14,7 +15,8 @@ namespace DeadlineAlerts.Cli.Serve;
 /// The local host of the HTTP API (<c>dla serve</c>): Kestrel translates every request under <c>/api/</c> into
 /// an <see cref="ApiRequest"/>, hands it to the same <see cref="ApiRouter"/> the Functions HTTP triggers call,
 /// and writes the <see cref="ApiResponse"/> back. Nothing here decides anything about a route, so the two hosts
-/// cannot drift apart. Listens on loopback unless told otherwise: operator keys travel in plain HTTP here.
+/// cannot drift apart. The operator console's files (<see cref="ConsolePage"/>) are served at <c>/console/</c>,
+/// and <c>/</c> redirects there. Listens on loopback unless told otherwise: operator keys travel in plain HTTP here.
 /// Tests start it in-process on port 0 and read <see cref="BaseUri"/>.
 /// </summary>
 public sealed class ApiHost : IAsyncDisposable
@@ -24,7 +26,12 @@ public sealed class ApiHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
+    /// <summary>Where the operator console is, below <see cref="BaseUri"/>.</summary>
+    public const string ConsolePath = "/console/";
+
     public Uri BaseUri { get; }
+
+    public Uri ConsoleUri => new(BaseUri, ConsolePath.TrimStart('/'));
 
     private ApiHost(WebApplication app, Uri baseUri)
     {
@@ -48,6 +55,12 @@ public sealed class ApiHost : IAsyncDisposable
         // Every answer, the router's and Kestrel's own (404 outside /api/, 413), tells browsers not to sniff.
         app.Use((context, next) => { context.Response.Headers.XContentTypeOptions = "nosniff"; return next(context); });
         app.Map("/api/{**rest}", context => HandleAsync(context, router));
+        app.MapMethods("/", ["GET", "HEAD"], context => WriteAsync(context, ConsolePage.Redirect(ConsolePath)));
+        // "/console/{**file}" also matches "/console": that one redirects, since the page's files are relative to its folder.
+        app.MapMethods("/console/{**file}", ["GET", "HEAD"], context => WriteAsync(context,
+            !context.Request.Path.Value!.EndsWith('/') && context.Request.RouteValues["file"] is null
+                ? ConsolePage.Redirect(ConsolePath)
+                : ConsolePage.Answer((string?)context.Request.RouteValues["file"] ?? "", ConsoleKeyHeader.OperatorKey)));
         await app.StartAsync(ct);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ApiHost(app, new Uri(bound.TrimEnd('/') + "/"));
