@@ -498,7 +498,9 @@ public static class Cli
             }
             while (await timer.WaitForNextTickAsync(ct));
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        // Ctrl-C during a step: whatever that step throws as it is cut short (a cancelled storage call may surface as
+        // a RequestFailedException or an AggregateException, not only as cancellation) is the stop, not a failure.
+        catch (Exception e) when (ct.IsCancellationRequested && e is not OutOfMemoryException) { }
     }
 
     /// <summary>A failure as an operator reads it: what failed, never a stack trace, a URL or a key.</summary>

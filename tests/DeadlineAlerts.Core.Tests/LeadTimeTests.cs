@@ -187,3 +187,17 @@ public class LeadTimeTests
         Assert.Equal(["P30D", "P1W", "P1D", "PT1H"], ordered);
     }
 }
+
+public sealed class LeadTimeWordsTests
+{
+    [Theory]
+    [InlineData("P30D", "30 days before")]
+    [InlineData("P1D", "1 day before")]
+    [InlineData("PT1H", "1 hour before")]
+    [InlineData("PT90M", "1 hour, 30 minutes before")]
+    [InlineData("P1M2W", "1 month, 2 weeks before")]
+    [InlineData("P1DT12H", "1 day, 12 hours before")]
+    [InlineData("PT0S", "at the deadline")]
+    public void A_lead_time_reads_as_a_person_says_it(string text, string words) =>
+        Assert.Equal(words, DeadlineAlerts.Core.Schedule.LeadTime.Parse(text).Words);
+}

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using NodaTime;
+using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Delivery.Email;
 using DeadlineAlerts.Delivery.Slack;
@@ -46,6 +48,30 @@ public sealed class NoticeRenderingTests
         Assert.Equal("extended", (string?)json["notice"]!["change"]);
         Assert.Equal("2025-08-12T04:01:00Z", (string?)json["notice"]!["oldDue"]);
         Assert.Equal("2025-11-10T05:01:00Z", (string?)json["deadline"]!["due"]);
+    }
+
+    [Fact]
+    public void A_resolve_notice_by_the_cli_has_no_countdown_and_names_nobody()
+    {
+        var resolved = Alerts.ExtensionNotice(reason: null) with
+        {
+            DueAt = Alerts.Due,
+            Now = Alerts.Due - Duration.FromMinutes(30),
+            Notice = new NoticeFacts(ChangeKind.Resolved, Alerts.Due, Alerts.Due, null, "cli"),
+        };
+        var json = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(WebhookPayload.From(resolved), WebhookChannel.Json))!.AsObject();
+        var slack = SlackMessage.Build(resolved).ToJsonString();
+        var teams = TeamsMessage.Build(resolved).ToJsonString();
+
+        Assert.True(json.ContainsKey("countdown"));
+        Assert.Null(json["countdown"]);
+        foreach (var text in new[] { slack, teams, (string)json["text"]! })
+        {
+            Assert.Contains("Resolved: US-China tariff truce expires", text);
+            Assert.DoesNotContain("30 minutes", text);
+            Assert.DoesNotContain("By", text.Replace("Bcc", ""));
+        }
+        Assert.Equal("cli", (string?)json["notice"]!["by"]);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class SlackChannelTests : IAsyncLifetime
         Assert.Contains("*Due:* Tue 12 Aug 2025 00:01 EDT (America/New_York)", section);
         Assert.Contains("*Your time:* Tue 12 Aug 2025 05:01 BST (Europe/London)", section);
         Assert.Contains("*Source:* <https://example.org/notice?id=1&amp;x=2|example.org>", section);
-        Assert.Contains("Lead time P7D", (string?)blocks[2]!["elements"]![0]!["text"]);
+        Assert.Contains("Lead time: 7 days before", (string?)blocks[2]!["elements"]![0]!["text"]);
         Assert.EndsWith($" · <{Alerts.Unsubscribe}|Unsubscribe>", (string?)blocks[2]!["elements"]![0]!["text"]);
     }
 

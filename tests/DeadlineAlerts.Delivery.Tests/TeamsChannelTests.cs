@@ -48,7 +48,7 @@ public sealed class TeamsChannelTests : IAsyncLifetime
         Assert.Equal("7 days left", facts["Countdown"]);
         Assert.Equal("Tue 12 Aug 2025 00:01 EDT (America/New_York)", facts["Due"]);
         Assert.Equal("Tue 12 Aug 2025 05:01 BST (Europe/London)", facts["Your time"]);
-        Assert.Equal("P7D", facts["Lead time"]);
+        Assert.Equal("7 days before", facts["Lead time"]);
         var actions = card["actions"]!.AsArray();
         Assert.Equal(["Open source", "Unsubscribe"], actions.Select(a => (string?)a!["title"]));
         Assert.All(actions, a => Assert.Equal("Action.OpenUrl", (string?)a!["type"]));
@@ -81,7 +81,7 @@ public sealed class TeamsChannelTests : IAsyncLifetime
         // The fields Teams reads as Markdown carry only text we wrote, none of the record's.
         Assert.Equal(
             ["Countdown", "7 days left", "Due", "Tue 12 Aug 2025 00:01 EDT (America/New_York)",
-             "Your time", "Tue 12 Aug 2025 05:01 BST (Europe/London)", "Lead time", "P7D"],
+             "Your time", "Tue 12 Aug 2025 05:01 BST (Europe/London)", "Lead time", "7 days before"],
             MarkdownFields(card));
         // The record's text is in TextRuns (never Markdown), exactly as written: title, notes, category and source.
         var runs = Json.Objects(card).Where(n => (string?)n["type"] == "TextRun").Select(n => (string)n["text"]!).ToList();

@@ -76,7 +76,7 @@ public static class CalendarFeed
             e.Alarms.Add(new Alarm
             {
                 Action = "DISPLAY",
-                Description = lead.IsAtDeadline ? $"Due now: {d.Title}" : $"{lead.Text} before: {d.Title}",
+                Description = lead.IsAtDeadline ? $"Due now: {d.Title}" : $"{char.ToUpperInvariant(lead.Words[0])}{lead.Words[1..]}: {d.Title}",
                 Trigger = new Trigger(Trigger(lead, d.Due.Zoned)),
             });
         return e;

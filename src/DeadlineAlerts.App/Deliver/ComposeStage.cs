@@ -67,6 +67,10 @@ public sealed class ComposeStage(RecordStore records, SubscriberLinks links, ICl
             _ => null,
         };
         if (view is null) return new(entry, null, spec, new NotSent(false, $"the deadline no longer records the change this {entry.Kind.Wire()} reports"));
-        return new(entry, view with { UnsubscribeUrl = links.UnsubscribeUrl(subscriber.Id, spec.Id) }, spec, null);
+        return new(entry, view with
+        {
+            UnsubscribeUrl = links.UnsubscribeUrl(subscriber.Id, spec.Id),
+            FullListUrl = view.Kind == MessageKind.Digest ? links.CalendarUrl(subscriber.Id) : null,
+        }, spec, null);
     }
 }

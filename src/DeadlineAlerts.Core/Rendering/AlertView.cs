@@ -53,6 +53,12 @@ public sealed record AlertView
     /// </summary>
     public string? UnsubscribeUrl { get; init; }
 
+    /// <summary>
+    /// Where every deadline the subscriber follows is listed (their signed calendar feed), for a digest a channel
+    /// cannot show whole; null without links, and then the channel only counts what it left out.
+    /// </summary>
+    public string? FullListUrl { get; init; }
+
     public string Countdown => Rendering.Countdown.Text(Now, DueAt);
     public string DueInDeadlineZone => TimeText.Full(DueAt, DeadlineZone);
     public string DueInSubscriberZone => TimeText.Full(DueAt, SubscriberZone);

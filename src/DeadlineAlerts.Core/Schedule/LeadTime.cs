@@ -102,5 +102,24 @@ public readonly record struct LeadTime : IComparable<LeadTime>
 
     public int CompareTo(LeadTime other) => ApproximateLength.CompareTo(other.ApproximateLength);
 
+    /// <summary>How a person says it: "30 days before", "1 month, 2 weeks before", "1 hour, 30 minutes before", "at the deadline".</summary>
+    public string Words
+    {
+        get
+        {
+            if (IsAtDeadline) return "at the deadline";
+            var parts = new List<string>();
+            void Add(long n, string unit) { if (n != 0) parts.Add($"{n} {unit}{(n == 1 ? "" : "s")}"); }
+            Add(DatePart.Years, "year");
+            Add(DatePart.Months, "month");
+            Add(DatePart.Weeks, "week");
+            Add(DatePart.Days, "day");
+            Add((long)TimePart.TotalHours, "hour");
+            Add(TimePart.Minutes, "minute");
+            Add(TimePart.Seconds, "second");
+            return string.Join(", ", parts) + " before";
+        }
+    }
+
     public override string ToString() => Text;
 }

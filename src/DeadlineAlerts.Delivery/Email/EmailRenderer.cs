@@ -91,7 +91,7 @@ public sealed class EmailRenderer(EmailOptions options)
         if (a.Kind == MessageKind.Alert)
         {
             sb.Append($"Countdown: {a.Countdown}\n");
-            sb.Append($"Lead time: {a.LeadTime?.Text}").Append(a.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
+            sb.Append($"Lead time: {a.LeadTime?.Words}").Append(a.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
             if (!string.IsNullOrWhiteSpace(a.Notes)) sb.Append('\n').Append(a.Notes.Trim()).Append('\n');
         }
         sb.Append($"\n--\n{Footer(a)}").Append(unsubscribe is null ? "" : $" Unsubscribe: {unsubscribe}").Append('\n');
@@ -118,7 +118,7 @@ public sealed class EmailRenderer(EmailOptions options)
                 Row("Countdown", $"<strong>{E(a.Countdown)}</strong>");
                 Row("Due", E(a.DueInDeadlineZone));
                 if (a.ShowsSubscriberZone) Row("Your time", E(a.DueInSubscriberZone));
-                Row("Lead time", E(a.LeadTime?.Text) + (a.Late ? " <em>(late alert: sent after its planned time)</em>" : ""));
+                Row("Lead time", E(a.LeadTime?.Words) + (a.Late ? " <em>(late alert: sent after its planned time)</em>" : ""));
                 if (a.Category is { } c) Row("Category", E(c));
                 break;
         }

@@ -69,17 +69,24 @@ public static class SlackMessage
             new JsonObject
             {
                 ["type"] = "header",
-                ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = LinkText.Truncate(OneLine(a.Title), 150), ["emoji"] = false },
+                ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = LinkText.Truncate(OneLine(a.Title), MaxHeader), ["emoji"] = false },
             },
         };
         var unsubscribe = LinkText.SafeHttpUrl(a.UnsubscribeUrl) is { } url ? $"<{LinkTarget(url)}|Unsubscribe>" : null;
         if (a.Kind == MessageKind.Digest)
         {
             blocks.Add(Section(Escape(a.Summary ?? "")));
-            var lines = string.Join("\n", a.Items.Select(i => i.Overdue
+            var lines = a.Items.Select(i => LinkText.Truncate(i.Overdue
                 ? $"*OVERDUE by {Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, due {Escape(i.DueText)}"
-                : $"*{Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, {Escape(i.DueText)}"));
-            if (lines.Length > 0) blocks.Add(Section(lines));
+                : $"*{Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, {Escape(i.DueText)}", MaxLine)).ToList();
+            var (sections, shown) = Fit(lines, MaxBlocksText - (a.Summary?.Length ?? 0) - 150 - 600, MaxBlocks - 4);
+            foreach (var section in sections) blocks.Add(Section(section));
+            if (shown < lines.Count)
+            {
+                var rest = lines.Count - shown;
+                var full = LinkText.SafeHttpUrl(a.FullListUrl) is { } feed ? $" The full list: <{LinkTarget(feed)}|calendar feed>." : "";
+                blocks.Add(Section($"_…and {rest} more deadline{(rest == 1 ? "" : "s")} not shown: a Slack message holds only so much._{full}"));
+            }
             if (unsubscribe is not null) blocks.Add(Context(unsubscribe));
         }
         else
@@ -88,7 +95,56 @@ public static class SlackMessage
             blocks.Add(Section(facts));
             blocks.Add(Context(unsubscribe is null ? context : $"{context} · {unsubscribe}"));
         }
-        return new JsonObject { ["text"] = LinkText.Truncate(Escape(a.PlainText), 3000), ["blocks"] = blocks };
+        return new JsonObject { ["text"] = Fallback(a), ["blocks"] = blocks };
+    }
+
+    /// <summary>Slack's limits (docs.slack.dev, Block Kit reference): 50 blocks a message, 3,000 characters a section's
+    /// text, 150 a header's; and a message whose blocks hold more than about 13,000 characters in all is refused
+    /// (<c>msg_blocks_too_long</c>, slackapi/bolt-js#2509), so the digest keeps to 12,000.</summary>
+    public const int MaxBlocks = 50, MaxSection = 3000, MaxHeader = 150, MaxBlocksText = 12_000;
+
+    private const int MaxLine = 500;
+
+    /// <summary>
+    /// Whole lines into sections of at most <see cref="MaxSection"/> characters, at most <paramref name="maxSections"/>
+    /// of them and <paramref name="budget"/> characters in all: a line is never cut between sections, and the lines
+    /// that do not fit are counted (<c>Shown</c> says how many did).
+    /// </summary>
+    public static (List<string> Sections, int Shown) Fit(IReadOnlyList<string> lines, int budget, int maxSections)
+    {
+        var sections = new List<string>();
+        var current = new StringBuilder();
+        var used = 0;
+        var shown = 0;
+        foreach (var line in lines)
+        {
+            if (used + line.Length + 1 > budget) break;
+            if (current.Length > 0 && current.Length + 1 + line.Length > MaxSection)
+            {
+                if (sections.Count + 1 >= maxSections) break;
+                sections.Add(current.ToString());
+                current.Clear();
+            }
+            if (current.Length > 0) current.Append('\n');
+            current.Append(line);
+            used += line.Length + 1;
+            shown++;
+        }
+        if (current.Length > 0) sections.Add(current.ToString());
+        return (sections, shown);
+    }
+
+    /// <summary>The notification text: whole lines up to 3,000 characters.</summary>
+    private static string Fallback(AlertView a)
+    {
+        var text = new StringBuilder();
+        foreach (var line in Escape(a.PlainText).Split('\n'))
+        {
+            if (text.Length + line.Length + 1 > MaxSection - 1) { text.Append(text.Length == 0 ? LinkText.Truncate(line, MaxSection) : "\n…"); break; }
+            if (text.Length > 0) text.Append('\n');
+            text.Append(line);
+        }
+        return text.ToString();
     }
 
     private static (string Facts, string Context) NoticeText(AlertView a)
@@ -106,14 +162,14 @@ public static class SlackMessage
         if (a.ShowsSubscriberZone) facts.Append($"\n*Your time:* {Escape(a.DueInSubscriberZone)}");
         AppendSource(facts, a.Source);
         if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append($"\n{Escape(a.Notes)}");
-        return (facts.ToString(), $"Lead time {Escape(a.LeadTime?.Text ?? "")}" + (a.Category is { } c ? $" · {Escape(c)}" : "")
+        return (facts.ToString(), $"Lead time: {Escape(a.LeadTime?.Words ?? "")}" + (a.Category is { } c ? $" · {Escape(c)}" : "")
                                   + (a.Late ? " · *late alert*: sent after its planned time" : ""));
     }
 
     private static JsonObject Section(string mrkdwn) => new()
     {
         ["type"] = "section",
-        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = LinkText.Truncate(mrkdwn, 3000) },
+        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = LinkText.Truncate(mrkdwn, MaxSection) },
     };
 
     private static JsonObject Context(string mrkdwn) => new()

@@ -40,9 +40,40 @@ public sealed class TeamsChannel(HttpDelivery http) : IAlertChannel
 /// </summary>
 public static class TeamsMessage
 {
+    /// <summary>
+    /// Teams (Workflows / incoming webhooks) refuses a message larger than about 28 KB (Microsoft's "Limits and
+    /// specifications for Teams"). A card is built whole when it fits under <see cref="MaxBytes"/>; a digest that does
+    /// not fit shows as many deadlines as do and counts the rest, linking to the full list; an alert keeps its facts
+    /// and shortens the record's notes.
+    /// </summary>
+    public const int MaxBytes = 26_000;
+
     public static JsonObject Build(AlertView a)
     {
-        var body = a.Kind == MessageKind.Digest ? DigestBody(a) : DeadlineBody(a);
+        var message = Build(a, a.Items.Count, null);
+        var size = Size(message);
+        if (size <= MaxBytes) return message;
+        if (a.Kind == MessageKind.Digest)
+        {
+            var take = a.Items.Count;
+            while (take > 0 && size > MaxBytes)
+            {
+                take = Math.Min(take - 1, (int)((long)take * MaxBytes / size));
+                message = Build(a, take, null);
+                size = Size(message);
+            }
+            return message;
+        }
+        var notes = a.Notes ?? "";
+        var over = size - MaxBytes;
+        return Build(a, 0, notes.Length > over ? LinkText.Truncate(notes, Math.Max(1, notes.Length - over - 200)) : "");
+    }
+
+    private static int Size(JsonObject message) => System.Text.Encoding.UTF8.GetByteCount(message.ToJsonString());
+
+    private static JsonObject Build(AlertView a, int items, string? notes)
+    {
+        var body = a.Kind == MessageKind.Digest ? DigestBody(a, items) : DeadlineBody(a, notes);
         var url = LinkText.SafeHttpUrl(a.Source);
         var card = new JsonObject
         {
@@ -54,6 +85,8 @@ public static class TeamsMessage
         };
         var actions = new JsonArray();
         if (url is not null) actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open source", ["url"] = url });
+        if (a.Kind == MessageKind.Digest && items < a.Items.Count && LinkText.SafeHttpUrl(a.FullListUrl) is { } feed)
+            actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Full list (calendar feed)", ["url"] = feed });
         AddUnsubscribe(actions, a.UnsubscribeUrl);
         if (actions.Count > 0) card["actions"] = actions;
 
@@ -68,7 +101,7 @@ public static class TeamsMessage
     }
 
     /// <summary>An alert or a notice: title and headline as TextRuns, the composed facts, then the record's own text.</summary>
-    private static JsonArray DeadlineBody(AlertView a)
+    private static JsonArray DeadlineBody(AlertView a, string? notes)
     {
         var facts = new JsonArray();
         switch (a.Kind)
@@ -81,7 +114,7 @@ public static class TeamsMessage
                 facts.Add(Fact("Countdown", a.Countdown));
                 facts.Add(Fact("Due", a.DueInDeadlineZone));
                 if (a.ShowsSubscriberZone) facts.Add(Fact("Your time", a.DueInSubscriberZone));
-                facts.Add(Fact("Lead time", a.LeadTime?.Text ?? ""));
+                facts.Add(Fact("Lead time", a.LeadTime?.Words ?? ""));
                 if (a.Late) facts.Add(Fact("Late", "yes: sent after its planned time"));
                 break;
         }
@@ -95,21 +128,28 @@ public static class TeamsMessage
         if (a.Notice?.Reason is { Length: > 0 } reason) body.Add(Labelled("Reason", reason));
         if (a.Category is { } category) body.Add(Labelled("Category", category));
         if (LinkText.SafeHttpUrl(a.Source) is null && !string.IsNullOrWhiteSpace(a.Source)) body.Add(Labelled("Source", a.Source));
-        if (a.Kind == MessageKind.Alert && !string.IsNullOrWhiteSpace(a.Notes)) body.Add(Literal(a.Notes, new JsonObject()));
+        notes ??= a.Notes;
+        if (a.Kind == MessageKind.Alert && !string.IsNullOrWhiteSpace(notes)) body.Add(Literal(notes, new JsonObject()));
         return body;
     }
 
     /// <summary>A digest: its title and summary, which we compose, then "countdown: title, due time" a deadline,
     /// the deadline's title from the record in a TextRun (see <see cref="Labelled"/>).</summary>
-    private static JsonArray DigestBody(AlertView a)
+    private static JsonArray DigestBody(AlertView a, int take)
     {
         var body = new JsonArray
         {
             new JsonObject { ["type"] = "TextBlock", ["text"] = a.Title, ["weight"] = "Bolder", ["size"] = "Large", ["wrap"] = true },
             new JsonObject { ["type"] = "TextBlock", ["text"] = a.Summary ?? "", ["isSubtle"] = true, ["wrap"] = true, ["spacing"] = "None" },
         };
-        foreach (var i in a.Items)
-            body.Add(Labelled(i.Overdue ? $"OVERDUE by {i.Countdown}" : i.Countdown, $"{i.Title}, {i.DueText}"));
+        foreach (var i in a.Items.Take(take))
+            body.Add(Labelled(i.Overdue ? $"OVERDUE by {i.Countdown}" : i.Countdown, $"{LinkText.Truncate(i.Title, 500)}, {i.DueText}"));
+        if (take < a.Items.Count)
+        {
+            var rest = a.Items.Count - take;
+            var more = $"…and {rest} more deadline{(rest == 1 ? "" : "s")} not shown: a Teams message holds only so much.";
+            body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = more, ["isSubtle"] = true, ["wrap"] = true });
+        }
         return body;
     }
 

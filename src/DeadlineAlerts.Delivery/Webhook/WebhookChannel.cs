@@ -66,7 +66,7 @@ public sealed record WebhookPayload(
     string SubscriberId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LeadTime,
     string FireAt,
-    string Countdown,
+    string? Countdown,
     bool Late,
     string Text,
     string? UnsubscribeUrl)
@@ -86,7 +86,8 @@ public sealed record WebhookPayload(
         a.SubscriberId,
         a.LeadTime?.Text,
         TimeText.Iso(a.FireAt),
-        a.Countdown,
+        // A deadline resolved or cancelled is no longer counted down: null, as the notice's text says nothing of time left.
+        a.Notice?.Change is ChangeKind.Resolved or ChangeKind.Cancelled ? null : a.Countdown,
         a.Late,
         a.PlainText,
         a.UnsubscribeUrl)
