@@ -132,6 +132,15 @@ param tablePrefix string = ''
 @description('Comma-separated host or host:port exempt from the https/public-address rule for webhook delivery (empty in production).')
 param deliveryAllowHosts string = ''
 
+@description('Optional: client id of an Entra ID app registration for App Service Authentication (authsettingsV2). Set, operators sign in with Entra ID and the audit log records their name; the operator routes still need a function key. Empty: off.')
+param entraAuthClientId string = ''
+
+@description('Tenant of that app registration. Default: the deployment tenant.')
+param entraAuthTenantId string = tenant().tenantId
+
+@description('With entraAuthClientId: require sign-in for every path but the public ones (health, unsubscribe, calendar), redirecting browsers to the Entra login page. false: sign-in is optional (visit /.auth/login/aad) and calls with a function key alone keep working.')
+param entraAuthRequired bool = false
+
 // ---------------------------------------------------------------------------------------------
 // Names and tags
 // ---------------------------------------------------------------------------------------------
@@ -303,6 +312,9 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    entraAuthClientId: entraAuthClientId
+    entraAuthTenantId: entraAuthTenantId
+    entraAuthRequired: entraAuthRequired
     appSettings: {
       ScanSchedule: scanSchedule
       DeadlineAlerts__ScanPeriod: scanPeriod

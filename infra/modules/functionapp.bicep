@@ -63,6 +63,15 @@ param applicationInsightsConnectionString string
 @description('Application settings specific to DeadlineAlerts (merged over the platform settings).')
 param appSettings object
 
+@description('Client id of the Entra ID app registration for App Service Authentication; empty: authentication off.')
+param entraAuthClientId string = ''
+
+@description('Tenant id of that app registration.')
+param entraAuthTenantId string = ''
+
+@description('Require sign-in on every path except the public ones (true), or allow anonymous requests and only read who signed in (false).')
+param entraAuthRequired bool = false
+
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
   location: location
@@ -138,6 +147,53 @@ resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: site
   name: 'appsettings'
   properties: union(platformSettings, appSettings)
+}
+
+// App Service Authentication with Entra ID (optional). With it on, the platform sets WEBSITE_AUTH_ENABLED, strips
+// X-MS-CLIENT-PRINCIPAL-* headers that clients send and adds its own for a signed-in user; the app then records
+// X-MS-CLIENT-PRINCIPAL-NAME as the audit actor (FunctionsHttp.SignedInName). The operator routes keep their
+// function key either way. Subscribers' links (unsubscribe, calendar) and the health probe stay reachable.
+resource auth 'Microsoft.Web/sites/config@2024-11-01' = if (!empty(entraAuthClientId)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: entraAuthRequired
+      unauthenticatedClientAction: entraAuthRequired ? 'RedirectToLoginPage' : 'AllowAnonymous'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: [
+        '/api/health'
+        '/api/unsubscribe'
+        '/api/calendar/*'
+      ]
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: entraAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${entraAuthTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${entraAuthClientId}'
+            entraAuthClientId
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: true
+      }
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+  }
 }
 
 // Publishing with basic (user/password) credentials is off; azd deploys with Entra ID.

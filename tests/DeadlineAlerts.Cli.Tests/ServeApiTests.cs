@@ -75,6 +75,23 @@ public sealed class ServeApiTests
     }
 
     [Fact]
+    public async Task A_client_principal_header_sent_to_dla_serve_names_nobody_in_the_audit_log()
+    {
+        await using var api = await ServedApi.StartAsync(Now);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api.Host.BaseUri, "api/deadlines"))
+        {
+            Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(Truce()), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Operator-Key", ServedApi.AliceKey);
+        request.Headers.Add("X-MS-CLIENT-PRINCIPAL-NAME", "mallory@contoso.example");
+        using var created = await http.SendAsync(request);
+        Assert.Equal(201, (int)created.StatusCode);
+        var audit = (await api.Get("/api/audit?deadline=truce")).Json["entries"]!.AsArray();
+        Assert.Equal("alice", (string?)Assert.Single(audit)!["actor"]);
+    }
+
+    [Fact]
     public async Task Without_a_configured_operator_key_every_operator_route_is_closed()
     {
         await using var api = await ServedApi.StartAsync(Now, operatorKey: null);

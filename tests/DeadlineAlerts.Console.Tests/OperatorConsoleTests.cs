@@ -183,10 +183,10 @@ public sealed class OperatorConsoleTests
 
     /// <summary>
     /// The sample file on 5 Aug 2025 (the picture in README, docs/console-board.png, comes from here): overdue,
-    /// due-within-a-day and later rows, filters, and the viewer's zone remembered across a reload.
+    /// due-within-a-day and later rows, filters, the viewer's zone remembered across a reload, and a stale edit (412).
     /// </summary>
     [Fact]
-    public async Task The_board_of_the_sample_deadlines_marks_overdue_and_soon_rows_filters_and_remembers_the_viewer_zone()
+    public async Task The_board_of_the_sample_deadlines_marks_overdue_and_soon_rows_filters_remembers_the_viewer_zone_and_a_stale_edit_offers_overwrite()
     {
         var settings = DlaProcess.LoopbackSettings();
         settings["DeadlineAlerts__OperatorKey"] = $"alice={Key}";
@@ -218,6 +218,21 @@ public sealed class OperatorConsoleTests
             Assert.All(await Task.WhenAll(rows.Select(r => r.InnerTextAsync())), t => Assert.Contains("truce", t, StringComparison.OrdinalIgnoreCase));
             await page.GetByLabel("Status").SelectOptionAsync("resolved");
             await Assertions.Expect(page.GetByText("No deadline matches these filters.")).ToBeVisibleAsync();
+
+            // A stale edit: another operator extends the truce while the form is open. Saving is refused with the
+            // deadline as it is now; Overwrite is a deliberate second step.
+            await page.GotoAsync(new Uri(consoleUri, "#deadline/us-china-tariff-truce").ToString());
+            await page.GetByRole(AriaRole.Button, new() { Name = "Edit deadline" }).ClickAsync();
+            await page.GetByLabel("Title", new() { Exact = true }).FillAsync("US-China tariff truce ends");
+            await dla.RunOkAsync("extend", "us-china-tariff-truce", "--to", "2025-11-10T00:01", "--reason", "90 more days", "--now", "2025-08-11T06:05:00Z");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+            var stale = page.Locator(".stale");
+            await Assertions.Expect(stale).ToContainTextAsync("Someone changed this deadline since you opened it; nothing was written.");
+            await Assertions.Expect(stale).ToContainTextAsync("due 2025-11-10T00:01:00 America/New_York");
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Reload" })).ToBeVisibleAsync();
+            await browser.ScreenshotAsync("09-stale-edit");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Overwrite" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "US-China tariff truce ends" }));
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {

@@ -72,6 +72,25 @@ public sealed class HttpApiTests
         Assert.Equal(new Uri(Base + "/"), adapterRequest.BaseUri);
     }
 
+    [Theory]
+    [InlineData("True", "ana@contoso.example")]
+    [InlineData(null, "function-key")] // authentication off: anyone could send the header, so it names nobody
+    public async Task The_entra_user_app_service_signed_in_is_the_audit_actor_only_while_its_authentication_is_on(string? authEnabled, string actor)
+    {
+        await using var t = await TestInstallation.CreateAsync(Now, new Dictionary<string, string?>
+        {
+            ["DeadlineAlerts:OperatorKey"] = null,
+            ["WEBSITE_AUTH_ENABLED"] = authEnabled,
+        });
+        var api = new OperatorApi(t.Get<ApiRouter>());
+        var body = """{"id":"truce","title":"Truce","due":"2025-08-12T00:01","timeZone":"America/New_York"}""";
+        var headers = new Dictionary<string, string> { ["X-MS-CLIENT-PRINCIPAL-NAME"] = "ana@contoso.example" };
+        var created = Answer(await api.Deadlines(new TestHttpRequest("POST", new Uri($"{Base}/api/deadlines?code=fn-key"), t.Services, body, headers), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var audit = Answer(await api.Audit(new TestHttpRequest("GET", new Uri($"{Base}/api/audit?deadline=truce&code=fn-key"), t.Services), CancellationToken.None));
+        Assert.Equal(actor, (string?)JsonNode.Parse(audit.BodyText)!["entries"]![0]!["actor"]);
+    }
+
     [Fact]
     public void Operator_triggers_require_a_function_key_and_public_ones_do_not()
     {

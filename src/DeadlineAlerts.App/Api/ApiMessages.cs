@@ -26,6 +26,14 @@ public sealed class ApiRequest
     /// <summary>True when the host has already checked a key of its own (an Azure Functions function key).</summary>
     public bool HostAuthenticated { get; init; }
 
+    /// <summary>
+    /// The person App Service Authentication (Entra ID) signed in, as the platform reported it
+    /// (<c>X-MS-CLIENT-PRINCIPAL-NAME</c>). Set only by the Functions host, and only while the platform's
+    /// authentication is on (it then strips that header from what clients send); <c>dla serve</c> never sets it,
+    /// so a client cannot name itself. Recorded as the audit actor of a host-authenticated call.
+    /// </summary>
+    public string? SignedInName { get; init; }
+
     public string? Header(string name) =>
         Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
 

@@ -100,7 +100,8 @@ public sealed class ApiRouter
     /// <summary>
     /// Operator keys are compared in constant time. Behind the Functions host (which has checked a function
     /// key) a request without an operator key is accepted and recorded as <c>function-key</c>; with one, the
-    /// key must be valid and names the caller.
+    /// key must be valid and names the caller. When the host also reports a person signed in with App Service
+    /// Authentication (<see cref="ApiRequest.SignedInName"/>), that person is the caller.
     /// </summary>
     private bool TryAuthorize(ApiRequest request, out string caller, out ApiProblem? problem)
     {
@@ -110,7 +111,8 @@ public sealed class ApiRouter
         var presented = request.Header("X-Operator-Key")
                         ?? (request.Header("Authorization") is { } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                             ? auth["Bearer ".Length..].Trim() : null);
-        if (presented is null && request.HostAuthenticated) { caller = "function-key"; return true; }
+        var signedIn = request.HostAuthenticated && !string.IsNullOrWhiteSpace(request.SignedInName) ? request.SignedInName.Trim() : null;
+        if (presented is null && request.HostAuthenticated) { caller = signedIn ?? "function-key"; return true; }
         if (keys.Count == 0)
         {
             problem = ApiProblem.Unauthorized("Operator routes are closed: this host has no operator key configured (set DeadlineAlerts__OperatorKey).");
@@ -123,7 +125,7 @@ public sealed class ApiRouter
         }
         var given = Encoding.UTF8.GetBytes(presented);
         foreach (var (name, key) in keys)
-            if (CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(key))) { caller = name; return true; }
+            if (CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(key))) { caller = signedIn ?? name; return true; }
         problem = ApiProblem.Unauthorized("The operator key is not valid.");
         return false;
     }

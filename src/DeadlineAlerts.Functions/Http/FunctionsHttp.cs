@@ -1,6 +1,7 @@
 using System.Net;
 using DeadlineAlerts.App.Api;
 using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.Extensions.Configuration;
 
 namespace DeadlineAlerts.Functions.Http;
 
@@ -26,7 +27,24 @@ public static class FunctionsHttp
             Body = body.ToArray(),
             BaseUri = new Uri(request.Url.GetLeftPart(UriPartial.Authority)),
             HostAuthenticated = hostAuthenticated,
+            SignedInName = hostAuthenticated ? SignedInName(request) : null,
         };
+    }
+
+    /// <summary>
+    /// The App Service Authentication (Entra ID) user behind the request, or null. The header is trusted only
+    /// while the platform's authentication is on (<c>WEBSITE_AUTH_ENABLED=True</c>, which App Service sets with
+    /// <c>authsettingsV2</c>): the platform then removes <c>X-MS-CLIENT-PRINCIPAL-*</c> headers sent by clients
+    /// and sets its own. Without it anyone could send the header, so it is ignored.
+    /// </summary>
+    public static string? SignedInName(HttpRequestData request)
+    {
+        var configuration = request.FunctionContext.InstanceServices.GetService(typeof(IConfiguration)) as IConfiguration;
+        var enabled = configuration?["WEBSITE_AUTH_ENABLED"] ?? Environment.GetEnvironmentVariable("WEBSITE_AUTH_ENABLED");
+        if (!string.Equals(enabled, "true", StringComparison.OrdinalIgnoreCase)) return null;
+        return request.Headers.TryGetValues("X-MS-CLIENT-PRINCIPAL-NAME", out var values) && values.FirstOrDefault() is { Length: > 0 } name
+            ? name.Trim()
+            : null;
     }
 
     public static async Task<HttpResponseData> ToResponseAsync(HttpRequestData request, ApiResponse api, CancellationToken ct)

@@ -717,6 +717,7 @@
       const r = editing ? await api('PUT', 'subscribers/' + encodeURIComponent(sub.id), b, { 'If-Match': overwriteEtag || etag }) : await api('POST', 'subscribers', b);
       if (r.ok) {
         const generated = r.json.generatedSecrets || [];
+        if (!editing) history.replaceState(null, '', '#subscriber/' + encodeURIComponent(b.id)); // a reload shows this subscriber
         await subscriberForm(b.id);
         if (generated.length) {
           const holder = document.querySelector('.secrets');
