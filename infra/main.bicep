@@ -106,7 +106,7 @@ param keyVaultWriteMode string = 'write'
 @description('Unsubscribe- and calendar-link signing key material. Default: a fresh newGuid() on every deployment (see keyVaultWriteMode). Stored base64-encoded, which the app needs (at least 32 bytes).')
 param unsubscribeSigningKey string = newGuid()
 
-@description('Base URL of the app as subscribers reach it, for unsubscribe and calendar links. Empty: https://<function app>.azurewebsites.net.')
+@description('Base URL of the app as subscribers reach it, for unsubscribe and calendar links. Empty: https://<the site\'s defaultHostName>. Set it for a custom domain or a front door (docs/deploy.md).')
 param publicBaseUrl string = ''
 
 @secure()
@@ -303,6 +303,7 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    publicBaseUrl: publicBaseUrl
     appSettings: {
       ScanSchedule: scanSchedule
       DeadlineAlerts__ScanPeriod: scanPeriod
@@ -314,7 +315,6 @@ module functionApp 'modules/functionapp.bicep' = {
       DeadlineAlerts__Email__Acs__Endpoint: communication.outputs.endpoint
       DeadlineAlerts__Email__From: 'DoNotReply@${communication.outputs.senderDomain}'
       DeadlineAlerts__UnsubscribeKey: keyVaultReference.unsubscribeSigningKey
-      DeadlineAlerts__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${names.functionApp}.azurewebsites.net' : publicBaseUrl
       DeadlineAlerts__OperatorKey: keyVaultReference.operatorKey
     }
   }
