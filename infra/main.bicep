@@ -86,8 +86,8 @@ param customEmailDomainName string = ''
 ])
 param emailSenderDomain string = 'azure'
 
-@description('Key Vault purge protection. Recommended for production; irreversible, and the vault name stays reserved for the retention period after `azd down`.')
-param keyVaultEnablePurgeProtection bool = false
+@description('Key Vault purge protection (on by default). Irreversible: the vault name stays reserved for the retention period after `azd down`; set false only for throwaway environments.')
+param keyVaultEnablePurgeProtection bool = true
 
 @description('Key Vault soft-delete retention in days.')
 @minValue(7)
