@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compile and lint every Bicep file under infra/ with a pinned Bicep CLI.
 # Usage (from the repository root): bash .ci/bicep.sh
+#        bash .ci/bicep.sh --path   restores the CLI if needed and prints its path, nothing else (the template tests use it)
 # - Restores Azure.Bicep.CommandLine.linux-x64 from NuGet into .tools/ (gitignored) once; reuses it afterwards.
 # - Builds to a temporary directory (nothing is written into the repo).
 # - Fails on any error AND on any warning (also enforced by infra/bicepconfig.json, which sets analyzer rules to "error").
@@ -54,6 +55,10 @@ CSPROJ
   fi
 fi
 chmod +x "$BICEP"
+if [[ "${1:-}" == "--path" ]]; then
+  echo "$BICEP"
+  exit 0
+fi
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT="${DOTNET_SYSTEM_GLOBALIZATION_INVARIANT:-1}"
 echo "Using $("$BICEP" --version) at ${BICEP#"$ROOT"/}"
 

@@ -86,8 +86,8 @@ param customEmailDomainName string = ''
 ])
 param emailSenderDomain string = 'azure'
 
-@description('Key Vault purge protection. Recommended for production; irreversible, and the vault name stays reserved for the retention period after `azd down`.')
-param keyVaultEnablePurgeProtection bool = false
+@description('Key Vault purge protection (on by default). Irreversible: the vault name stays reserved for the retention period after `azd down`; set false only for throwaway environments.')
+param keyVaultEnablePurgeProtection bool = true
 
 @description('Key Vault soft-delete retention in days.')
 @minValue(7)
@@ -106,7 +106,7 @@ param keyVaultWriteMode string = 'write'
 @description('Unsubscribe- and calendar-link signing key material. Default: a fresh newGuid() on every deployment (see keyVaultWriteMode). Stored base64-encoded, which the app needs (at least 32 bytes).')
 param unsubscribeSigningKey string = newGuid()
 
-@description('Base URL of the app as subscribers reach it, for unsubscribe and calendar links. Empty: https://<function app>.azurewebsites.net.')
+@description('Base URL of the app as subscribers reach it, for unsubscribe and calendar links. Empty: https://<the site\'s defaultHostName>. Set it for a custom domain or a front door (docs/deploy.md).')
 param publicBaseUrl string = ''
 
 @secure()
@@ -315,6 +315,7 @@ module functionApp 'modules/functionapp.bicep' = {
     entraAuthClientId: entraAuthClientId
     entraAuthTenantId: entraAuthTenantId
     entraAuthRequired: entraAuthRequired
+    publicBaseUrl: publicBaseUrl
     appSettings: {
       ScanSchedule: scanSchedule
       DeadlineAlerts__ScanPeriod: scanPeriod
@@ -326,7 +327,6 @@ module functionApp 'modules/functionapp.bicep' = {
       DeadlineAlerts__Email__Acs__Endpoint: communication.outputs.endpoint
       DeadlineAlerts__Email__From: 'DoNotReply@${communication.outputs.senderDomain}'
       DeadlineAlerts__UnsubscribeKey: keyVaultReference.unsubscribeSigningKey
-      DeadlineAlerts__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${names.functionApp}.azurewebsites.net' : publicBaseUrl
       DeadlineAlerts__OperatorKey: keyVaultReference.operatorKey
     }
   }

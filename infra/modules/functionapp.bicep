@@ -72,6 +72,9 @@ param entraAuthTenantId string = ''
 @description('Require sign-in on every path except the public ones (true), or allow anonymous requests and only read who signed in (false).')
 param entraAuthRequired bool = false
 
+@description('Base URL of the app as subscribers reach it (DeadlineAlerts__PublicBaseUrl). Empty: https://<the site\'s defaultHostName>. Set it for a custom domain or a front door.')
+param publicBaseUrl string = ''
+
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
   location: location
@@ -143,10 +146,24 @@ var platformSettings = {
   DeadlineAlerts__Storage__ClientId: identityClientId
 }
 
+// The queue trigger's identity connection, named DeadlineAlertsQueue (DeliverAlerts.Connection). The platform's
+// scale controller (which decides whether a Flex Consumption app gets instances for queue messages) reads these
+// settings itself: a flat name, the service URI, and credential=managedidentity, without which clientId is not
+// applied (Functions docs, identity-based connections). The same queue service as DeadlineAlerts__Storage__QueueServiceUri;
+// tests/DeadlineAlerts.Functions.Tests/TemplateTests.cs checks both against the compiled template.
+var triggerSettings = {
+  DeadlineAlertsQueue__queueServiceUri: storageQueueEndpoint
+  DeadlineAlertsQueue__credential: 'managedidentity'
+  DeadlineAlertsQueue__clientId: identityClientId
+}
+
 resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(platformSettings, appSettings)
+  properties: union(platformSettings, triggerSettings, appSettings, {
+    // From the site itself: newer apps get a unique default host name (<name>-<hash>.<region>.azurewebsites.net).
+    DeadlineAlerts__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${site.properties.defaultHostName}' : publicBaseUrl
+  })
 }
 
 // App Service Authentication with Entra ID (optional). With it on, the platform sets WEBSITE_AUTH_ENABLED, strips
