@@ -69,8 +69,9 @@ public sealed class TemplateTests
         var module = Main.Value["resources"]!.AsArray().Single(r => (string?)r!["type"] == "Microsoft.Resources/deployments" && (string?)r["name"] == "functionapp")!;
         var template = module["properties"]!["template"]!;
         var passed = module["properties"]!["parameters"]!;
-        var config = template["resources"]!.AsArray().Single(r => (string?)r!["type"] == "Microsoft.Web/sites/config")!;
-        Assert.EndsWith("'appsettings')]", (string?)config["name"]);
+        // The site has more than one config resource (appsettings, and authsettingsV2 when Entra ID is wired).
+        var config = template["resources"]!.AsArray().Single(r => (string?)r!["type"] == "Microsoft.Web/sites/config"
+                                                                  && ((string?)r["name"])?.EndsWith("'appsettings')]", StringComparison.Ordinal) == true)!;
         return Evaluate(config["properties"]!, template, passed);
     }
 
