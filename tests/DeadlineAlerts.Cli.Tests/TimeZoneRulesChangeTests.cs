@@ -122,6 +122,10 @@ public sealed class TimeZoneRulesChangeTests
         Assert.Equal("cancelled", (string?)row!["status"]);
         Assert.Contains("already sent at its earlier instant", (string?)row["lastError"]);
 
+        // Nothing is left unfinished: every ledger row is final.
+        var open = ledger.Where(e => (string?)e!["status"] is "planned" or "sending" or "retrying").Select(e => $"{e!["alertId"]} {e["status"]}").ToList();
+        Assert.True(open.Count == 0, $"ledger rows not final: {string.Join(", ", open)}");
+
         // One audit entry by tzdb names both versions and every deadline that moved.
         var audit = JsonNode.Parse((await dla.RunOkAsync("audit", "--json")).Stdout)!.AsArray();
         var replanned = audit.Where(e => (string?)e!["actor"] == "tzdb" && (string?)e["action"] == "replanned").ToList();

@@ -56,8 +56,7 @@ public sealed class ScanService(
         var requestsBefore = clients.Requests.Count;
         await EnsurePlannedWithDataInUseAsync(ct);
         var now = clock.GetCurrentInstant();
-        var from = await state.CheckpointAsync(ct)
-                   ?? (await state.FirstStoredAsync(ct)) - Duration.Epsilon; // first window includes the first stored moment
+        var from = await state.HandledUpToAsync(ct);
         if (from is null || from >= now)
         {
             var idle = await outbox.SweepAsync(now, ct: ct);

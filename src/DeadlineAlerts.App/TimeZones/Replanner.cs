@@ -84,10 +84,13 @@ public sealed class Replanner(
         var to = tzdata.Version;
         var reason = from is null ? $"tz data {to}; the version planned before was not recorded" : $"tz data {from} → {to}";
         // Up to here the tick has read the schedule: rows after it are still to come, rows at or before it were handled.
-        var handled = await state.CheckpointAsync(ct) ?? (await state.FirstStoredAsync(ct) is { } first ? first - Duration.Epsilon : now);
+        var handled = await state.HandledUpToAsync(ct) ?? now;
 
-        var deadlines = await records.ListDeadlinesAsync(ct);
-        var subscribers = await records.ListSubscribersAsync(ct);
+        // A record that cannot be read is named and left out: its next write plans it with the data in use.
+        var unreadable = new List<UnreadableRecord>();
+        var deadlines = await records.ListDeadlinesAsync(ct, unreadable);
+        var subscribers = await records.ListSubscribersAsync(ct, unreadable);
+        foreach (var u in unreadable) logger.RecordUnreadable(u.RecordKind, u.Id, u.Field, u.Problem);
 
         // The alerts as the tz data in use plans them, each with the id that was in force before.
         var plans = new List<(Deadline Deadline, Subscriber Subscriber, PlannedAlert Alert, AlertId Before)>();

@@ -24,6 +24,13 @@ public sealed class TickState(StorageClients clients)
     public async Task<Instant?> FirstStoredAsync(CancellationToken ct = default) => await ReadAsync(FirstStoredKey, ct);
 
     /// <summary>
+    /// Up to where the tick has read the schedule: the checkpoint, else just before the first store (the first
+    /// window includes the first stored moment); null when nothing was ever stored.
+    /// </summary>
+    public async Task<Instant?> HandledUpToAsync(CancellationToken ct = default) =>
+        await CheckpointAsync(ct) ?? (await FirstStoredAsync(ct)) - Duration.Epsilon;
+
+    /// <summary>
     /// Moves the checkpoint forward to <paramref name="to"/>, the end of a completed tick's window; never back
     /// (two ticks may finish in any order). The same row says what that tick planned, so a tick costs one
     /// state write; <see cref="LastTickReportAsync"/> reads it back for the health check.
