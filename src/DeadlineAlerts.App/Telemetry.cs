@@ -37,15 +37,15 @@ public static partial class Telemetry
         Message = "Tick over ({WindowStart}, {WindowEnd}] planned {AlertsPlanned} alert(s) in {DurationMs} ms with {StorageRequests} storage request(s)")]
     public static partial void TickCompleted(this ILogger logger, long durationMs, string windowStart, string windowEnd, int alertsPlanned, long storageRequests);
 
-    [LoggerMessage(EventId = 1050, EventName = "DeadlineMovedByZoneRules", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 1060, EventName = "DeadlineMovedByZoneRules", Level = LogLevel.Warning,
         Message = "Deadline {DeadlineId}: time zone rules for {Zone} changed ({Reason}); due {Was} is now {Now}")]
     public static partial void DeadlineMovedByZoneRules(this ILogger logger, string deadlineId, string zone, string was, string now, string reason);
 
-    [LoggerMessage(EventId = 1051, EventName = "Replanned", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1061, EventName = "Replanned", Level = LogLevel.Information,
         Message = "Re-planned with tz data {To} (was {From}): {Moved} deadline(s) moved, {Scheduled} alert(s) at new instants, {SentNow} sent at once, {AlreadySent} already sent")]
     public static partial void Replanned(this ILogger logger, string from, string to, int moved, int scheduled, int sentNow, int alreadySent);
 
-    [LoggerMessage(EventId = 1052, EventName = "ReplanFailed", Level = LogLevel.Error,
+    [LoggerMessage(EventId = 1062, EventName = "ReplanFailed", Level = LogLevel.Error,
         Message = "Re-planning with the tz data in use failed ({ErrorType}: {Error}); the next tick tries again")]
     public static partial void ReplanFailed(this ILogger logger, string errorType, string error);
 
