@@ -13,19 +13,19 @@ namespace DeadlineAlerts.App;
 /// </summary>
 public sealed class RecordCache(RecordStore store)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<RecordRead<Deadline>>>> _deadlines = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<Task<RecordRead<Subscriber>>>> _subscribers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<DeadlineId, Lazy<Task<RecordRead<Deadline>>>> _deadlines = new();
+    private readonly ConcurrentDictionary<SubscriberId, Lazy<Task<RecordRead<Subscriber>>>> _subscribers = new();
 
-    public Task<RecordRead<Deadline>> DeadlineAsync(string id, CancellationToken ct) =>
+    public Task<RecordRead<Deadline>> DeadlineAsync(DeadlineId id, CancellationToken ct) =>
         _deadlines.GetOrAdd(id, k => new Lazy<Task<RecordRead<Deadline>>>(() => store.ReadDeadlineAsync(k, ct))).Value;
 
-    public Task<RecordRead<Subscriber>> SubscriberAsync(string id, CancellationToken ct) =>
+    public Task<RecordRead<Subscriber>> SubscriberAsync(SubscriberId id, CancellationToken ct) =>
         _subscribers.GetOrAdd(id, k => new Lazy<Task<RecordRead<Subscriber>>>(() => store.ReadSubscriberAsync(k, ct))).Value;
 
     /// <summary>Reads all of these at once (concurrently), so the stages after it find them in memory.</summary>
-    public async Task LoadAsync(IEnumerable<string> deadlineIds, IEnumerable<string> subscriberIds, CancellationToken ct)
+    public async Task LoadAsync(IEnumerable<DeadlineId> deadlineIds, IEnumerable<SubscriberId> subscriberIds, CancellationToken ct)
     {
-        var tasks = deadlineIds.Where(id => id.Length > 0).Distinct().Select(id => (Task)DeadlineAsync(id, ct))
+        var tasks = deadlineIds.Where(id => !string.IsNullOrEmpty(id.Value)).Distinct().Select(id => (Task)DeadlineAsync(id, ct))
             .Concat(subscriberIds.Distinct().Select(id => (Task)SubscriberAsync(id, ct)));
         await Task.WhenAll(tasks);
     }

@@ -349,7 +349,7 @@ public static class Cli
     {
         cli.Allow("json");
         await EnsureStorageAsync(sp, ct);
-        var list = (await sp.GetRequiredService<RecordStore>().ListSubscribersAsync(ct)).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        var list = (await sp.GetRequiredService<RecordStore>().ListSubscribersAsync(ct)).OrderBy(s => s.Id).ToList();
         if (cli.Has("json"))
         {
             await stdout.WriteLineAsync(JsonSerializer.Serialize(list.Select(s => new
@@ -369,7 +369,7 @@ public static class Cli
         if (list.Count == 0) { await stdout.WriteLineAsync("No subscribers stored."); return Ok; }
         foreach (var s in list)
         {
-            var follows = string.Join(", ", s.Categories.Select(c => "category " + c).Concat(s.DeadlineIds));
+            var follows = string.Join(", ", s.Categories.Select(c => "category " + c).Concat(s.DeadlineIds.Select(d => d.Value)));
             await stdout.WriteLineAsync($"{s.Id,-24} {s.Name,-24} {s.TimeZone?.Id ?? "(deadline's zone)",-20} follows {follows}"
                                         + (s.QuietHours is { } q ? $"; quiet {q}{(q.UrgentPassesThrough ? "" : " (urgent held too)")}" : ""));
             if (s.Digest is { } digest) await stdout.WriteLineAsync($"    digest   {digest}");

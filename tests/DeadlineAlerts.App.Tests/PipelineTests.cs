@@ -97,7 +97,7 @@ public sealed class PipelineTests
         var delivered = (await t.Get<AlertLedger>().QueryAsync(null)).Where(e => e.Status == LedgerStatus.Delivered).ToList();
         Assert.NotEmpty(ids);
         Assert.Equal(ids.Count, ids.Distinct().Count());
-        Assert.Equal(delivered.Select(e => e.AlertId).Order(), ids.Order());
+        Assert.Equal(delivered.Select(e => e.AlertId.Value).Order(), ids.Order());
     }
 
     [Fact]
@@ -167,8 +167,8 @@ public sealed class PipelineTests
         var ledger = await t.Get<AlertLedger>().QueryAsync(null);
         Assert.Equal(LedgerStatus.Delivered, ledger.Single(e => e.DeadlineId == "ahead").Status);
         Assert.True(ledger.Single(e => e.DeadlineId == "ahead").Late);
-        Assert.Equal(LedgerStatus.Skipped, ledger.Single(e => e is { DeadlineId: "passed", LeadTime: "P1D" }).Status);
-        var dueNow = ledger.Single(e => e is { DeadlineId: "passed", LeadTime: "PT0S" });
+        Assert.Equal(LedgerStatus.Skipped, ledger.Single(e => e.DeadlineId == "passed" && e.LeadTime == "P1D").Status);
+        var dueNow = ledger.Single(e => e.DeadlineId == "passed" && e.LeadTime == "PT0S");
         Assert.Equal(LedgerStatus.Delivered, dueNow.Status);
         Assert.True(dueNow.Late);
         var dueNowBody = receiver.Requests.Single(r => r.Body.Contains("\"leadTime\":\"PT0S\"")).Body;

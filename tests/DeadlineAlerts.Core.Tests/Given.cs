@@ -42,7 +42,7 @@ internal static class Given
             Name = $"Subscriber {id}",
             TimeZone = zone is null ? null : Zone(zone),
             Categories = categories ?? (deadlines is null ? ["tariff"] : []),
-            DeadlineIds = deadlines ?? [],
+            DeadlineIds = (deadlines ?? []).Select(DeadlineId.From).ToList(),
             LeadTimes = (leadTimes ?? []).Select(LeadTime.Parse).ToList(),
             CreatedAt = Utc(createdAt),
         };

@@ -150,7 +150,7 @@ public class RedactionTests
         var b = new ChannelSpec { Type = ChannelSpec.Webhook, Target = "https://hooks.example.com/services/SECRET", Secret = "whsec_x" };
 
         Assert.Equal(a.Id, b.Id);
-        Assert.StartsWith("webhook-", a.Id);
-        Assert.DoesNotContain("SECRET", a.Id);
+        Assert.StartsWith("webhook-", a.Id.Value);
+        Assert.DoesNotContain("SECRET", a.Id.Value);
     }
 }

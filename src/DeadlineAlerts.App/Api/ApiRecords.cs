@@ -126,8 +126,8 @@ public static class ApiRecords
         call.Request.BaseUri is { } b ? new Uri(b, path).ToString() : path;
 
     /// <summary>Webhook secrets generated for channels sent without one: shown in this response only.</summary>
-    public static JsonArray GeneratedSecrets(IEnumerable<(string SubscriberId, string ChannelId, string Secret)> generated) =>
-        new(generated.Select(g => (JsonNode)new JsonObject { ["channel"] = g.ChannelId, ["secret"] = g.Secret }).ToArray());
+    public static JsonArray GeneratedSecrets(IEnumerable<(SubscriberId SubscriberId, ChannelId ChannelId, string Secret)> generated) =>
+        new(generated.Select(g => (JsonNode)new JsonObject { ["channel"] = g.ChannelId.Value, ["secret"] = g.Secret }).ToArray());
 
     /// <summary>Reader warnings (a due time in a DST gap moved forward) go back in a <c>DeadlineAlerts-Warning</c>
     /// header, since the body is the record itself.</summary>

@@ -45,7 +45,7 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
             .Where(d => status is null || d.Status == status)
             .Where(d => before is null || d.Due.Instant < before)
             .Where(d => after is null || d.Due.Instant >= after)
-            .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id, StringComparer.Ordinal)
+            .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id)
             .Select(d => (JsonNode)Answer(d)).ToArray();
         return ApiResponse.Json(200, new JsonObject { ["deadlines"] = new JsonArray(list) });
     }
@@ -63,16 +63,16 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
             throw ApiRecords.Exists(Kind, given, Path);
         var set = ApiRecords.Read(call, reader, clock.GetCurrentInstant(), "deadlines", routeId: null);
         var d = set.Deadlines.Single();
-        if (await records.GetDeadlineAsync(d.Id, ct) is not null) throw ApiRecords.Exists(Kind, d.Id, Path);
+        if (await records.GetDeadlineAsync(d.Id, ct) is not null) throw ApiRecords.Exists(Kind, d.Id.Value, Path);
         RecordWrite<ETag> write;
         try
         {
             write = await writer.WriteAsync([new DeadlineChange(null, d, AuditAction.Created)], [], call.Caller,
                 c => records.InsertDeadlineAsync(d, c), ct: ct);
         }
-        catch (RequestFailedException e) when (e.Status == 409) { throw ApiRecords.Exists(Kind, d.Id, Path); }
+        catch (RequestFailedException e) when (e.Status == 409) { throw ApiRecords.Exists(Kind, d.Id.Value, Path); }
         var r = ApiResponse.Json(201, Answer(d), ApiRecords.ToHttp(write.Result));
-        r.Headers["Location"] = ApiRecords.Location(call, $"{Path}/{Uri.EscapeDataString(d.Id)}");
+        r.Headers["Location"] = ApiRecords.Location(call, $"{Path}/{Uri.EscapeDataString(d.Id.Value)}");
         return ApiRecords.Warn(r, set);
     }
 

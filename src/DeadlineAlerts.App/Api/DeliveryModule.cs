@@ -30,11 +30,11 @@ public sealed class DeliveryModule(OperatorActions actions) : IApiModule
     public static JsonObject ToJson(LedgerEntry e) => new()
     {
         ["ledgerKey"] = OperatorActions.LedgerKey(e),
-        ["alertId"] = e.AlertId,
+        ["alertId"] = e.AlertId.Value,
         ["kind"] = e.Kind.Wire(),
-        ["deadlineId"] = e.DeadlineId,
-        ["subscriberId"] = e.SubscriberId,
-        ["channelId"] = e.ChannelId,
+        ["deadlineId"] = e.DeadlineId.Value,
+        ["subscriberId"] = e.SubscriberId.Value,
+        ["channelId"] = e.ChannelId.Value,
         ["channelType"] = e.ChannelType,
         ["leadTime"] = e.LeadTime,
         ["fireAt"] = TimeText.Iso(e.FireAt),
@@ -71,7 +71,7 @@ public sealed class DeliveryModule(OperatorActions actions) : IApiModule
     {
         var row = await Run(() => actions.ResendAsync(call.RouteValue("ledgerKey"), call.Caller, ct));
         var r = ApiResponse.Json(202, ToJson(row));
-        r.Headers["Location"] = ApiRecords.Location(call, $"/api/alerts?subscriber={Uri.EscapeDataString(row.SubscriberId)}&since={TimeText.Iso(row.PlannedAt)}");
+        r.Headers["Location"] = ApiRecords.Location(call, $"/api/alerts?subscriber={Uri.EscapeDataString(row.SubscriberId.Value)}&since={TimeText.Iso(row.PlannedAt)}");
         return r;
     }
 
@@ -80,10 +80,10 @@ public sealed class DeliveryModule(OperatorActions actions) : IApiModule
         var t = await Run(() => actions.TestAsync(call.RouteValue("id"), call.RouteValue("channelId"), call.Caller, ct));
         return ApiResponse.Json(200, new JsonObject
         {
-            ["subscriberId"] = t.SubscriberId,
-            ["channelId"] = t.ChannelId,
+            ["subscriberId"] = t.SubscriberId.Value,
+            ["channelId"] = t.ChannelId.Value,
             ["channel"] = t.ChannelShown,
-            ["messageId"] = t.MessageId,
+            ["messageId"] = t.MessageId.Value,
             ["delivered"] = t.Delivered,
             ["outcome"] = t.Outcome,
             ["text"] = t.Text,

@@ -35,7 +35,7 @@ public sealed class SubscribersModule(RecordStore records, RecordWriter writer, 
         var category = call.Request.QueryValue("category");
         var list = (await records.ListSubscribersAsync(ct))
             .Where(s => string.IsNullOrWhiteSpace(category) || s.Categories.Contains(category, StringComparer.OrdinalIgnoreCase))
-            .OrderBy(s => s.Id, StringComparer.Ordinal)
+            .OrderBy(s => s.Id)
             .Select(s => (JsonNode)Json(s)).ToArray();
         return ApiResponse.Json(200, new JsonObject { ["subscribers"] = new JsonArray(list) });
     }
@@ -53,16 +53,16 @@ public sealed class SubscribersModule(RecordStore records, RecordWriter writer, 
             throw ApiRecords.Exists(Kind, given, Path);
         var set = ApiRecords.Read(call, reader, clock.GetCurrentInstant(), "subscribers", routeId: null);
         var s = set.Subscribers.Single();
-        if (await records.GetSubscriberAsync(s.Id, ct) is not null) throw ApiRecords.Exists(Kind, s.Id, Path);
+        if (await records.GetSubscriberAsync(s.Id, ct) is not null) throw ApiRecords.Exists(Kind, s.Id.Value, Path);
         RecordWrite<ETag> write;
         try
         {
             write = await writer.WriteAsync([], [new SubscriberChange(null, s, AuditAction.Created)], call.Caller,
                 c => records.InsertSubscriberAsync(s, c), ct: ct);
         }
-        catch (RequestFailedException e) when (e.Status == 409) { throw ApiRecords.Exists(Kind, s.Id, Path); }
+        catch (RequestFailedException e) when (e.Status == 409) { throw ApiRecords.Exists(Kind, s.Id.Value, Path); }
         var r = ApiResponse.Json(201, WithSecrets(Json(s), set.GeneratedSecrets), ApiRecords.ToHttp(write.Result));
-        r.Headers["Location"] = ApiRecords.Location(call, $"{Path}/{Uri.EscapeDataString(s.Id)}");
+        r.Headers["Location"] = ApiRecords.Location(call, $"{Path}/{Uri.EscapeDataString(s.Id.Value)}");
         return ApiRecords.Warn(r, set);
     }
 
@@ -100,7 +100,7 @@ public sealed class SubscribersModule(RecordStore records, RecordWriter writer, 
         return ApiResponse.NoContent();
     }
 
-    private static JsonObject WithSecrets(JsonObject record, IReadOnlyCollection<(string SubscriberId, string ChannelId, string Secret)> generated)
+    private static JsonObject WithSecrets(JsonObject record, IReadOnlyCollection<(SubscriberId SubscriberId, ChannelId ChannelId, string Secret)> generated)
     {
         if (generated.Count > 0) record["generatedSecrets"] = ApiRecords.GeneratedSecrets(generated);
         return record;

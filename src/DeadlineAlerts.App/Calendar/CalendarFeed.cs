@@ -40,7 +40,7 @@ public static class CalendarFeed
     {
         var chosen = deadlines
             .Where(d => d.Status == DeadlineStatus.Active && (subscriber is null || subscriber.Follows(d)))
-            .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id, StringComparer.Ordinal)
+            .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id)
             .ToList();
         var calendar = new IcalCalendar { ProductId = ProductId, Method = "PUBLISH" };
         calendar.AddProperty("X-WR-CALNAME", name ?? (subscriber is null ? "Deadlines" : $"Deadlines for {subscriber.Name}"));

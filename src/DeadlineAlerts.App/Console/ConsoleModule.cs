@@ -74,8 +74,8 @@ public sealed class ConsoleModule(ScanService scan, IDateTimeZoneProvider zones,
             ["alerts"] = new JsonArray(due.Select(d => (JsonNode)new JsonObject
             {
                 ["alertId"] = d.Alert.Id.Value,
-                ["deadlineId"] = d.Alert.DeadlineId,
-                ["subscriberId"] = d.Alert.SubscriberId,
+                ["deadlineId"] = d.Alert.DeadlineId.Value,
+                ["subscriberId"] = d.Alert.SubscriberId.Value,
                 ["leadTime"] = d.Alert.LeadTime.Text,
                 ["fireAt"] = TimeText.Iso(d.Alert.FireAt),
                 ["dueAt"] = TimeText.Iso(d.Alert.DueAt),

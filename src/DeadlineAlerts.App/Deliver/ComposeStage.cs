@@ -59,7 +59,7 @@ public sealed class ComposeStage(RecordStore records, SubscriberLinks links, ICl
         {
             MessageKind.Alert => AlertView.Create(alert!, deadline!, subscriber, now, entry.Late),
             MessageKind.Notice => deadline!.History.FirstOrDefault(h => h.Id == entry.Ref) is { } change
-                ? AlertView.CreateNotice(new AlertId(entry.AlertId), change.ToNotice(), deadline, subscriber, change.At)
+                ? AlertView.CreateNotice(entry.AlertId, change.ToNotice(), deadline, subscriber, change.At)
                 : null,
             MessageKind.Digest => AlertView.CreateDigest(subscriber,
                 new DigestPeriod(NodaTime.Text.LocalDatePattern.Iso.Parse(entry.DigestPeriod ?? "").GetValueOrThrow(), entry.FireAt),

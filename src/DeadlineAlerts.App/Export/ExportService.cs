@@ -15,8 +15,8 @@ public sealed class ExportService(RecordStore records)
 {
     public async Task<string> JsonAsync(bool includeSecrets, CancellationToken ct = default)
     {
-        var deadlines = (await records.ListDeadlinesAsync(ct)).OrderBy(d => d.Id, StringComparer.Ordinal);
-        var subscribers = (await records.ListSubscribersAsync(ct)).OrderBy(s => s.Id, StringComparer.Ordinal);
+        var deadlines = (await records.ListDeadlinesAsync(ct)).OrderBy(d => d.Id);
+        var subscribers = (await records.ListSubscribersAsync(ct)).OrderBy(s => s.Id);
         var root = new JsonObject
         {
             ["deadlines"] = new JsonArray(deadlines.Select(d => (JsonNode)RecordJson.Deadline(d)).ToArray()),
@@ -27,7 +27,7 @@ public sealed class ExportService(RecordStore records)
 
     /// <summary>Deadlines only (subscribers have lists and channels, which a flat row cannot hold well).</summary>
     public async Task<string> CsvAsync(CancellationToken ct = default) =>
-        DeadlineCsv.Write((await records.ListDeadlinesAsync(ct)).OrderBy(d => d.Id, StringComparer.Ordinal));
+        DeadlineCsv.Write((await records.ListDeadlinesAsync(ct)).OrderBy(d => d.Id));
 
     /// <summary>The active deadlines as an iCalendar file, with alarms at their own lead times (see <see cref="CalendarFeed"/>).</summary>
     public async Task<string> IcsAsync(CancellationToken ct = default) =>

@@ -10,7 +10,7 @@ public sealed record ImportResult(
     IReadOnlyList<string> Updated,
     IReadOnlyList<string> Unchanged,
     IReadOnlyList<string> Warnings,
-    IReadOnlyList<(string SubscriberId, string ChannelId, string Secret)> GeneratedSecrets,
+    IReadOnlyList<(SubscriberId SubscriberId, ChannelId ChannelId, string Secret)> GeneratedSecrets,
     int AlertsScheduled);
 
 /// <summary>

@@ -1,3 +1,5 @@
+using DeadlineAlerts.Core.Schedule;
+using DeadlineAlerts.Core.Records;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -38,7 +40,7 @@ public static class LinkScope
     private const string ChannelPrefix = "channel:";
 
     /// <summary>Remove one channel (by <see cref="Core.Records.ChannelSpec.Id"/>), the one the message came through.</summary>
-    public static string Channel(string channelId) => ChannelPrefix + channelId;
+    public static string Channel(ChannelId channelId) => ChannelPrefix + channelId;
 
     public static string? ChannelIdOf(string scope) => scope.StartsWith(ChannelPrefix, StringComparison.Ordinal) ? scope[ChannelPrefix.Length..] : null;
 }
@@ -153,19 +155,19 @@ public sealed class SubscriberLinks
     public string? Problem { get; }
 
     /// <summary>A link that removes one channel (<paramref name="channelId"/>) or, with null, the whole subscription.</summary>
-    public string? UnsubscribeUrl(string subscriberId, string? channelId)
+    public string? UnsubscribeUrl(SubscriberId subscriberId, ChannelId? channelId)
     {
         if (Problem is not null) return null;
-        var scope = channelId is null ? LinkScope.Subscription : LinkScope.Channel(channelId);
-        var token = _signer.Sign(new LinkToken(subscriberId, scope, _clock.GetCurrentInstant() + _lifetime));
+        var scope = channelId is null ? LinkScope.Subscription : LinkScope.Channel(channelId.Value);
+        var token = _signer.Sign(new LinkToken(subscriberId.Value, scope, _clock.GetCurrentInstant() + _lifetime));
         return $"{_base}/api/unsubscribe?token={token}";
     }
 
-    public string? CalendarUrl(string subscriberId)
+    public string? CalendarUrl(SubscriberId subscriberId)
     {
         if (Problem is not null) return null;
-        var token = _signer.Sign(new LinkToken(subscriberId, LinkScope.Calendar, null));
-        return $"{_base}/api/calendar/{Uri.EscapeDataString(subscriberId)}.ics?token={token}";
+        var token = _signer.Sign(new LinkToken(subscriberId.Value, LinkScope.Calendar, null));
+        return $"{_base}/api/calendar/{Uri.EscapeDataString(subscriberId.Value)}.ics?token={token}";
     }
 }
 

@@ -22,7 +22,7 @@ namespace DeadlineAlerts.App.Operator;
 public sealed record AlertFilter(string? DeadlineId = null, string? SubscriberId = null, LedgerStatus? Status = null, Instant? Since = null, int Max = 500);
 
 /// <summary>What a test send came to: delivered, or the receiver's answer (never a secret: channels word their reasons so).</summary>
-public sealed record TestSendResult(string SubscriberId, string ChannelId, string ChannelShown, string MessageId, bool Delivered, string Outcome, string Text);
+public sealed record TestSendResult(SubscriberId SubscriberId, ChannelId ChannelId, string ChannelShown, AlertId MessageId, bool Delivered, string Outcome, string Text);
 
 /// <summary>A refused operator action: which record, why, and what to do instead. <see cref="Status"/> is the HTTP status it maps to.</summary>
 public sealed class OperatorActionException(int status, string message, string? field = null, string? value = null) : Exception(message)
@@ -80,7 +80,7 @@ public sealed class OperatorActions(
     /// ledger row (it is about no deadline and is never retried), so a failure shows here and in the audit log only.
     /// A channel marked broken is sent to all the same: that is how an operator learns it works again.
     /// </summary>
-    public async Task<TestSendResult> TestAsync(string subscriberId, string channelId, string actor, CancellationToken ct = default)
+    public async Task<TestSendResult> TestAsync(SubscriberId subscriberId, ChannelId channelId, string actor, CancellationToken ct = default)
     {
         var (subscriber, channel, _) = await ChannelAsync(subscriberId, channelId, ct);
         var now = clock.GetCurrentInstant();
@@ -122,7 +122,7 @@ public sealed class OperatorActions(
         {
             Summary = $"test message to channel {channel.Id} ({channel.Redacted}): {answer}",
         }, ct);
-        return new TestSendResult(subscriber.Id, channel.Id, channel.Redacted, id.Value, delivered, answer, view.PlainText);
+        return new TestSendResult(subscriber.Id, channel.Id, channel.Redacted, id, delivered, answer, view.PlainText);
     }
 
     /// <summary>
@@ -130,7 +130,7 @@ public sealed class OperatorActions(
     /// came through). Returns false when it was not marked. Written through <see cref="RecordWriter"/>, conditional on
     /// the subscriber's ETag, and audited with the reason that was cleared.
     /// </summary>
-    public async Task<bool> ClearAsync(string subscriberId, string channelId, string actor, CancellationToken ct = default)
+    public async Task<bool> ClearAsync(SubscriberId subscriberId, ChannelId channelId, string actor, CancellationToken ct = default)
     {
         var (subscriber, channel, etag) = await ChannelAsync(subscriberId, channelId, ct);
         if (channel.BrokenReason is not { } reason) return false;
@@ -166,12 +166,12 @@ public sealed class OperatorActions(
         var now = clock.GetCurrentInstant();
         var today = LedgerKeys.Partition(now, row.SubscriberId);
         var earlier = await ledger.QueryAsync(TableClient.CreateQueryFilter(
-            $"PartitionKey eq {today} and AlertId eq {row.AlertId} and ChannelId eq {row.ChannelId}"), ct);
+            $"PartitionKey eq {today} and AlertId eq {row.AlertId.Value} and ChannelId eq {row.ChannelId.Value}"), ct);
         if (earlier.FirstOrDefault(e => e.RowKey != row.RowKey && e.Status != LedgerStatus.Failed && e.PlannedAt > row.PlannedAt) is { } again)
             throw new OperatorActionException(409, $"alert {ledgerKey} was re-sent already as {LedgerKey(again)}, which is {again.Status.Wire()}.", "ledgerKey", ledgerKey);
         var dispatch = new Dispatch
         {
-            MessageId = new AlertId(row.AlertId),
+            MessageId = row.AlertId,
             Kind = row.Kind,
             DeadlineId = row.DeadlineId,
             SubscriberId = row.SubscriberId,
@@ -191,7 +191,7 @@ public sealed class OperatorActions(
         var added = result.Inserted.FirstOrDefault() ?? (await ledger.GetAsync([(pk, rk)], ct)).Single();
         await audit.AppendAsync(AuditEntries.For(now, actor, Resent, subscriber, subscriber) with
         {
-            Summary = $"{row.Kind.Wire()} {row.AlertId}{(row.DeadlineId.Length > 0 ? $" (deadline {row.DeadlineId})" : "")} re-sent to channel {channel.Id} ({channel.Redacted}) as {LedgerKey(added)}; it had failed: {row.LastError}",
+            Summary = $"{row.Kind.Wire()} {row.AlertId}{(row.DeadlineId.Value.Length > 0 ? $" (deadline {row.DeadlineId})" : "")} re-sent to channel {channel.Id} ({channel.Redacted}) as {LedgerKey(added)}; it had failed: {row.LastError}",
         }, ct);
         return added;
     }
@@ -248,7 +248,7 @@ public sealed class OperatorActions(
         return rows.FirstOrDefault() ?? throw new OperatorActionException(404, $"There is no alert with ledger key \"{ledgerKey}\".");
     }
 
-    private async Task<(Subscriber Subscriber, ChannelSpec Channel, ETag ETag)> ChannelAsync(string subscriberId, string channelId, CancellationToken ct)
+    private async Task<(Subscriber Subscriber, ChannelSpec Channel, ETag ETag)> ChannelAsync(SubscriberId subscriberId, ChannelId channelId, CancellationToken ct)
     {
         var stored = await records.GetSubscriberAsync(subscriberId, ct)
                      ?? throw new OperatorActionException(404, $"There is no subscriber with id \"{subscriberId}\".");

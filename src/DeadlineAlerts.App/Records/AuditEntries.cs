@@ -27,11 +27,11 @@ public static class AuditEntries
     };
 
     public static AuditEntry For(Instant at, string actor, string action, Deadline? before, Deadline? after) =>
-        For(at, actor, action, DeadlineKind, (after ?? before)!.Id,
+        For(at, actor, action, DeadlineKind, (after ?? before)!.Id.Value,
             before is null ? null : RecordJson.Deadline(before), after is null ? null : RecordJson.Deadline(after));
 
     public static AuditEntry For(Instant at, string actor, string action, Subscriber? before, Subscriber? after) =>
-        For(at, actor, action, SubscriberKind, (after ?? before)!.Id,
+        For(at, actor, action, SubscriberKind, (after ?? before)!.Id.Value,
             before is null ? null : RecordJson.Subscriber(before, includeSecrets: false), after is null ? null : RecordJson.Subscriber(after, includeSecrets: false));
 
     /// <summary>

@@ -48,7 +48,7 @@ public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, Ti
     public async Task<RecordWrite<T>> WriteAsync<T>(
         IReadOnlyCollection<DeadlineChange> deadlines, IReadOnlyCollection<SubscriberChange> subscribers, string actor,
         Func<CancellationToken, Task<T>> store,
-        IReadOnlyDictionary<string, Deadline>? allDeadlines = null, IReadOnlyDictionary<string, Subscriber>? allSubscribers = null,
+        IReadOnlyDictionary<DeadlineId, Deadline>? allDeadlines = null, IReadOnlyDictionary<SubscriberId, Subscriber>? allSubscribers = null,
         CancellationToken ct = default)
     {
         var now = clock.GetCurrentInstant();
@@ -84,10 +84,10 @@ public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, Ti
         Func<CancellationToken, Task> store, CancellationToken ct = default) =>
         WriteAsync(deadlines, subscribers, actor, async c => { await store(c); return true; }, ct: ct);
 
-    private static Dictionary<string, TRecord> Overlay<TRecord, TChange>(IReadOnlyDictionary<string, TRecord> stored, IEnumerable<TChange> changes,
-        Func<TChange, string> id, Func<TChange, TRecord?> after) where TRecord : class
+    private static Dictionary<TId, TRecord> Overlay<TId, TRecord, TChange>(IReadOnlyDictionary<TId, TRecord> stored, IEnumerable<TChange> changes,
+        Func<TChange, TId> id, Func<TChange, TRecord?> after) where TRecord : class where TId : notnull
     {
-        var all = new Dictionary<string, TRecord>(stored);
+        var all = new Dictionary<TId, TRecord>(stored);
         foreach (var c in changes)
         {
             if (after(c) is { } a) all[id(c)] = a;
@@ -114,7 +114,7 @@ public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, Ti
     /// therefore generated one, the stored secret: re-sending a record must not rotate receivers' keys. Such
     /// a generated secret is taken out of <paramref name="generated"/>, so it is never shown.
     /// </summary>
-    public static Subscriber KeepStoredState(Subscriber incoming, Subscriber stored, List<(string SubscriberId, string ChannelId, string Secret)> generated) =>
+    public static Subscriber KeepStoredState(Subscriber incoming, Subscriber stored, List<(SubscriberId SubscriberId, ChannelId ChannelId, string Secret)> generated) =>
         incoming with
         {
             CreatedAt = stored.CreatedAt,

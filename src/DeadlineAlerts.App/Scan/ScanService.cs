@@ -131,7 +131,7 @@ public sealed class ScanService(
 
     /// <summary>Why an alert the tick (or a re-plan) decided on is recorded but not sent; null: it is sent.</summary>
     public static DispatchSkip? SkipFor(TickDecision decision, PlannedAlert alert, Instant now,
-        IReadOnlyDictionary<(string DeadlineId, string SubscriberId), PlannedAlert> survivors) => decision switch
+        IReadOnlyDictionary<(DeadlineId DeadlineId, SubscriberId SubscriberId), PlannedAlert> survivors) => decision switch
         {
             TickDecision.SkipLate => new(SkipKind.Skipped, "late: the deadline had passed when the alert was planned"),
             TickDecision.SkipStale => new(SkipKind.Skipped,
@@ -177,7 +177,7 @@ public sealed class ScanService(
             if (alertId is not null && deadlineId is not null && subscriberId is not null && fireAt is { } f)
                 failed.Add(Unplannable(new AlertId(alertId), deadlineId, subscriberId, f, dueAt ?? f, lead, "-", "-", problem));
         unreadable.AddRange(cache.Unreadable);
-        return new DueWindow(alerts.OrderBy(d => d.Alert.FireAt).ThenBy(d => d.Alert.SubscriberId, StringComparer.Ordinal).ToList(),
+        return new DueWindow(alerts.OrderBy(d => d.Alert.FireAt).ThenBy(d => d.Alert.SubscriberId).ToList(),
             failed, unreadable.DistinctBy(u => (u.RecordKind, u.Id)).ToList());
     }
 
@@ -187,8 +187,8 @@ public sealed class ScanService(
             ? s.Channels.Select(c => Unplannable(row.Id, row.DeadlineId, row.SubscriberId, row.FireAt, row.DueAt, row.LeadTime.Text, c.Id, c.Type, problem))
             : [Unplannable(row.Id, row.DeadlineId, row.SubscriberId, row.FireAt, row.DueAt, row.LeadTime.Text, "-", "-", problem)];
 
-    private static Dispatch Unplannable(AlertId id, string deadlineId, string subscriberId, Instant fireAt, Instant dueAt, string? lead,
-        string channelId, string channelType, UnreadableRecord problem) => new()
+    private static Dispatch Unplannable(AlertId id, DeadlineId deadlineId, SubscriberId subscriberId, Instant fireAt, Instant dueAt, string? lead,
+        ChannelId channelId, string channelType, UnreadableRecord problem) => new()
         {
             MessageId = id,
             Kind = MessageKind.Alert,

@@ -14,7 +14,7 @@ using NodaTime;
 namespace DeadlineAlerts.App.TimeZones;
 
 /// <summary>A deadline whose local due time means another instant under the tz data in use.</summary>
-public sealed record MovedDeadline(string DeadlineId, string Zone, Instant Was, Instant Now, int NoticesQueued);
+public sealed record MovedDeadline(DeadlineId DeadlineId, string Zone, Instant Was, Instant Now, int NoticesQueued);
 
 /// <summary>What a re-plan did. <see cref="From"/> is null when the schedule's version was not recorded.</summary>
 public sealed record ReplanResult(string? From, string To, IReadOnlyList<MovedDeadline> Moved, int AlertsScheduled, int SentNow,
@@ -112,7 +112,7 @@ public sealed class Replanner(
         // Which alerts the tick has still to reach: those with a schedule row after the checkpoint.
         var until = plans.Count == 0 ? handled + Duration.FromDays(1) : Instant.Max(plans.Max(p => p.Alert.FireAt), handled) + Duration.FromDays(2);
         var future = await schedule.DueAsync(new TickWindow(handled, until), ct);
-        var pending = future.Alerts.Select(r => r.Id.Value).ToHashSet(StringComparer.Ordinal);
+        var pending = future.Alerts.Select(r => r.Id.Value).ToHashSet();
         var rows = future.Alerts.Select(r => (r.Id.Value, r.FireAt)).ToHashSet();
 
         var toSchedule = new List<PlannedAlert>();
@@ -152,7 +152,7 @@ public sealed class Replanner(
         }
 
         // 3. Alerts of unmoved deadlines at new instants (a moved deadline's were written with its record).
-        var movedIds = moved.Select(m => m.Before.Id).ToHashSet(StringComparer.Ordinal);
+        var movedIds = moved.Select(m => m.Before.Id).ToHashSet();
         var unmovedRows = toSchedule.Where(a => !movedIds.Contains(a.DeadlineId)).ToList();
         if (unmovedRows.Count > 0) await schedule.AddAsync(unmovedRows, ct);
 

@@ -1,3 +1,4 @@
+using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Schedule;
 using NodaTime;
@@ -15,9 +16,9 @@ public sealed record Dispatch
     public required AlertId MessageId { get; init; }
     public required MessageKind Kind { get; init; }
     /// <summary>Empty for a digest, which is about several deadlines.</summary>
-    public required string DeadlineId { get; init; }
-    public required string SubscriberId { get; init; }
-    public required string ChannelId { get; init; }
+    public required DeadlineId DeadlineId { get; init; }
+    public required SubscriberId SubscriberId { get; init; }
+    public required ChannelId ChannelId { get; init; }
     public required string ChannelType { get; init; }
     /// <summary>Why the channel cannot be used (<see cref="Records.ChannelSpec.BrokenReason"/>): the outbox records the dispatch as skipped.</summary>
     public string? ChannelBroken { get; init; }

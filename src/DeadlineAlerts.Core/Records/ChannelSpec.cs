@@ -28,12 +28,12 @@ public sealed record ChannelSpec
     /// Stable, non-secret identity of the channel within its subscriber: the type and a short hash of the
     /// target. The ledger keys deliveries by it, so reordering channels in a record resends nothing.
     /// </summary>
-    public string Id
+    public ChannelId Id
     {
         get
         {
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(Type + "\n" + Target));
-            return $"{Type}-{Convert.ToHexStringLower(hash, 0, 5)}";
+            return new ChannelId($"{Type}-{Convert.ToHexStringLower(hash, 0, 5)}");
         }
     }
 

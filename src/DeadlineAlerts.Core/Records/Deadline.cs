@@ -11,7 +11,7 @@ public enum DeadlineStatus { Active, Resolved, Cancelled }
 /// </summary>
 public sealed record Deadline
 {
-    public required string Id { get; init; }
+    public required DeadlineId Id { get; init; }
     public required string Title { get; init; }
     public required DueTime Due { get; init; }
     public string? Category { get; init; }

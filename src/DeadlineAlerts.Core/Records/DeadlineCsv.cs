@@ -89,7 +89,7 @@ public static class DeadlineCsv
         {
             string?[] cells =
             [
-                d.Id, d.Title, d.Due.ExportText, d.Due.Zone.Id, d.Category, string.Join(' ', d.LeadTimes.Select(l => l.Text)),
+                d.Id.Value, d.Title, d.Due.ExportText, d.Due.Zone.Id, d.Category, string.Join(' ', d.LeadTimes.Select(l => l.Text)),
                 d.Source, d.Notes, d.Status.ToString().ToLowerInvariant(),
             ];
             sb.Append(string.Join(",", cells.Select(Quote))).Append("\r\n");

@@ -1,3 +1,4 @@
+using DeadlineAlerts.Core.Records;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -29,14 +30,14 @@ public sealed record HistoryEntry
     /// Deterministic: the deadline, the entry's position in its history, the kind and the new due instant.
     /// The position makes "extend to B, back to A, to B again" three changes, each notified once.
     /// </summary>
-    public static string IdFor(string deadlineId, int position, string kind, Instant newDue)
+    public static string IdFor(DeadlineId deadlineId, int position, string kind, Instant newDue)
     {
         var key = $"{deadlineId}\n{position}\n{kind}\n{InstantPattern.ExtendedIso.Format(newDue)}";
         return "ch_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0, 12);
     }
 
     /// <summary>The id of the notice that tells <paramref name="subscriberId"/> about this change (one per change and subscriber).</summary>
-    public AlertId NoticeIdFor(string deadlineId, string subscriberId)
+    public AlertId NoticeIdFor(DeadlineId deadlineId, SubscriberId subscriberId)
     {
         var key = $"notice\n{deadlineId}\n{Id}\n{subscriberId}";
         return new AlertId("nt_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0, 16));

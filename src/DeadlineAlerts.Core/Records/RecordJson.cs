@@ -19,7 +19,7 @@ public static class RecordJson
     {
         var o = new JsonObject
         {
-            ["id"] = d.Id,
+            ["id"] = d.Id.Value,
             ["title"] = d.Title,
             ["due"] = d.Due.ExportText,
             ["timeZone"] = d.Due.Zone.Id,
@@ -50,10 +50,10 @@ public static class RecordJson
 
     public static JsonObject Subscriber(Subscriber s, bool includeSecrets)
     {
-        var o = new JsonObject { ["id"] = s.Id, ["name"] = s.Name };
+        var o = new JsonObject { ["id"] = s.Id.Value, ["name"] = s.Name };
         if (s.TimeZone is not null) o["timeZone"] = s.TimeZone.Id;
         if (s.Categories.Count > 0) o["categories"] = new JsonArray(s.Categories.Select(c => (JsonNode)c).ToArray());
-        if (s.DeadlineIds.Count > 0) o["deadlines"] = new JsonArray(s.DeadlineIds.Select(c => (JsonNode)c).ToArray());
+        if (s.DeadlineIds.Count > 0) o["deadlines"] = new JsonArray(s.DeadlineIds.Select(c => (JsonNode)c.Value).ToArray());
         if (s.LeadTimes.Count > 0) o["leadTimes"] = new JsonArray(s.LeadTimes.Select(l => (JsonNode)l.Text).ToArray());
         o["channels"] = new JsonArray(s.Channels.Select(c => (JsonNode)Channel(c, includeSecrets)).ToArray());
         if (s.QuietHours is { } q) o["quietHours"] = new JsonObject { ["from"] = q.FromText, ["to"] = q.ToText, ["urgent"] = q.UrgentPassesThrough };
@@ -73,7 +73,7 @@ public static class RecordJson
         if (c.Type == ChannelSpec.Email) o["address"] = c.Target;
         else o["url"] = includeSecrets ? c.Target : c.Redacted;
         if (includeSecrets && c.Secret is not null) o["secret"] = c.Secret;
-        if (!includeSecrets) o["id"] = c.Id;
+        if (!includeSecrets) o["id"] = c.Id.Value;
         if (!includeSecrets && c.BrokenReason is not null) o["broken"] = c.BrokenReason;
         return o;
     }

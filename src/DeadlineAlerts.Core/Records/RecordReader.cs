@@ -10,7 +10,7 @@ namespace DeadlineAlerts.Core.Records;
 public sealed record RecordSet(IReadOnlyList<Deadline> Deadlines, IReadOnlyList<Subscriber> Subscribers, IReadOnlyList<string> Warnings)
 {
     /// <summary>Webhook secrets that the reader generated because the record had none: printed once.</summary>
-    public IReadOnlyList<(string SubscriberId, string ChannelId, string Secret)> GeneratedSecrets { get; init; } = [];
+    public IReadOnlyList<(SubscriberId SubscriberId, ChannelId ChannelId, string Secret)> GeneratedSecrets { get; init; } = [];
 }
 
 /// <summary>
@@ -39,7 +39,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         {
             var problems = new List<RecordProblem>();
             var warnings = new List<string>();
-            var secrets = new List<(string, string, string)>();
+            var secrets = new List<(SubscriberId, ChannelId, string)>();
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw new RecordValidationException([new RecordProblem("file", "root", null, "must be a JSON object with \"deadlines\" and/or \"subscribers\" arrays")]);
@@ -138,7 +138,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         };
     }
 
-    private Subscriber? ReadSubscriber(JsonElement e, int index, Instant now, List<RecordProblem> problems, List<(string, string, string)> secrets,
+    private Subscriber? ReadSubscriber(JsonElement e, int index, Instant now, List<RecordProblem> problems, List<(SubscriberId, ChannelId, string)> secrets,
         Func<string, Subscriber?>? storedSubscriber)
     {
         var before = problems.Count;
@@ -184,7 +184,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             Name = name!.Trim(),
             TimeZone = zone,
             Categories = categories,
-            DeadlineIds = deadlineIds,
+            DeadlineIds = deadlineIds.Select(DeadlineId.From).ToList(),
             LeadTimes = leads,
             Channels = channels,
             QuietHours = quiet,

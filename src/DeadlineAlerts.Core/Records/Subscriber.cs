@@ -6,14 +6,14 @@ namespace DeadlineAlerts.Core.Records;
 /// <summary>Someone who wants to be told: in their own zone, about the deadlines they follow.</summary>
 public sealed record Subscriber
 {
-    public required string Id { get; init; }
+    public required SubscriberId Id { get; init; }
     public required string Name { get; init; }
 
     /// <summary>IANA zone in which this subscriber reads times; null means "the deadline's zone".</summary>
     public DateTimeZone? TimeZone { get; init; }
 
     public IReadOnlyList<string> Categories { get; init; } = [];
-    public IReadOnlyList<string> DeadlineIds { get; init; } = [];
+    public IReadOnlyList<DeadlineId> DeadlineIds { get; init; } = [];
 
     /// <summary>When not empty, replaces the deadline's lead times for this subscriber.</summary>
     public IReadOnlyList<LeadTime> LeadTimes { get; init; } = [];
@@ -32,6 +32,6 @@ public sealed record Subscriber
     public DateTimeZone ZoneFor(Deadline deadline) => TimeZone ?? deadline.Due.Zone;
 
     public bool Follows(Deadline deadline) =>
-        DeadlineIds.Contains(deadline.Id, StringComparer.Ordinal) ||
+        DeadlineIds.Contains(deadline.Id) ||
         (deadline.Category is { } c && Categories.Contains(c, StringComparer.OrdinalIgnoreCase));
 }

@@ -20,12 +20,12 @@ public sealed record AlertView
     public MessageKind Kind { get; init; } = MessageKind.Alert;
     /// <summary>The message's deterministic id (alert, notice or digest id): the webhook's Idempotency-Key.</summary>
     public required AlertId AlertId { get; init; }
-    public string DeadlineId { get; init; } = "";
+    public DeadlineId DeadlineId { get; init; } = new("");
     public required string Title { get; init; }
     public string? Category { get; init; }
     public string? Source { get; init; }
     public string? Notes { get; init; }
-    public required string SubscriberId { get; init; }
+    public required SubscriberId SubscriberId { get; init; }
     public required string SubscriberName { get; init; }
     public Instant DueAt { get; init; }
     public DateTimeZone DeadlineZone { get; init; } = DateTimeZone.Utc;
@@ -191,7 +191,7 @@ public sealed record AlertView
         var from = late ? now : period.SendAt;
         var items = deadlines
             .Where(d => d.Status == DeadlineStatus.Active && subscriber.Follows(d) && d.Due.Instant <= from + choice.Horizon)
-            .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id, StringComparer.Ordinal)
+            .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id)
             .Select(d =>
             {
                 var overdue = Rendering.Countdown.IsOverdue(d, from);

@@ -65,7 +65,7 @@ public static class ChangeKind
 public sealed record NoticeFacts(string Change, NodaTime.Instant OldDue, NodaTime.Instant NewDue, string? Reason, string By);
 
 /// <summary>One line of a digest: a deadline with its countdown, in the subscriber's zone (<see cref="DueText"/>).</summary>
-public sealed record MessageItem(string DeadlineId, string Title, string? Category, NodaTime.Instant DueAt, string Countdown, string DueText, bool Overdue);
+public sealed record MessageItem(Records.DeadlineId DeadlineId, string Title, string? Category, NodaTime.Instant DueAt, string Countdown, string DueText, bool Overdue);
 
 /// <summary>Which digest a message is: the subscriber's choice ("every Monday at 08:00") and the period it covers.</summary>
 public sealed record DigestFacts(Schedule.DigestChoice Choice, Schedule.DigestPeriod Period);

@@ -12,9 +12,13 @@ namespace DeadlineAlerts.Core.Schedule;
 /// receiver can deduplicate on it (it is the <c>Idempotency-Key</c> / <c>webhook-id</c>). An extension
 /// changes the due instant and therefore the id: old alerts can never be confused with new ones.
 /// </summary>
-public readonly record struct AlertId(string Value)
+[System.Text.Json.Serialization.JsonConverter(typeof(TypedIdJsonConverter<AlertId>))]
+public readonly record struct AlertId(string Value) : ITypedId<AlertId>
 {
-    public static AlertId For(string deadlineId, Instant due, string subscriberId, LeadTime lead)
+    public static AlertId From(string value) => new(value);
+    public static implicit operator AlertId(string value) => new(value);
+
+    public static AlertId For(DeadlineId deadlineId, Instant due, SubscriberId subscriberId, LeadTime lead)
     {
         var key = $"{deadlineId}\n{InstantPattern.ExtendedIso.Format(due)}\n{subscriberId}\n{lead.Text}";
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
@@ -22,13 +26,13 @@ public readonly record struct AlertId(string Value)
     }
 
     /// <summary>The id of one subscriber's digest of one period: every channel of that digest shares it.</summary>
-    public static AlertId ForDigest(string subscriberId, DigestPeriod period)
+    public static AlertId ForDigest(SubscriberId subscriberId, DigestPeriod period)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"digest\n{subscriberId}\n{period.Key}"));
         return new AlertId("dg_" + Convert.ToHexStringLower(hash, 0, 16));
     }
 
-    public override string ToString() => Value;
+    public override string ToString() => Value ?? "";
 }
 
 /// <summary>
@@ -38,8 +42,8 @@ public readonly record struct AlertId(string Value)
 /// </summary>
 public sealed record PlannedAlert(
     AlertId Id,
-    string DeadlineId,
-    string SubscriberId,
+    DeadlineId DeadlineId,
+    SubscriberId SubscriberId,
     LeadTime LeadTime,
     Instant FireAt,
     Instant DueAt);
@@ -125,7 +129,7 @@ public static class TickPolicy
     /// superseded. With one alert (the normal case) it is simply sent.
     /// Returns the alert that goes, keyed by (deadline, subscriber), for the alerts given.
     /// </summary>
-    public static IReadOnlyDictionary<(string DeadlineId, string SubscriberId), PlannedAlert> Survivors(IEnumerable<PlannedAlert> sendable) =>
+    public static IReadOnlyDictionary<(DeadlineId DeadlineId, SubscriberId SubscriberId), PlannedAlert> Survivors(IEnumerable<PlannedAlert> sendable) =>
         sendable.GroupBy(a => (a.DeadlineId, a.SubscriberId))
             .ToDictionary(g => g.Key, g => g.OrderByDescending(a => a.FireAt).ThenBy(a => a.LeadTime.Text, StringComparer.Ordinal).First());
 }

@@ -79,11 +79,11 @@ public sealed record WebhookPayload(
     public static WebhookPayload From(AlertView a) => new(
         a.AlertId.Value,
         TypeOf(a.Kind),
-        new WebhookDeadline(a.DeadlineId, a.Title, a.Category, a.Source,
+        new WebhookDeadline(a.DeadlineId.Value, a.Title, a.Category, a.Source,
             TimeText.Iso(a.DueAt),
             new WebhookLocal(TimeText.IsoLocal(a.DueAt, a.DeadlineZone), a.DeadlineZone.Id, a.DueInDeadlineZone),
             new WebhookLocal(TimeText.IsoLocal(a.DueAt, a.SubscriberZone), a.SubscriberZone.Id, a.DueInSubscriberZone)),
-        a.SubscriberId,
+        a.SubscriberId.Value,
         a.LeadTime?.Text,
         TimeText.Iso(a.FireAt),
         // A deadline resolved or cancelled is no longer counted down: null, as the notice's text says nothing of time left.
@@ -132,13 +132,13 @@ public sealed record WebhookDigestPayload(
         return new(
             d.AlertId.Value,
             WebhookPayload.TypeOf(MessageKind.Digest),
-            d.SubscriberId,
+            d.SubscriberId.Value,
             period.Key,
             TimeText.Iso(period.SendAt),
             d.SubscriberZone.Id,
             d.Late,
             d.Summary ?? "",
-            d.Items.Select(i => new WebhookDigestItem(i.DeadlineId, i.Title, i.Category, TimeText.Iso(i.DueAt),
+            d.Items.Select(i => new WebhookDigestItem(i.DeadlineId.Value, i.Title, i.Category, TimeText.Iso(i.DueAt),
                 new WebhookLocal(TimeText.IsoLocal(i.DueAt, d.SubscriberZone), d.SubscriberZone.Id, i.DueText), i.Countdown, i.Overdue)).ToList(),
             d.PlainText,
             d.UnsubscribeUrl);

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using DeadlineAlerts.Core.Pipeline;
+using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Storage.Records;
@@ -18,10 +19,10 @@ public sealed record LedgerEntry
 {
     public required string PartitionKey { get; init; }
     public required string RowKey { get; init; }
-    public required string AlertId { get; init; }
-    public required string DeadlineId { get; init; }
-    public required string SubscriberId { get; init; }
-    public required string ChannelId { get; init; }
+    public required AlertId AlertId { get; init; }
+    public required DeadlineId DeadlineId { get; init; }
+    public required SubscriberId SubscriberId { get; init; }
+    public required ChannelId ChannelId { get; init; }
     public required string ChannelType { get; init; }
     public MessageKind Kind { get; init; } = MessageKind.Alert;
     /// <summary>ISO 8601 lead time of an alert; null for a notice or digest.</summary>
@@ -73,7 +74,7 @@ public sealed record LedgerEntry
         {
             PartitionKey = pk,
             RowKey = rk,
-            AlertId = d.MessageId.Value,
+            AlertId = d.MessageId,
             DeadlineId = d.DeadlineId,
             SubscriberId = d.SubscriberId,
             ChannelId = d.ChannelId,
@@ -151,7 +152,7 @@ public sealed record LedgerEntry
 
     /// <summary>What a planned row holds, for a queue message that lets delivery claim the row without reading it.</summary>
     public PlannedRow ToPlannedRow() => Status == LedgerStatus.Planned
-        ? new(AlertId, DeadlineId, SubscriberId, ChannelId, ChannelType, Kind == MessageKind.Alert ? null : Kind.Wire(), LeadTime, Ref, DigestPeriod,
+        ? new(AlertId.Value, DeadlineId.Value, SubscriberId.Value, ChannelId.Value, ChannelType, Kind == MessageKind.Alert ? null : Kind.Wire(), LeadTime, Ref, DigestPeriod,
             RecordEntities.Iso(FireAt), RecordEntities.Iso(DueAt), RecordEntities.Iso(PlannedAt), Late)
         : throw new InvalidOperationException($"ledger row {RowKey} is {Status.Wire()}, not planned");
 
@@ -180,15 +181,15 @@ public sealed record LedgerEntry
     /// <summary>Only for alert rows: the alert the row delivers, or null when its stored lead time cannot be read.</summary>
     public PlannedAlert? ToPlannedAlert() =>
         Kind == MessageKind.Alert && Core.Schedule.LeadTime.TryParse(LeadTime, out var lead, out _)
-            ? new(new AlertId(AlertId), DeadlineId, SubscriberId, lead, FireAt, DueAt)
+            ? new(AlertId, DeadlineId, SubscriberId, lead, FireAt, DueAt)
             : null;
 
     public TableEntity ToEntity() => new(PartitionKey, RowKey)
     {
-        ["AlertId"] = AlertId,
-        ["DeadlineId"] = DeadlineId,
-        ["SubscriberId"] = SubscriberId,
-        ["ChannelId"] = ChannelId,
+        ["AlertId"] = AlertId.Value,
+        ["DeadlineId"] = DeadlineId.Value,
+        ["SubscriberId"] = SubscriberId.Value,
+        ["ChannelId"] = ChannelId.Value,
         ["ChannelType"] = ChannelType,
         ["Kind"] = Kind == MessageKind.Alert ? null : Kind.Wire(),
         ["LeadTime"] = LeadTime,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using DeadlineAlerts.Core.Pipeline;
+using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Schedule;
 using NodaTime;
 
@@ -25,11 +26,11 @@ public static class LedgerKeys
 {
     public const int Shards = 32;
 
-    public static string Partition(Instant keyAt, string subscriberId) =>
+    public static string Partition(Instant keyAt, SubscriberId subscriberId) =>
         keyAt.InUtc().Date.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "-" + Shard(subscriberId).ToString("x2", CultureInfo.InvariantCulture);
 
-    public static string RowKey(Instant keyAt, AlertId messageId, string channelId) =>
-        (keyAt - Instant.MinValue).BclCompatibleTicks.ToString("D20", CultureInfo.InvariantCulture) + "_" + messageId.Value + "_" + channelId;
+    public static string RowKey(Instant keyAt, AlertId messageId, ChannelId channelId) =>
+        (keyAt - Instant.MinValue).BclCompatibleTicks.ToString("D20", CultureInfo.InvariantCulture) + "_" + messageId.Value + "_" + channelId.Value;
 
     public static (string PartitionKey, string RowKey) Of(Dispatch d) => (Partition(d.KeyAt, d.SubscriberId), RowKey(d.KeyAt, d.MessageId, d.ChannelId));
 
@@ -37,6 +38,6 @@ public static class LedgerKeys
     public static Instant DigestKeyAt(DigestPeriod period) => period.Date.AtMidnight().InUtc().ToInstant();
 
     /// <summary>Stable across processes and .NET versions (string.GetHashCode is not).</summary>
-    private static int Shard(string subscriberId) =>
-        SHA256.HashData(Encoding.UTF8.GetBytes(subscriberId))[0] % Shards;
+    private static int Shard(SubscriberId subscriberId) =>
+        SHA256.HashData(Encoding.UTF8.GetBytes(subscriberId.Value))[0] % Shards;
 }

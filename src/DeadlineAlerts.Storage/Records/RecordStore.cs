@@ -26,32 +26,32 @@ public sealed class RecordStore(StorageClients clients)
     private TableClient Subscribers => clients.Table(clients.Names.Subscribers);
 
     /// <summary>The deadline, or null if there is none; an unreadable one is an <see cref="UnreadableRecordException"/> naming it.</summary>
-    public async Task<Stored<Deadline>?> GetDeadlineAsync(string id, CancellationToken ct = default)
+    public async Task<Stored<Deadline>?> GetDeadlineAsync(DeadlineId id, CancellationToken ct = default)
     {
-        var r = await Deadlines.GetEntityIfExistsAsync<TableEntity>(DeadlinePartition, id, cancellationToken: ct);
+        var r = await Deadlines.GetEntityIfExistsAsync<TableEntity>(DeadlinePartition, id.Value, cancellationToken: ct);
         if (!r.HasValue) return null;
         var read = RecordEntities.ReadDeadline(r.Value!);
         return read.Value is { } d ? new Stored<Deadline>(d, r.Value!.ETag) : throw new UnreadableRecordException(read.Problem!);
     }
 
-    public async Task<Stored<Subscriber>?> GetSubscriberAsync(string id, CancellationToken ct = default)
+    public async Task<Stored<Subscriber>?> GetSubscriberAsync(SubscriberId id, CancellationToken ct = default)
     {
-        var r = await Subscribers.GetEntityIfExistsAsync<TableEntity>(SubscriberPartition, id, cancellationToken: ct);
+        var r = await Subscribers.GetEntityIfExistsAsync<TableEntity>(SubscriberPartition, id.Value, cancellationToken: ct);
         if (!r.HasValue) return null;
         var read = RecordEntities.ReadSubscriber(r.Value!);
         return read.Value is { } s ? new Stored<Subscriber>(s, r.Value!.ETag) : throw new UnreadableRecordException(read.Problem!);
     }
 
     /// <summary>The deadline, missing, or why it cannot be read: for the pipeline, which sets a bad record aside.</summary>
-    public async Task<RecordRead<Deadline>> ReadDeadlineAsync(string id, CancellationToken ct = default)
+    public async Task<RecordRead<Deadline>> ReadDeadlineAsync(DeadlineId id, CancellationToken ct = default)
     {
-        var r = await Deadlines.GetEntityIfExistsAsync<TableEntity>(DeadlinePartition, id, cancellationToken: ct);
+        var r = await Deadlines.GetEntityIfExistsAsync<TableEntity>(DeadlinePartition, id.Value, cancellationToken: ct);
         return r.HasValue ? RecordEntities.ReadDeadline(r.Value!) : RecordRead<Deadline>.Missing;
     }
 
-    public async Task<RecordRead<Subscriber>> ReadSubscriberAsync(string id, CancellationToken ct = default)
+    public async Task<RecordRead<Subscriber>> ReadSubscriberAsync(SubscriberId id, CancellationToken ct = default)
     {
-        var r = await Subscribers.GetEntityIfExistsAsync<TableEntity>(SubscriberPartition, id, cancellationToken: ct);
+        var r = await Subscribers.GetEntityIfExistsAsync<TableEntity>(SubscriberPartition, id.Value, cancellationToken: ct);
         return r.HasValue ? RecordEntities.ReadSubscriber(r.Value!) : RecordRead<Subscriber>.Missing;
     }
 
@@ -99,8 +99,8 @@ public sealed class RecordStore(StorageClients clients)
     public async Task<ETag> ReplaceDeadlineAsync(Deadline d, ETag ifMatch, CancellationToken ct = default) =>
         (await Deadlines.UpdateEntityAsync(RecordEntities.From(d), ifMatch, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
 
-    public async Task DeleteDeadlineAsync(string id, ETag ifMatch, CancellationToken ct = default) =>
-        await Deadlines.DeleteEntityAsync(DeadlinePartition, id, ifMatch, ct);
+    public async Task DeleteDeadlineAsync(DeadlineId id, ETag ifMatch, CancellationToken ct = default) =>
+        await Deadlines.DeleteEntityAsync(DeadlinePartition, id.Value, ifMatch, ct);
 
     public async Task<ETag> InsertSubscriberAsync(Subscriber s, CancellationToken ct = default) =>
         (await Subscribers.AddEntityAsync(RecordEntities.From(s), ct)).Headers.ETag ?? default;
@@ -108,15 +108,15 @@ public sealed class RecordStore(StorageClients clients)
     public async Task<ETag> ReplaceSubscriberAsync(Subscriber s, ETag ifMatch, CancellationToken ct = default) =>
         (await Subscribers.UpdateEntityAsync(RecordEntities.From(s), ifMatch, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
 
-    public async Task DeleteSubscriberAsync(string id, ETag ifMatch, CancellationToken ct = default) =>
-        await Subscribers.DeleteEntityAsync(SubscriberPartition, id, ifMatch, ct);
+    public async Task DeleteSubscriberAsync(SubscriberId id, ETag ifMatch, CancellationToken ct = default) =>
+        await Subscribers.DeleteEntityAsync(SubscriberPartition, id.Value, ifMatch, ct);
 
     /// <summary>
     /// Marks one channel of a subscriber as broken (Slack said the channel is archived, and the like). Returns
     /// the subscriber before and after, or null when there was nothing to change (the subscriber or channel is
     /// gone, or the channel was already marked with this reason), so the caller audits only real changes.
     /// </summary>
-    public async Task<(Subscriber Before, Subscriber After)?> MarkChannelBrokenAsync(string subscriberId, string channelId, string reason, CancellationToken ct = default)
+    public async Task<(Subscriber Before, Subscriber After)?> MarkChannelBrokenAsync(SubscriberId subscriberId, ChannelId channelId, string reason, CancellationToken ct = default)
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
@@ -142,7 +142,7 @@ public static class RecordEntities
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static TableEntity From(Deadline d) => new(RecordStore.DeadlinePartition, d.Id)
+    public static TableEntity From(Deadline d) => new(RecordStore.DeadlinePartition, d.Id.Value)
     {
         ["Title"] = d.Title,
         ["DueLocal"] = d.Due.LocalText,
@@ -204,7 +204,7 @@ public static class RecordEntities
     /// <summary>For callers that hold a row they just wrote: throws <see cref="UnreadableRecordException"/> on a bad one.</summary>
     public static Deadline ToDeadline(TableEntity e) => ReadDeadline(e) is var r && r.Value is { } d ? d : throw new UnreadableRecordException(r.Problem!);
 
-    public static TableEntity From(Subscriber s) => new(RecordStore.SubscriberPartition, s.Id)
+    public static TableEntity From(Subscriber s) => new(RecordStore.SubscriberPartition, s.Id.Value)
     {
         ["Name"] = s.Name,
         ["TimeZone"] = s.TimeZone?.Id,
@@ -246,7 +246,7 @@ public static class RecordEntities
             Name = e.GetString("Name") ?? "",
             TimeZone = zone,
             Categories = categories,
-            DeadlineIds = deadlineIds,
+            DeadlineIds = deadlineIds.Select(DeadlineId.From).ToList(),
             LeadTimes = leads,
             Channels = channels.Select(c => new ChannelSpec { Type = c.Type, Target = c.Target, Secret = c.Secret, BrokenReason = c.Broken }).ToList(),
             CreatedAt = createdAt,

@@ -52,8 +52,8 @@ public sealed class ScheduleIndex(StorageClients clients)
     private static TableEntity ToEntity(PlannedAlert a) => new(Partition(a.FireAt), RowKey(a.FireAt, a.Id))
     {
         ["AlertId"] = a.Id.Value,
-        ["DeadlineId"] = a.DeadlineId,
-        ["SubscriberId"] = a.SubscriberId,
+        ["DeadlineId"] = a.DeadlineId.Value,
+        ["SubscriberId"] = a.SubscriberId.Value,
         ["LeadTime"] = a.LeadTime.Text,
         ["FireAt"] = RecordEntities.Iso(a.FireAt),
         ["DueAt"] = RecordEntities.Iso(a.DueAt),
