@@ -13,27 +13,27 @@ public static partial class Telemetry
 {
     [LoggerMessage(EventId = 1001, EventName = "AlertPlanned", Level = LogLevel.Information,
         Message = "Planned alert {AlertId} for {DeadlineId} to {SubscriberId} ({LeadTime} before, fires {FireAt})")]
-    public static partial void AlertPlanned(this ILogger logger, AlertId alertId, DeadlineId deadlineId, SubscriberId subscriberId, string leadTime, string fireAt);
+    public static partial void AlertPlanned(this ILogger logger, MessageId alertId, DeadlineId deadlineId, SubscriberId subscriberId, string leadTime, string fireAt);
 
     [LoggerMessage(EventId = 1002, EventName = "AlertDelivered", Level = LogLevel.Information,
         Message = "Delivered alert {AlertId} via {ChannelType} {ChannelId} after {Attempts} attempt(s), {LatencyMs} ms after its fire time")]
-    public static partial void AlertDelivered(this ILogger logger, AlertId alertId, ChannelId channelId, string channelType, int attempts, long latencyMs);
+    public static partial void AlertDelivered(this ILogger logger, MessageId alertId, ChannelId channelId, string channelType, int attempts, long latencyMs);
 
     [LoggerMessage(EventId = 1003, EventName = "AlertFailed", Level = LogLevel.Warning,
         Message = "Alert {AlertId} via {ChannelType} {ChannelId} failed after {Attempts} attempt(s): {Reason}")]
-    public static partial void AlertFailed(this ILogger logger, AlertId alertId, ChannelId channelId, string channelType, int attempts, string reason);
+    public static partial void AlertFailed(this ILogger logger, MessageId alertId, ChannelId channelId, string channelType, int attempts, string reason);
 
     [LoggerMessage(EventId = 1004, EventName = "AlertRetrying", Level = LogLevel.Information,
         Message = "Alert {AlertId} via {ChannelType} {ChannelId} will be retried in {DelayMs} ms (attempt {Attempts}): {Reason}")]
-    public static partial void AlertRetrying(this ILogger logger, AlertId alertId, ChannelId channelId, string channelType, int attempts, long delayMs, string reason);
+    public static partial void AlertRetrying(this ILogger logger, MessageId alertId, ChannelId channelId, string channelType, int attempts, long delayMs, string reason);
 
     [LoggerMessage(EventId = 1005, EventName = "AlertLate", Level = LogLevel.Warning,
         Message = "Alert {AlertId} is late by {LateByMs} ms")]
-    public static partial void AlertLate(this ILogger logger, AlertId alertId, long lateByMs);
+    public static partial void AlertLate(this ILogger logger, MessageId alertId, long lateByMs);
 
     [LoggerMessage(EventId = 1006, EventName = "AlertSkipped", Level = LogLevel.Information,
         Message = "Skipped alert {AlertId}: {Reason}")]
-    public static partial void AlertSkipped(this ILogger logger, AlertId alertId, string reason);
+    public static partial void AlertSkipped(this ILogger logger, MessageId alertId, string reason);
 
     [LoggerMessage(EventId = 1010, EventName = "TickCompleted", Level = LogLevel.Information,
         Message = "Tick over ({WindowStart}, {WindowEnd}] planned {AlertsPlanned} alert(s) in {DurationMs} ms with {StorageRequests} storage request(s)")]
@@ -53,7 +53,7 @@ public static partial class Telemetry
 
     [LoggerMessage(EventId = 1020, EventName = "DigestPlanned", Level = LogLevel.Information,
         Message = "Digest {DigestId} for {SubscriberId} via {ChannelId}, period {Period}: {Status}")]
-    public static partial void DigestPlanned(this ILogger logger, AlertId digestId, SubscriberId subscriberId, ChannelId channelId, string period, string status);
+    public static partial void DigestPlanned(this ILogger logger, MessageId digestId, SubscriberId subscriberId, ChannelId channelId, string period, string status);
 
     [LoggerMessage(EventId = 1030, EventName = "RecordUnreadable", Level = LogLevel.Error,
         Message = "Unreadable {RecordKind} {RecordId}: {Field} {Problem}; its alerts are set aside, every other alert goes on")]
@@ -65,7 +65,7 @@ public static partial class Telemetry
 
     [LoggerMessage(EventId = 1032, EventName = "AlertSuperseded", Level = LogLevel.Information,
         Message = "Alert {AlertId} superseded: {Reason}")]
-    public static partial void AlertSuperseded(this ILogger logger, AlertId alertId, string reason);
+    public static partial void AlertSuperseded(this ILogger logger, MessageId alertId, string reason);
 
     [LoggerMessage(EventId = 1040, EventName = "HostStepFailed", Level = LogLevel.Error,
         Message = "{Step} failed ({Error}); the host keeps running and tries again next period")]

@@ -303,7 +303,7 @@ public static class Cli
     /// <summary>"extended by 90 days on Wed 6 Aug 08:00 EDT by alice (was Tue 12 Aug 00:01 EDT): talks continue".</summary>
     private static string ChangeText(HistoryEntry h)
     {
-        var moved = h.OldDue.Instant == h.NewDue.Instant ? "" : $" by {AlertView.ShiftWords(h.OldDue.Instant, h.NewDue.Instant, h.NewDue.Zone)}";
+        var moved = h.OldDue.Instant == h.NewDue.Instant ? "" : $" by {MessageView.ShiftWords(h.OldDue.Instant, h.NewDue.Instant, h.NewDue.Zone)}";
         return $"{h.Kind}{moved} on {TimeText.Brief(h.At, h.NewDue.Zone)} by {h.By} (was due {TimeText.Brief(h.OldDue.Instant, h.OldDue.Zone)})"
                + (h.Reason is { } r ? $": {r}" : "");
     }
@@ -592,7 +592,7 @@ public static class Cli
             : (await runner.DrainVisibleAsync(ct)).Lines;
         foreach (var l in lines.OrderBy(l => l.Entry.FireAt))
         {
-            var what = l.Text?.Split('\n')[0] ?? l.Entry.AlertId;
+            var what = l.Text?.Split('\n')[0] ?? l.Entry.MessageId;
             var detail = l.Status == LedgerStatus.Delivered ? "" : $"  ({l.Reason})";
             await stdout.WriteLineAsync($"  {l.Status.Wire(),-9} {l.Entry.ChannelType,-7} {l.ChannelShown,-40} {l.Entry.SubscriberId}: {what}{detail}");
         }
@@ -649,13 +649,13 @@ public static class Cli
                     return Ok;
                 case "resend" when cli.Has("poison"):
                     var (resent, problems) = await actions.RetryPoisonAsync(CliActor, ct);
-                    foreach (var r in resent) await stdout.WriteLineAsync($"Re-sent {r.AlertId} to {r.ChannelId} of {r.SubscriberId} as {OperatorActions.LedgerKey(r)}.");
+                    foreach (var r in resent) await stdout.WriteLineAsync($"Re-sent {r.MessageId} to {r.ChannelId} of {r.SubscriberId} as {OperatorActions.LedgerKey(r)}.");
                     foreach (var p in problems) await stdout.WriteLineAsync("  not re-sent: " + p);
                     await stdout.WriteLineAsync($"{resent.Count} delivery(ies) queued again from the poison queue (dla run delivers them).");
                     return Ok;
                 default:
                     var row = await actions.ResendAsync(cli.Positional[0], CliActor, ct);
-                    await stdout.WriteLineAsync($"Re-sent {row.AlertId} to {row.ChannelId} of {row.SubscriberId} as {OperatorActions.LedgerKey(row)} ({row.Status.Wire()}; dla run delivers it).");
+                    await stdout.WriteLineAsync($"Re-sent {row.MessageId} to {row.ChannelId} of {row.SubscriberId} as {OperatorActions.LedgerKey(row)} ({row.Status.Wire()}; dla run delivers it).");
                     return Ok;
             }
         }

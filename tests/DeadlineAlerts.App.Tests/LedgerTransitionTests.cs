@@ -13,7 +13,7 @@ public class LedgerTransitionTests
 
     private static LedgerEntry Planned() => LedgerEntry.Plan(new Dispatch
     {
-        MessageId = new AlertId("al_1"),
+        MessageId = new MessageId("al_1"),
         Kind = MessageKind.Alert,
         DeadlineId = "d",
         SubscriberId = "s",
@@ -73,7 +73,7 @@ public class LedgerTransitionTests
     {
         var row = LedgerEntry.Plan(new Dispatch
         {
-            MessageId = new AlertId("al_2"),
+            MessageId = new MessageId("al_2"),
             Kind = MessageKind.Alert,
             DeadlineId = "d",
             SubscriberId = "s",
@@ -94,6 +94,6 @@ public class LedgerTransitionTests
         var partitions = Enumerable.Range(0, 2000).Select(i => LedgerKeys.Partition(At, $"subscriber-{i}")).Distinct().ToList();
         Assert.Equal(LedgerKeys.Shards, partitions.Count);
         Assert.All(partitions, p => Assert.StartsWith("20250805-", p));
-        Assert.True(string.CompareOrdinal(LedgerKeys.RowKey(At, new AlertId("al_z"), "c"), LedgerKeys.RowKey(At + Duration.FromSeconds(1), new AlertId("al_a"), "c")) < 0);
+        Assert.True(string.CompareOrdinal(LedgerKeys.RowKey(At, new MessageId("al_z"), "c"), LedgerKeys.RowKey(At + Duration.FromSeconds(1), new MessageId("al_a"), "c")) < 0);
     }
 }

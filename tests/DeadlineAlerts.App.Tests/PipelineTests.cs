@@ -97,7 +97,7 @@ public sealed class PipelineTests
         var delivered = (await t.Get<AlertLedger>().QueryAsync(null)).Where(e => e.Status == LedgerStatus.Delivered).ToList();
         Assert.NotEmpty(ids);
         Assert.Equal(ids.Count, ids.Distinct().Count());
-        Assert.Equal(delivered.Select(e => e.AlertId.Value).Order(), ids.Order());
+        Assert.Equal(delivered.Select(e => e.MessageId.Value).Order(), ids.Order());
     }
 
     [Fact]

@@ -153,7 +153,7 @@ public sealed class ResilienceTests
         Assert.Equal(1, (await t.Get<ScanService>().TickAsync()).Requeued);
         await t.Get<LocalQueueRunner>().DrainAllAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal([row.AlertId.Value], Ids(receiver));
+        Assert.Equal([row.MessageId.Value], Ids(receiver));
         Assert.Equal(0, await UnfinishedAsync(t));
     }
 
@@ -181,7 +181,7 @@ public sealed class ResilienceTests
         await t.Get<LocalQueueRunner>().DrainAllAsync(TimeSpan.FromSeconds(10));
 
         var row = Assert.Single(await LedgerAsync(t));
-        Assert.Equal([row.AlertId.Value], Ids(receiver));
+        Assert.Equal([row.MessageId.Value], Ids(receiver));
         Assert.Equal((LedgerStatus.Delivered, 2), (row.Status, row.Attempts)); // the vanished worker's attempt counts
         Assert.Equal(0, await UnfinishedAsync(t));
     }

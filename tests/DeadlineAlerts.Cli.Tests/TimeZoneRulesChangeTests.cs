@@ -87,7 +87,7 @@ public sealed class TimeZoneRulesChangeTests
                     var l = LeadTime.Parse(lead);
                     var sentBefore = lead == "P7D" && d.Id != "bc-budget";
                     var due = DueUnder(sentBefore ? old : now, d.Zone, d.Local);
-                    var id = AlertId.For(d.Id, due, s, l).Value;
+                    var id = MessageId.ForAlert(d.Id, due, s, l).Value;
                     expected.Add(id);
                     if (!sentBefore) newFire[id] = l.FireInstantBefore(due.InZone(now[d.Zone]));
                 }
@@ -117,7 +117,7 @@ public sealed class TimeZoneRulesChangeTests
 
         // Casablanca's P7D under 2026f is recorded as already sent, not as a delivery.
         var ledger = await dla.AlertsAsync();
-        var casablancaNew = AlertId.For("ma-quota", DueUnder(now, "Africa/Casablanca", "2026-12-14T17:00"), "beijing-desk", LeadTime.Parse("P7D")).Value;
+        var casablancaNew = MessageId.ForAlert("ma-quota", DueUnder(now, "Africa/Casablanca", "2026-12-14T17:00"), "beijing-desk", LeadTime.Parse("P7D")).Value;
         var row = ledger.Single(e => (string?)e!["alertId"] == casablancaNew);
         Assert.Equal("cancelled", (string?)row!["status"]);
         Assert.Contains("already sent at its earlier instant", (string?)row["lastError"]);

@@ -53,7 +53,7 @@ public class CountdownTests
         Assert.Equal("1 hour left", Left(Duration.FromMinutes(59) + Duration.FromSeconds(40)));
 }
 
-public class AlertViewTests
+public class MessageViewTests
 {
     private static Deadline TariffTruce(string? source = null) => Deadline(id: "us-china-tariff-truce", due: "2025-08-12T00:01",
         zone: "America/New_York", leadTimes: ["P7D"], armedAt: "2025-05-14T00:00:00Z") with
@@ -62,12 +62,12 @@ public class AlertViewTests
         Source = source,
     };
 
-    private static AlertView View(string? subscriberZone = "Asia/Shanghai", Instant? lateNow = null, string? source = null)
+    private static AlertMessage View(string? subscriberZone = "Asia/Shanghai", Instant? lateNow = null, string? source = null)
     {
         var d = TariffTruce(source);
         var s = Subscriber(id: "beijing-desk", zone: subscriberZone, createdAt: "2025-05-14T00:00:00Z");
         var alert = AlertPlanner.Plan(d, s).Single();
-        return AlertView.Create(alert, d, s, lateNow ?? alert.FireAt, late: lateNow is not null);
+        return new AlertMessage(alert, d, s, lateNow ?? alert.FireAt, late: lateNow is not null);
     }
 
     [Fact]

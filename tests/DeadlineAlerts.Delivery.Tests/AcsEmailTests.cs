@@ -31,7 +31,7 @@ public sealed class AcsEmailTests : IAsyncLifetime
         return DeliveryHost.Build(settings, extra);
     }
 
-    private static Task<DeliveryOutcome> Send(IServiceProvider host, Core.Rendering.AlertView? alert = null) =>
+    private static Task<DeliveryOutcome> Send(IServiceProvider host, Core.Rendering.MessageView? alert = null) =>
         host.Channel("email").SendAsync(alert ?? Alerts.Sample(), Inbox, CancellationToken.None);
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class AcsEmailTests : IAsyncLifetime
         _acs.PollStatuses.Enqueue("Running");
         _acs.PollStatuses.Enqueue("Succeeded");
         var alert = Alerts.Sample();
-        var expectedId = EmailRenderer.DeterministicGuid($"{alert.AlertId.Value}\n{Inbox.Id}");
+        var expectedId = EmailRenderer.DeterministicGuid($"{alert.MessageId.Value}\n{Inbox.Id}");
 
         var outcome = await Send(Host(), alert);
 

@@ -11,7 +11,7 @@ namespace DeadlineAlerts.Delivery.Tests;
 /// <summary>Every channel says the same digest, in the subscriber's zone, with record text escaped for its medium.</summary>
 public sealed class DigestRenderingTests
 {
-    private static AlertView Digest(string title = "US-China tariff truce expires")
+    internal static DigestMessage Digest(string title = "US-China tariff truce expires")
     {
         var zone = DateTimeZoneProviders.Tzdb["Europe/Stockholm"];
         var subscriber = new Subscriber
@@ -31,7 +31,7 @@ public sealed class DigestRenderingTests
             Due = DueTime.Parse(due.ToString("uuuu'-'MM'-'dd'T'HH':'mm", null), ny).Value!,
         };
         var period = DigestSchedule.PeriodContaining(subscriber.Digest, zone, Instant.FromUtc(2025, 10, 27, 7, 0));
-        return AlertView.CreateDigest(subscriber, period,
+        return DigestMessage.Create(subscriber, period,
             [D("truce", title, new LocalDateTime(2025, 11, 10, 0, 1)), D("old", "Old reply", new LocalDateTime(2025, 10, 20, 12, 0))],
             Instant.FromUtc(2025, 10, 27, 7, 0), late: false);
     }
@@ -60,7 +60,7 @@ public sealed class DigestRenderingTests
         Assert.Equal($"<{Support.Alerts.Unsubscribe}>", email.Headers["List-Unsubscribe"]);
         Assert.Equal("List-Unsubscribe=One-Click", email.Headers["List-Unsubscribe-Post"]);
         Assert.Contains($"Unsubscribe: {Support.Alerts.Unsubscribe}", email.PlainText);
-        Assert.StartsWith("dg_", email.AlertId);
+        Assert.StartsWith("dg_", email.MessageId);
         Assert.Contains("You receive this digest every Monday at 08:00 (Europe/Stockholm).", email.PlainText);
     }
 

@@ -7,7 +7,7 @@ namespace DeadlineAlerts.Delivery.Tests;
 public sealed class EmailRendererTests
 {
     private static readonly ChannelSpec Inbox = new() { Type = ChannelSpec.Email, Target = "desk@example.com" };
-    private static RenderedEmail Render(Core.Rendering.AlertView alert) =>
+    private static RenderedEmail Render(Core.Rendering.MessageView alert) =>
         new EmailRenderer(new EmailOptions { From = "alerts@example.com" }).Render(alert, Inbox);
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed partial class MessageFittingTests
 {
     private const string Feed = "https://alerts.example.com/api/calendar/desk.ics?token=abc";
 
-    private static AlertView Digest(int count)
+    private static DigestMessage Digest(int count)
     {
         var zone = DateTimeZoneProviders.Tzdb["Europe/Stockholm"];
         var subscriber = new Subscriber
@@ -38,7 +38,7 @@ public sealed partial class MessageFittingTests
             Due = DueTime.Parse($"2025-11-{1 + k % 28:00}T{k % 24:00}:{k % 60:00}", ny).Value!,
         }).ToList();
         var period = DigestSchedule.PeriodContaining(subscriber.Digest, zone, Instant.FromUtc(2025, 10, 27, 7, 0));
-        return AlertView.CreateDigest(subscriber, period, deadlines, Instant.FromUtc(2025, 10, 27, 7, 0), late: false) with { FullListUrl = Feed };
+        return DigestMessage.Create(subscriber, period, deadlines, Instant.FromUtc(2025, 10, 27, 7, 0), late: false) with { FullListUrl = Feed };
     }
 
     [GeneratedRegex(@"Deadline (\d{3}):")]
@@ -119,7 +119,7 @@ public sealed partial class MessageFittingTests
         };
         var subscriber = new Subscriber { Id = "desk", Name = "Desk", TimeZone = DateTimeZoneProviders.Tzdb["Asia/Shanghai"], Categories = ["tariff"] };
         var alert = AlertPlanner.Plan(deadline, subscriber).First(p => p.LeadTime.Text == "P1D");
-        var json = TeamsMessage.Build(AlertView.Create(alert, deadline, subscriber, alert.FireAt, late: false)).ToJsonString();
+        var json = TeamsMessage.Build(new AlertMessage(alert, deadline, subscriber, alert.FireAt, late: false)).ToJsonString();
 
         Assert.True(Encoding.UTF8.GetByteCount(json) <= 28 * 1024, $"{Encoding.UTF8.GetByteCount(json)} bytes");
         Assert.Contains("US-China tariff truce expires", json);

@@ -21,7 +21,7 @@ public sealed class SlackChannelTests : IAsyncLifetime
 
     private ChannelSpec Hook => new() { Type = ChannelSpec.Slack, Target = new Uri(_slack.BaseUri, $"/services/T000/B000/{Secret}").ToString() };
 
-    private Task<DeliveryOutcome> Send(Core.Rendering.AlertView? alert = null) =>
+    private Task<DeliveryOutcome> Send(Core.Rendering.MessageView? alert = null) =>
         _services.Channel("slack").SendAsync(alert ?? Alerts.Sample(), Hook, CancellationToken.None);
 
     [Fact]

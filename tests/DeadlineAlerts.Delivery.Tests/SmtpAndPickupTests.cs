@@ -29,7 +29,7 @@ public sealed class SmtpAndPickupTests : IAsyncLifetime
         return DeliveryHost.Build(settings);
     }
 
-    private static Task<DeliveryOutcome> Send(IServiceProvider host, Core.Rendering.AlertView? alert = null, ChannelSpec? to = null) =>
+    private static Task<DeliveryOutcome> Send(IServiceProvider host, Core.Rendering.MessageView? alert = null, ChannelSpec? to = null) =>
         host.Channel("email").SendAsync(alert ?? Alerts.Sample(), to ?? Inbox, CancellationToken.None);
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class SmtpAndPickupTests : IAsyncLifetime
 
         Assert.Equal(DeliveryStatus.Delivered, outcome.Status);
         var message = Assert.Single(_smtp.Messages);
-        Assert.Equal($"{alert.AlertId.Value}.{Inbox.Id}@example.com", message.MessageId);
+        Assert.Equal($"{alert.MessageId.Value}.{Inbox.Id}@example.com", message.MessageId);
         Assert.Equal(message.MessageId, outcome.ProviderMessageId);
         Assert.Equal("7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT", message.Subject);
         Assert.Equal("desk@example.com", message.To.Mailboxes.Single().Address);

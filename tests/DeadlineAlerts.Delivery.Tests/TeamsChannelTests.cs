@@ -25,7 +25,7 @@ public sealed class TeamsChannelTests : IAsyncLifetime
         Target = new Uri(_teams.BaseUri, $"/workflows/abc/triggers/manual/paths/invoke?api-version=1&sig={Sig}").ToString(),
     };
 
-    private Task<DeliveryOutcome> Send(Core.Rendering.AlertView? alert = null) =>
+    private Task<DeliveryOutcome> Send(Core.Rendering.MessageView? alert = null) =>
         _services.Channel("teams").SendAsync(alert ?? Alerts.Sample(), Hook, CancellationToken.None);
 
     [Fact]

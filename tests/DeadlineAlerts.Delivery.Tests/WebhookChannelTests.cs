@@ -32,8 +32,8 @@ public sealed class WebhookChannelTests : IAsyncLifetime
 
         Assert.Equal(DeliveryStatus.Delivered, outcome.Status);
         var request = Assert.Single(_receiver.Requests);
-        Assert.Equal(alert.AlertId.Value, request.Header("webhook-id"));
-        Assert.Equal(alert.AlertId.Value, request.Header("Idempotency-Key"));
+        Assert.Equal(alert.MessageId.Value, request.Header("webhook-id"));
+        Assert.Equal(alert.MessageId.Value, request.Header("Idempotency-Key"));
         Assert.Equal(DeliveryHost.Now.ToUnixTimeSeconds().ToString(), request.Header("webhook-timestamp"));
         Assert.True(ReceiverExample.Verify(Secret, request.Header("webhook-id")!, request.Header("webhook-timestamp")!,
             request.Header("webhook-signature")!, request.Body, DeliveryHost.Now.ToDateTimeOffset()));

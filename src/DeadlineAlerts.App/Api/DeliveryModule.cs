@@ -30,7 +30,7 @@ public sealed class DeliveryModule(OperatorActions actions) : IApiModule
     public static JsonObject ToJson(LedgerEntry e) => new()
     {
         ["ledgerKey"] = OperatorActions.LedgerKey(e),
-        ["alertId"] = e.AlertId.Value,
+        ["alertId"] = e.MessageId.Value,
         ["kind"] = e.Kind.Wire(),
         ["deadlineId"] = e.DeadlineId.Value,
         ["subscriberId"] = e.SubscriberId.Value,

@@ -9,7 +9,7 @@ using NodaTime;
 namespace DeadlineAlerts.App.Deliver;
 
 /// <summary>What a claimed row will say and where it goes, or why it will not be sent.</summary>
-public sealed record Composition(LedgerEntry Entry, AlertView? View, ChannelSpec? Channel, NotSent? NotSent);
+public sealed record Composition(LedgerEntry Entry, MessageView? View, ChannelSpec? Channel, NotSent? NotSent);
 
 /// <summary>A claimed row that is not sent: cancelled (the records no longer plan it) or failed (a record it needs is gone or unreadable).</summary>
 public sealed record NotSent(bool Cancel, string Reason);
@@ -55,22 +55,20 @@ public sealed class ComposeStage(RecordStore records, SubscriberLinks links, ICl
         }
         var spec = subscriber!.Channels.FirstOrDefault(c => c.Id == entry.ChannelId);
         if (spec is null) return No(false, "the channel was removed from the subscriber before delivery");
-        AlertView? view = entry.Kind switch
+        MessageView? view = entry.Kind switch
         {
-            MessageKind.Alert => AlertView.Create(alert!, deadline!, subscriber, now, entry.Late),
+            MessageKind.Alert => new AlertMessage(alert!, deadline!, subscriber, now, entry.Late),
             MessageKind.Notice => deadline!.History.FirstOrDefault(h => h.Id == entry.Ref) is { } change
-                ? AlertView.CreateNotice(entry.AlertId, change.ToNotice(), deadline, subscriber, change.At)
+                ? new NoticeMessage(entry.MessageId, change.ToNotice(), deadline, subscriber, change.At)
                 : null,
-            MessageKind.Digest => AlertView.CreateDigest(subscriber,
+            MessageKind.Digest => DigestMessage.Create(subscriber,
                 new DigestPeriod(NodaTime.Text.LocalDatePattern.Iso.Parse(entry.DigestPeriod ?? "").GetValueOrThrow(), entry.FireAt),
                 await deadlines.Value, now, entry.Late),
             _ => null,
         };
         if (view is null) return new(entry, null, spec, new NotSent(false, $"the deadline no longer records the change this {entry.Kind.Wire()} reports"));
-        return new(entry, view with
-        {
-            UnsubscribeUrl = links.UnsubscribeUrl(subscriber.Id, spec.Id),
-            FullListUrl = view.Kind == MessageKind.Digest ? links.CalendarUrl(subscriber.Id) : null,
-        }, spec, null);
+        view = view with { UnsubscribeUrl = links.UnsubscribeUrl(subscriber.Id, spec.Id) };
+        if (view is DigestMessage digest) view = digest with { FullListUrl = links.CalendarUrl(subscriber.Id) };
+        return new(entry, view, spec, null);
     }
 }

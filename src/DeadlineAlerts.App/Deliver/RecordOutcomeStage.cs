@@ -47,26 +47,26 @@ public sealed class RecordOutcomeStage(
             {
                 var notSent = c.NotSent ?? new NotSent(false, "nothing to send");
                 done = notSent.Cancel ? entry.Cancel(at, notSent.Reason) : entry.Fail(at, notSent.Reason, sent: false);
-                if (!notSent.Cancel) logger.AlertFailed(entry.AlertId, entry.ChannelId, entry.ChannelType, done.Attempts, notSent.Reason);
+                if (!notSent.Cancel) logger.AlertFailed(entry.MessageId, entry.ChannelId, entry.ChannelType, done.Attempts, notSent.Reason);
             }
             else if (outcome.Status == DeliveryStatus.Delivered)
             {
                 done = entry.Deliver(at, outcome.ProviderMessageId);
-                logger.AlertDelivered(entry.AlertId, entry.ChannelId, entry.ChannelType, done.Attempts, (long)(at - entry.FireAt).TotalMilliseconds);
+                logger.AlertDelivered(entry.MessageId, entry.ChannelId, entry.ChannelType, done.Attempts, (long)(at - entry.FireAt).TotalMilliseconds);
             }
             else if (outcome.Status == DeliveryStatus.Retry && entry.Attempts + 1 < o.MaxAttempts)
             {
                 var delay = Backoff(entry.Attempts + 1, outcome.RetryAfter);
                 done = entry.Retry(at, at + delay, outcome.Reason);
                 retries.Add((new DeliveryRef(entry.PartitionKey, entry.RowKey, done.Attempts), delay));
-                logger.AlertRetrying(entry.AlertId, entry.ChannelId, entry.ChannelType, done.Attempts, (long)delay.TotalMilliseconds, outcome.Reason ?? "");
+                logger.AlertRetrying(entry.MessageId, entry.ChannelId, entry.ChannelType, done.Attempts, (long)delay.TotalMilliseconds, outcome.Reason ?? "");
             }
             else
             {
                 var exhausted = outcome.Status == DeliveryStatus.Retry;
                 var reason = exhausted ? $"gave up after {entry.Attempts + 1} attempts; last: {outcome.Reason}" : outcome.Reason ?? "permanent failure";
                 done = entry.Fail(at, reason, sent: true);
-                logger.AlertFailed(entry.AlertId, entry.ChannelId, entry.ChannelType, done.Attempts, reason);
+                logger.AlertFailed(entry.MessageId, entry.ChannelId, entry.ChannelType, done.Attempts, reason);
                 if (exhausted) poison.Add(new DeliveryRef(entry.PartitionKey, entry.RowKey, done.Attempts));
                 if (outcome.ChannelBroken) broken.Add((entry, outcome.Reason ?? "refused by the receiver"));
             }

@@ -41,7 +41,7 @@ public sealed class DigestService(
         {
             var period = DigestSchedule.PeriodContaining(s.Digest!, s.TimeZone!, now);
             if (period.SendAt < s.CreatedAt) continue;
-            var id = AlertId.ForDigest(s.Id, period);
+            var id = MessageId.ForDigest(s.Id, period);
             var late = now - period.SendAt > checkPeriod;
             foreach (var channel in s.Channels)
                 wanted.Add(new Dispatch
@@ -64,7 +64,7 @@ public sealed class DigestService(
         // plans nothing. A planned digest whose message a crash lost is the outbox sweep's, like every other row.
         var submitted = await outbox.SubmitAsync(wanted, now, ct);
         foreach (var e in submitted.Inserted)
-            logger.DigestPlanned(e.AlertId, e.SubscriberId, e.ChannelId, e.DigestPeriod ?? "", e.Status.Wire());
+            logger.DigestPlanned(e.MessageId, e.SubscriberId, e.ChannelId, e.DigestPeriod ?? "", e.Status.Wire());
         return new DigestRunResult(subscribers.Count,
             submitted.Planned, submitted.Inserted.Count(e => e.Status == LedgerStatus.Skipped), submitted.Queued);
     }

@@ -232,7 +232,7 @@ public sealed class MilestoneService(
                    + $"which is now {TimeText.Iso(c.NewDue.Instant)}, was {TimeText.Iso(c.OldDue.Instant)}";
         var text = c.OldDue.Instant == c.NewDue.Instant
             ? $"{c.Kind}; was due {TimeText.Full(c.OldDue.Instant, c.OldDue.Zone)}"
-            : $"{c.Kind} by {AlertView.ShiftWords(c.OldDue.Instant, c.NewDue.Instant, zone)}: due {TimeText.Full(c.OldDue.Instant, c.OldDue.Zone)} → {TimeText.Full(c.NewDue.Instant, zone)}";
+            : $"{c.Kind} by {MessageView.ShiftWords(c.OldDue.Instant, c.NewDue.Instant, zone)}: due {TimeText.Full(c.OldDue.Instant, c.OldDue.Zone)} → {TimeText.Full(c.NewDue.Instant, zone)}";
         return c.Reason is null ? text : $"{text}; reason: {c.Reason}";
     }
 }

@@ -22,7 +22,7 @@ namespace DeadlineAlerts.App.Operator;
 public sealed record AlertFilter(string? DeadlineId = null, string? SubscriberId = null, LedgerStatus? Status = null, Instant? Since = null, int Max = 500);
 
 /// <summary>What a test send came to: delivered, or the receiver's answer (never a secret: channels word their reasons so).</summary>
-public sealed record TestSendResult(SubscriberId SubscriberId, ChannelId ChannelId, string ChannelShown, AlertId MessageId, bool Delivered, string Outcome, string Text);
+public sealed record TestSendResult(SubscriberId SubscriberId, ChannelId ChannelId, string ChannelShown, MessageId MessageId, bool Delivered, string Outcome, string Text);
 
 /// <summary>A refused operator action: which record, why, and what to do instead. <see cref="Status"/> is the HTTP status it maps to.</summary>
 public sealed class OperatorActionException(int status, string message, string? field = null, string? value = null) : Exception(message)
@@ -84,12 +84,12 @@ public sealed class OperatorActions(
     {
         var (subscriber, channel, _) = await ChannelAsync(subscriberId, channelId, ct);
         var now = clock.GetCurrentInstant();
-        var id = new AlertId("ts_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+        var id = new MessageId("ts_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"test\n{subscriber.Id}\n{channel.Id}\n{TimeText.Iso(now)}\n{Guid.NewGuid()}")), 0, 16));
         var zone = subscriber.TimeZone ?? DateTimeZone.Utc;
-        var view = new AlertView
+        var view = new AlertMessage
         {
-            AlertId = id,
+            MessageId = id,
             DeadlineId = "test-message",
             Title = $"TEST message from DeadlineAlerts: channel {channel.Id} of {subscriber.Name} works (sent by {actor}); no deadline is due",
             Notes = "This is a test sent from the operator console or dla test. It is about no deadline; nothing needs doing.",
@@ -166,12 +166,12 @@ public sealed class OperatorActions(
         var now = clock.GetCurrentInstant();
         var today = LedgerKeys.Partition(now, row.SubscriberId);
         var earlier = await ledger.QueryAsync(TableClient.CreateQueryFilter(
-            $"PartitionKey eq {today} and AlertId eq {row.AlertId.Value} and ChannelId eq {row.ChannelId.Value}"), ct);
+            $"PartitionKey eq {today} and AlertId eq {row.MessageId.Value} and ChannelId eq {row.ChannelId.Value}"), ct);
         if (earlier.FirstOrDefault(e => e.RowKey != row.RowKey && e.Status != LedgerStatus.Failed && e.PlannedAt > row.PlannedAt) is { } again)
             throw new OperatorActionException(409, $"alert {ledgerKey} was re-sent already as {LedgerKey(again)}, which is {again.Status.Wire()}.", "ledgerKey", ledgerKey);
         var dispatch = new Dispatch
         {
-            MessageId = row.AlertId,
+            MessageId = row.MessageId,
             Kind = row.Kind,
             DeadlineId = row.DeadlineId,
             SubscriberId = row.SubscriberId,
@@ -191,7 +191,7 @@ public sealed class OperatorActions(
         var added = result.Inserted.FirstOrDefault() ?? (await ledger.GetAsync([(pk, rk)], ct)).Single();
         await audit.AppendAsync(AuditEntries.For(now, actor, Resent, subscriber, subscriber) with
         {
-            Summary = $"{row.Kind.Wire()} {row.AlertId}{(row.DeadlineId.Value.Length > 0 ? $" (deadline {row.DeadlineId})" : "")} re-sent to channel {channel.Id} ({channel.Redacted}) as {LedgerKey(added)}; it had failed: {row.LastError}",
+            Summary = $"{row.Kind.Wire()} {row.MessageId}{(row.DeadlineId.Value.Length > 0 ? $" (deadline {row.DeadlineId})" : "")} re-sent to channel {channel.Id} ({channel.Redacted}) as {LedgerKey(added)}; it had failed: {row.LastError}",
         }, ct);
         return added;
     }

@@ -22,7 +22,7 @@ public sealed record TickResult(Instant? WindowStart, Instant WindowEnd, int Pla
 }
 
 /// <summary>One alert that fires in a window, as a person would see it (preview and `dla run` output).</summary>
-public sealed record DueAlert(PlannedAlert Alert, TickDecision Decision, AlertView View, IReadOnlyList<ChannelSpec> Channels);
+public sealed record DueAlert(PlannedAlert Alert, TickDecision Decision, AlertMessage View, IReadOnlyList<ChannelSpec> Channels);
 
 /// <summary>A window of the schedule read against the current records: the alerts that still apply, and what could not be read.</summary>
 public sealed record DueWindow(IReadOnlyList<DueAlert> Alerts, IReadOnlyList<Dispatch> Failed, IReadOnlyList<UnreadableRecord> Unreadable);
@@ -74,11 +74,11 @@ public sealed class ScanService(
             switch (e.Status)
             {
                 case Storage.Ledger.LedgerStatus.Planned:
-                    logger.AlertPlanned(e.AlertId, e.DeadlineId, e.SubscriberId, e.LeadTime ?? "", RecordEntities.Iso(e.FireAt));
-                    if (e.Late) logger.AlertLate(e.AlertId, (long)(now - e.FireAt).TotalMilliseconds);
+                    logger.AlertPlanned(e.MessageId, e.DeadlineId, e.SubscriberId, e.LeadTime ?? "", RecordEntities.Iso(e.FireAt));
+                    if (e.Late) logger.AlertLate(e.MessageId, (long)(now - e.FireAt).TotalMilliseconds);
                     break;
-                case Storage.Ledger.LedgerStatus.Superseded: logger.AlertSuperseded(e.AlertId, e.LastError ?? ""); break;
-                default: logger.AlertSkipped(e.AlertId, e.LastError ?? e.Status.ToString()); break;
+                case Storage.Ledger.LedgerStatus.Superseded: logger.AlertSuperseded(e.MessageId, e.LastError ?? ""); break;
+                default: logger.AlertSkipped(e.MessageId, e.LastError ?? e.Status.ToString()); break;
             }
         }
         foreach (var u in due.Unreadable) logger.RecordUnreadable(u.RecordKind, u.Id, u.Field, u.Problem);
@@ -170,12 +170,12 @@ public sealed class ScanService(
             if (!AlertPlanner.StillApplies(row, deadline.Value, subscriber.Value)) continue; // superseded by an edit or extension, or deleted
             var decision = tickAt is { } at ? TickPolicy.Decide(row, at, ScanPeriod, StaleAfter) : TickDecision.Send;
             var late = decision is not TickDecision.Send;
-            alerts.Add(new DueAlert(row, decision, AlertView.Create(row, deadline.Value!, subscriber.Value!, tickAt ?? row.FireAt, late), subscriber.Value!.Channels));
+            alerts.Add(new DueAlert(row, decision, new AlertMessage(row, deadline.Value!, subscriber.Value!, tickAt ?? row.FireAt, late), subscriber.Value!.Channels));
         }
         // A schedule row that cannot be read still names its alert: record that alert as failed, with the reason.
         foreach (var (problem, alertId, deadlineId, subscriberId, fireAt, dueAt, lead) in rows.UnreadableRows)
             if (alertId is not null && deadlineId is not null && subscriberId is not null && fireAt is { } f)
-                failed.Add(Unplannable(new AlertId(alertId), deadlineId, subscriberId, f, dueAt ?? f, lead, "-", "-", problem));
+                failed.Add(Unplannable(new MessageId(alertId), deadlineId, subscriberId, f, dueAt ?? f, lead, "-", "-", problem));
         unreadable.AddRange(cache.Unreadable);
         return new DueWindow(alerts.OrderBy(d => d.Alert.FireAt).ThenBy(d => d.Alert.SubscriberId).ToList(),
             failed, unreadable.DistinctBy(u => (u.RecordKind, u.Id)).ToList());
@@ -187,7 +187,7 @@ public sealed class ScanService(
             ? s.Channels.Select(c => Unplannable(row.Id, row.DeadlineId, row.SubscriberId, row.FireAt, row.DueAt, row.LeadTime.Text, c.Id, c.Type, problem))
             : [Unplannable(row.Id, row.DeadlineId, row.SubscriberId, row.FireAt, row.DueAt, row.LeadTime.Text, "-", "-", problem)];
 
-    private static Dispatch Unplannable(AlertId id, DeadlineId deadlineId, SubscriberId subscriberId, Instant fireAt, Instant dueAt, string? lead,
+    private static Dispatch Unplannable(MessageId id, DeadlineId deadlineId, SubscriberId subscriberId, Instant fireAt, Instant dueAt, string? lead,
         ChannelId channelId, string channelType, UnreadableRecord problem) => new()
         {
             MessageId = id,

@@ -93,7 +93,7 @@ public sealed class Replanner(
         foreach (var u in unreadable) logger.RecordUnreadable(u.RecordKind, u.Id, u.Field, u.Problem);
 
         // The alerts as the tz data in use plans them, each with the id that was in force before.
-        var plans = new List<(Deadline Deadline, Subscriber Subscriber, PlannedAlert Alert, AlertId Before)>();
+        var plans = new List<(Deadline Deadline, Subscriber Subscriber, PlannedAlert Alert, MessageId Before)>();
         var moved = new List<(Deadline Before, DueTime Due)>();
         foreach (var stored in deadlines.Where(d => d.Status == DeadlineStatus.Active))
         {
@@ -106,7 +106,7 @@ public sealed class Replanner(
                 : stored.Due.Instant;
             foreach (var s in subscribers)
                 foreach (var a in AlertPlanner.Plan(deadline, s))
-                    plans.Add((deadline, s, a, AlertId.For(deadline.Id, before, s.Id, a.LeadTime)));
+                    plans.Add((deadline, s, a, MessageId.ForAlert(deadline.Id, before, s.Id, a.LeadTime)));
         }
 
         // Which alerts the tick has still to reach: those with a schedule row after the checkpoint.

@@ -15,10 +15,10 @@ public interface IAlertChannel
     string Type { get; }
 
     /// <summary>
-    /// Sends one message of any <see cref="AlertView.Kind"/> (alert, notice, digest): the channel's one renderer
-    /// decides how each kind looks in its medium.
+    /// Sends one message of any kind (<see cref="AlertMessage"/>, <see cref="NoticeMessage"/>, <see cref="DigestMessage"/>):
+    /// the channel's one renderer switches on the type and decides how each looks in its medium.
     /// </summary>
-    Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken);
+    Task<DeliveryOutcome> SendAsync(MessageView message, ChannelSpec channel, CancellationToken cancellationToken);
 }
 
 public enum DeliveryStatus { Delivered, Retry, Permanent }

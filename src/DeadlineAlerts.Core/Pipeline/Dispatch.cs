@@ -13,7 +13,7 @@ namespace DeadlineAlerts.Core.Pipeline;
 /// </summary>
 public sealed record Dispatch
 {
-    public required AlertId MessageId { get; init; }
+    public required MessageId MessageId { get; init; }
     public required MessageKind Kind { get; init; }
     /// <summary>Empty for a digest, which is about several deadlines.</summary>
     public required DeadlineId DeadlineId { get; init; }

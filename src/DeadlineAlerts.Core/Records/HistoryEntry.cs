@@ -37,10 +37,10 @@ public sealed record HistoryEntry
     }
 
     /// <summary>The id of the notice that tells <paramref name="subscriberId"/> about this change (one per change and subscriber).</summary>
-    public AlertId NoticeIdFor(DeadlineId deadlineId, SubscriberId subscriberId)
+    public MessageId NoticeIdFor(DeadlineId deadlineId, SubscriberId subscriberId)
     {
         var key = $"notice\n{deadlineId}\n{Id}\n{subscriberId}";
-        return new AlertId("nt_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0, 16));
+        return new MessageId("nt_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0, 16));
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public enum MessageKind
     /// <summary>A change notice about one deadline: extended, moved earlier, resolved, cancelled. It has no lead time.</summary>
     Notice,
 
-    /// <summary>One message listing several upcoming deadlines with countdowns (<see cref="AlertView.Items"/>). It has no lead time.</summary>
+    /// <summary>One message listing several upcoming deadlines with countdowns (<see cref="DigestMessage.Items"/>). It has no lead time.</summary>
     Digest,
 }
 

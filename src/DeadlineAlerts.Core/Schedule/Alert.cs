@@ -7,41 +7,12 @@ using NodaTime.Text;
 namespace DeadlineAlerts.Core.Schedule;
 
 /// <summary>
-/// Deterministic identity of one alert: (deadline id, its due instant, subscriber id, lead time).
-/// The same inputs give the same id in every process, so a repeated tick finds its own ledger rows and a
-/// receiver can deduplicate on it (it is the <c>Idempotency-Key</c> / <c>webhook-id</c>). An extension
-/// changes the due instant and therefore the id: old alerts can never be confused with new ones.
-/// </summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(TypedIdJsonConverter<AlertId>))]
-public readonly record struct AlertId(string Value) : ITypedId<AlertId>
-{
-    public static AlertId From(string value) => new(value);
-    public static implicit operator AlertId(string value) => new(value);
-
-    public static AlertId For(DeadlineId deadlineId, Instant due, SubscriberId subscriberId, LeadTime lead)
-    {
-        var key = $"{deadlineId}\n{InstantPattern.ExtendedIso.Format(due)}\n{subscriberId}\n{lead.Text}";
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
-        return new AlertId("al_" + Convert.ToHexStringLower(hash, 0, 16));
-    }
-
-    /// <summary>The id of one subscriber's digest of one period: every channel of that digest shares it.</summary>
-    public static AlertId ForDigest(SubscriberId subscriberId, DigestPeriod period)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"digest\n{subscriberId}\n{period.Key}"));
-        return new AlertId("dg_" + Convert.ToHexStringLower(hash, 0, 16));
-    }
-
-    public override string ToString() => Value ?? "";
-}
-
-/// <summary>
 /// One alert as the schedule knows it: who, about what, which lead time, when it fires. <see cref="FireAt"/>
-/// is when it is sent, after any quiet-hours hold; the <see cref="AlertId"/> names the alert, not its timing,
+/// is when it is sent, after any quiet-hours hold; the <see cref="MessageId"/> names the alert, not its timing,
 /// so a held alert keeps its id.
 /// </summary>
 public sealed record PlannedAlert(
-    AlertId Id,
+    MessageId Id,
     DeadlineId DeadlineId,
     SubscriberId SubscriberId,
     LeadTime LeadTime,
@@ -72,7 +43,7 @@ public static class AlertPlanner
             var fireAt = lead.FireInstantBefore(due);
             if (fireAt < armed) continue;
             fireAt = HoldForQuietHours(fireAt, deadline, subscriber, urgent: lead.IsAtDeadline);
-            yield return new PlannedAlert(AlertId.For(deadline.Id, due.ToInstant(), subscriber.Id, lead),
+            yield return new PlannedAlert(MessageId.ForAlert(deadline.Id, due.ToInstant(), subscriber.Id, lead),
                 deadline.Id, subscriber.Id, lead, fireAt, due.ToInstant());
         }
     }

@@ -13,10 +13,10 @@ public sealed class EmailChannel(EmailRenderer renderer, IEmailSender sender) : 
     public string Type => ChannelSpec.Email;
     public IEmailSender Sender => sender;
 
-    public Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken)
+    public Task<DeliveryOutcome> SendAsync(MessageView message, ChannelSpec channel, CancellationToken cancellationToken)
     {
         if (!EmailAddress.IsValid(channel.Target))
             return Task.FromResult(DeliveryOutcome.Permanent("the email address is not valid", channelBroken: true));
-        return sender.SendAsync(renderer.Render(alert, channel), cancellationToken);
+        return sender.SendAsync(renderer.Render(message, channel), cancellationToken);
     }
 }

@@ -28,7 +28,7 @@ public sealed record RenderedEmail
 }
 
 /// <summary>
-/// Subject, HTML and plain text bodies from an <see cref="AlertView"/>. Every piece of record text in the
+/// Subject, HTML and plain text bodies from an <see cref="MessageView"/>. Every piece of record text in the
 /// HTML goes through <see cref="WebUtility.HtmlEncode"/> (a title of <c>&lt;script&gt;</c> arrives as text);
 /// the subject loses CR, LF and every other control or line-separator character, so a title cannot inject
 /// headers.
@@ -36,11 +36,11 @@ public sealed record RenderedEmail
 public sealed class EmailRenderer(EmailOptions options)
 {
     /// <summary>
-    /// The view's signed <see cref="AlertView.UnsubscribeUrl"/> goes in both bodies and in
+    /// The view's signed <see cref="MessageView.UnsubscribeUrl"/> goes in both bodies and in
     /// <c>List-Unsubscribe</c>; an https one also gets <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c>
     /// (RFC 8058 allows one-click only over https). Without one, the email has no unsubscribe link and no headers.
     /// </summary>
-    public RenderedEmail Render(AlertView a, ChannelSpec channel)
+    public RenderedEmail Render(MessageView a, ChannelSpec channel)
     {
         var unsubscribe = LinkText.SafeHttpUrl(a.UnsubscribeUrl);
         return new RenderedEmail
@@ -51,9 +51,9 @@ public sealed class EmailRenderer(EmailOptions options)
             PlainText = PlainText(a, unsubscribe),
             Html = Html(a, unsubscribe),
             Headers = UnsubscribeHeaders(unsubscribe),
-            OperationId = DeterministicGuid($"{a.AlertId.Value}\n{channel.Id}"),
-            MessageId = $"{a.AlertId.Value}.{channel.Id}@{Domain(options.From)}",
-            AlertId = a.AlertId.Value,
+            OperationId = DeterministicGuid($"{a.MessageId.Value}\n{channel.Id}"),
+            MessageId = $"{a.MessageId.Value}.{channel.Id}@{Domain(options.From)}",
+            AlertId = a.MessageId.Value,
         };
     }
 
@@ -68,8 +68,8 @@ public sealed class EmailRenderer(EmailOptions options)
     }
 
     /// <summary>"7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT", on one line.</summary>
-    public static string Subject(AlertView a) =>
-        LinkText.Truncate(SingleLine(a.Headline + (a.Kind == MessageKind.Alert && a.Late ? " (late alert)" : "")), 250);
+    public static string Subject(MessageView a) =>
+        LinkText.Truncate(SingleLine(a.Headline + (a is AlertMessage { Late: true } ? " (late alert)" : "")), 250);
 
     /// <summary>Control characters (CR, LF, tab, NUL...) and Unicode line/paragraph separators become spaces; runs collapse.</summary>
     public static string SingleLine(string text)
@@ -84,58 +84,66 @@ public sealed class EmailRenderer(EmailOptions options)
         return sb.ToString().Trim();
     }
 
-    public static string PlainText(AlertView a, string? unsubscribe)
+    public static string PlainText(MessageView a, string? unsubscribe)
     {
         var sb = new StringBuilder();
         sb.Append(a.PlainText).Append('\n');
-        if (a.Kind == MessageKind.Alert)
+        if (a is AlertMessage alert)
         {
-            sb.Append($"Countdown: {a.Countdown}\n");
-            sb.Append($"Lead time: {a.LeadTime?.Words}").Append(a.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
-            if (!string.IsNullOrWhiteSpace(a.Notes)) sb.Append('\n').Append(a.Notes.Trim()).Append('\n');
+            sb.Append($"Countdown: {alert.Countdown}\n");
+            sb.Append($"Lead time: {alert.LeadTime?.Words}").Append(alert.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
+            if (!string.IsNullOrWhiteSpace(alert.Notes)) sb.Append('\n').Append(alert.Notes.Trim()).Append('\n');
         }
         sb.Append($"\n--\n{Footer(a)}").Append(unsubscribe is null ? "" : $" Unsubscribe: {unsubscribe}").Append('\n');
         return sb.ToString();
     }
 
-    public static string Html(AlertView a, string? unsubscribe)
+    public static string Html(MessageView a, string? unsubscribe)
     {
         static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
         var rows = new StringBuilder();
         void Row(string label, string valueHtml, string color = "#555") =>
             rows.Append($"<tr><th align=\"left\" style=\"padding:2px 12px 2px 0;color:{color}\">{E(label)}</th><td style=\"padding:2px 0\">{valueHtml}</td></tr>\n");
-        switch (a.Kind)
-        {
-            case MessageKind.Notice:
-                foreach (var (label, value) in a.NoticeFactRows) Row(label, E(value));
-                if (a.Category is { } nc) Row("Category", E(nc));
-                break;
-            case MessageKind.Digest:
-                foreach (var item in a.Items)
-                    Row(item.Overdue ? $"Overdue by {item.Countdown}" : item.Countdown, $"{E(item.Title)}, {E(item.DueText)}", item.Overdue ? "#b00" : "#555");
-                break;
-            default:
-                Row("Countdown", $"<strong>{E(a.Countdown)}</strong>");
-                Row("Due", E(a.DueInDeadlineZone));
-                if (a.ShowsSubscriberZone) Row("Your time", E(a.DueInSubscriberZone));
-                Row("Lead time", E(a.LeadTime?.Words) + (a.Late ? " <em>(late alert: sent after its planned time)</em>" : ""));
-                if (a.Category is { } c) Row("Category", E(c));
-                break;
-        }
-        if (a.Kind != MessageKind.Digest)
+        void SourceRow()
         {
             if (LinkText.SafeHttpUrl(a.Source) is { } url) Row("Source", $"<a href=\"{E(url)}\">{E(LinkText.Truncate(a.Source!.Trim(), 120))}</a>");
             else if (!string.IsNullOrWhiteSpace(a.Source)) Row("Source", E(a.Source));
         }
+        string lead, notes = "";
+        switch (a)
+        {
+            case NoticeMessage n:
+                lead = n.Headline;
+                foreach (var (label, value) in n.FactRows) Row(label, E(value));
+                if (n.Category is { } nc) Row("Category", E(nc));
+                SourceRow();
+                break;
+            case DigestMessage d:
+                lead = d.Summary;
+                foreach (var item in d.Items)
+                    Row(item.Overdue ? $"Overdue by {item.Countdown}" : item.Countdown, $"{E(item.Title)}, {E(item.DueText)}", item.Overdue ? "#b00" : "#555");
+                break;
+            case AlertMessage alert:
+                lead = alert.Headline;
+                Row("Countdown", $"<strong>{E(alert.Countdown)}</strong>");
+                Row("Due", E(alert.DueInDeadlineZone));
+                if (alert.ShowsSubscriberZone) Row("Your time", E(alert.DueInSubscriberZone));
+                Row("Lead time", E(alert.LeadTime?.Words) + (alert.Late ? " <em>(late alert: sent after its planned time)</em>" : ""));
+                if (alert.Category is { } c) Row("Category", E(c));
+                SourceRow();
+                if (!string.IsNullOrWhiteSpace(alert.Notes)) notes = $"<p style=\"white-space:pre-wrap\">{E(alert.Notes.Trim())}</p>\n";
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(a), a.GetType().Name, "not a message this channel knows");
+        }
 
-        var notes = a.Kind != MessageKind.Alert || string.IsNullOrWhiteSpace(a.Notes) ? "" : $"<p style=\"white-space:pre-wrap\">{E(a.Notes.Trim())}</p>\n";
         var unsubscribeLink = unsubscribe is null ? "" : $" <a href=\"{E(unsubscribe)}\">Unsubscribe</a>";
         return $"""
             <!DOCTYPE html>
             <html><head><meta charset="utf-8"><title>{E(Subject(a))}</title></head>
             <body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#222">
             <h1 style="font-size:20px;margin:0 0 4px">{E(a.Title)}</h1>
-            <p style="margin:0 0 12px;color:#555">{E(a.Kind == MessageKind.Digest ? a.Summary : a.Headline)}</p>
+            <p style="margin:0 0 12px;color:#555">{E(lead)}</p>
             <table role="presentation" cellspacing="0" cellpadding="0">
             {rows}</table>
             {notes}<p style="margin-top:24px;font-size:12px;color:#777">{E(Footer(a))}{unsubscribeLink}</p>
@@ -144,8 +152,8 @@ public sealed class EmailRenderer(EmailOptions options)
     }
 
     /// <summary>Why the reader gets this email: "You receive this digest every Monday at 08:00 (Europe/Stockholm)." for a digest.</summary>
-    private static string Footer(AlertView a) => a.Digest is { } digest
-        ? $"You receive this digest {digest.Choice} ({a.SubscriberZone.Id})."
+    private static string Footer(MessageView a) => a is DigestMessage d
+        ? $"You receive this digest {d.Digest.Choice} ({a.SubscriberZone.Id})."
         : "You receive this because you follow this deadline.";
 
     private static string Domain(string? from) =>

@@ -29,9 +29,9 @@ public sealed class SlackChannel(HttpDelivery http) : IAlertChannel
     private static readonly HashSet<string> BrokenCodes =
         ["action_prohibited", "invalid_token", "channel_not_found", "no_service", "no_team", "no_active_hooks", "channel_is_archived", "team_disabled"];
 
-    public Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken)
+    public Task<DeliveryOutcome> SendAsync(MessageView message, ChannelSpec channel, CancellationToken cancellationToken)
     {
-        var body = SlackMessage.Build(alert).ToJsonString();
+        var body = SlackMessage.Build(message).ToJsonString();
         return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), null, ReadAsync, cancellationToken);
     }
 
@@ -62,7 +62,7 @@ public sealed class SlackChannel(HttpDelivery http) : IAlertChannel
 /// </summary>
 public static class SlackMessage
 {
-    public static JsonObject Build(AlertView a)
+    public static JsonObject Build(MessageView a)
     {
         var blocks = new JsonArray
         {
@@ -73,29 +73,44 @@ public static class SlackMessage
             },
         };
         var unsubscribe = LinkText.SafeHttpUrl(a.UnsubscribeUrl) is { } url ? $"<{LinkTarget(url)}|Unsubscribe>" : null;
-        if (a.Kind == MessageKind.Digest)
+        switch (a)
         {
-            blocks.Add(Section(Escape(a.Summary ?? "")));
-            var lines = a.Items.Select(i => LinkText.Truncate(i.Overdue
-                ? $"*OVERDUE by {Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, due {Escape(i.DueText)}"
-                : $"*{Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, {Escape(i.DueText)}", MaxLine)).ToList();
-            var (sections, shown) = Fit(lines, MaxBlocksText - (a.Summary?.Length ?? 0) - 150 - 600, MaxBlocks - 4);
-            foreach (var section in sections) blocks.Add(Section(section));
-            if (shown < lines.Count)
-            {
-                var rest = lines.Count - shown;
-                var full = LinkText.SafeHttpUrl(a.FullListUrl) is { } feed ? $" The full list: <{LinkTarget(feed)}|calendar feed>." : "";
-                blocks.Add(Section($"_…and {rest} more deadline{(rest == 1 ? "" : "s")} not shown: a Slack message holds only so much._{full}"));
-            }
-            if (unsubscribe is not null) blocks.Add(Context(unsubscribe));
-        }
-        else
-        {
-            var (facts, context) = a.Kind == MessageKind.Notice ? NoticeText(a) : AlertText(a);
-            blocks.Add(Section(facts));
-            blocks.Add(Context(unsubscribe is null ? context : $"{context} · {unsubscribe}"));
+            case DigestMessage d:
+                DigestBlocks(blocks, d, unsubscribe);
+                break;
+            case NoticeMessage n:
+                DeadlineBlocks(blocks, NoticeText(n), unsubscribe);
+                break;
+            case AlertMessage alert:
+                DeadlineBlocks(blocks, AlertText(alert), unsubscribe);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(a), a.GetType().Name, "not a message this channel knows");
         }
         return new JsonObject { ["text"] = Fallback(a), ["blocks"] = blocks };
+    }
+
+    private static void DeadlineBlocks(JsonArray blocks, (string Facts, string Context) text, string? unsubscribe)
+    {
+        blocks.Add(Section(text.Facts));
+        blocks.Add(Context(unsubscribe is null ? text.Context : $"{text.Context} · {unsubscribe}"));
+    }
+
+    private static void DigestBlocks(JsonArray blocks, DigestMessage a, string? unsubscribe)
+    {
+        blocks.Add(Section(Escape(a.Summary)));
+        var lines = a.Items.Select(i => LinkText.Truncate(i.Overdue
+            ? $"*OVERDUE by {Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, due {Escape(i.DueText)}"
+            : $"*{Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, {Escape(i.DueText)}", MaxLine)).ToList();
+        var (sections, shown) = Fit(lines, MaxBlocksText - a.Summary.Length - 150 - 600, MaxBlocks - 4);
+        foreach (var section in sections) blocks.Add(Section(section));
+        if (shown < lines.Count)
+        {
+            var rest = lines.Count - shown;
+            var full = LinkText.SafeHttpUrl(a.FullListUrl) is { } feed ? $" The full list: <{LinkTarget(feed)}|calendar feed>." : "";
+            blocks.Add(Section($"_…and {rest} more deadline{(rest == 1 ? "" : "s")} not shown: a Slack message holds only so much._{full}"));
+        }
+        if (unsubscribe is not null) blocks.Add(Context(unsubscribe));
     }
 
     /// <summary>Slack's limits (docs.slack.dev, Block Kit reference): 50 blocks a message, 3,000 characters a section's
@@ -135,7 +150,7 @@ public static class SlackMessage
     }
 
     /// <summary>The notification text: whole lines up to 3,000 characters.</summary>
-    private static string Fallback(AlertView a)
+    private static string Fallback(MessageView a)
     {
         var text = new StringBuilder();
         foreach (var line in Escape(a.PlainText).Split('\n'))
@@ -147,15 +162,15 @@ public static class SlackMessage
         return text.ToString();
     }
 
-    private static (string Facts, string Context) NoticeText(AlertView a)
+    private static (string Facts, string Context) NoticeText(NoticeMessage a)
     {
         var facts = new StringBuilder($"*{Escape(a.Headline)}*");
-        foreach (var (label, value) in a.NoticeFactRows) facts.Append($"\n*{Escape(label)}:* {Escape(value)}");
+        foreach (var (label, value) in a.FactRows) facts.Append($"\n*{Escape(label)}:* {Escape(value)}");
         AppendSource(facts, a.Source);
         return (facts.ToString(), "Change notice" + (a.Category is { } c ? $" · {Escape(c)}" : ""));
     }
 
-    private static (string Facts, string Context) AlertText(AlertView a)
+    private static (string Facts, string Context) AlertText(AlertMessage a)
     {
         var facts = new StringBuilder($"*{Escape(a.Countdown)}*\n");
         facts.Append($"*Due:* {Escape(a.DueInDeadlineZone)}");

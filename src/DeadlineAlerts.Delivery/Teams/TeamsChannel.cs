@@ -16,9 +16,9 @@ public sealed class TeamsChannel(HttpDelivery http) : IAlertChannel
 {
     public string Type => ChannelSpec.Teams;
 
-    public Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken)
+    public Task<DeliveryOutcome> SendAsync(MessageView message, ChannelSpec channel, CancellationToken cancellationToken)
     {
-        var body = TeamsMessage.Build(alert).ToJsonString();
+        var body = TeamsMessage.Build(message).ToJsonString();
         return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), null,
             async response => HttpOutcome.From(response, detail: response.IsSuccessStatusCode ? null : await HttpDelivery.ErrorTextAsync(response)),
             cancellationToken);
@@ -48,32 +48,43 @@ public static class TeamsMessage
     /// </summary>
     public const int MaxBytes = 26_000;
 
-    public static JsonObject Build(AlertView a)
+    public static JsonObject Build(MessageView message) => message switch
     {
-        var message = Build(a, a.Items.Count, null);
+        DigestMessage d => Digest(d),
+        NoticeMessage n => Fitted(notes => Card(n, DeadlineBody(n, NoticeFacts(n), n.Notice.Reason, notes: null), fullList: null), ""),
+        AlertMessage a => Fitted(notes => Card(a, DeadlineBody(a, AlertFacts(a), reason: null, notes), fullList: null), a.Notes ?? ""),
+        _ => throw new ArgumentOutOfRangeException(nameof(message), message.GetType().Name, "not a message this channel knows"),
+    };
+
+    /// <summary>An alert or notice whole when it fits; otherwise its facts kept and the record's notes shortened.</summary>
+    private static JsonObject Fitted(Func<string, JsonObject> build, string notes)
+    {
+        var message = build(notes);
         var size = Size(message);
         if (size <= MaxBytes) return message;
-        if (a.Kind == MessageKind.Digest)
-        {
-            var take = a.Items.Count;
-            while (take > 0 && size > MaxBytes)
-            {
-                take = Math.Min(take - 1, (int)((long)take * MaxBytes / size));
-                message = Build(a, take, null);
-                size = Size(message);
-            }
-            return message;
-        }
-        var notes = a.Notes ?? "";
         var over = size - MaxBytes;
-        return Build(a, 0, notes.Length > over ? LinkText.Truncate(notes, Math.Max(1, notes.Length - over - 200)) : "");
+        return build(notes.Length > over ? LinkText.Truncate(notes, Math.Max(1, notes.Length - over - 200)) : "");
+    }
+
+    /// <summary>A digest with as many deadlines as fit, the rest counted and linked to the full list.</summary>
+    private static JsonObject Digest(DigestMessage d)
+    {
+        var take = d.Items.Count;
+        var message = Card(d, DigestBody(d, take), null);
+        var size = Size(message);
+        while (take > 0 && size > MaxBytes)
+        {
+            take = Math.Min(take - 1, (int)((long)take * MaxBytes / size));
+            message = Card(d, DigestBody(d, take), take < d.Items.Count ? d.FullListUrl : null);
+            size = Size(message);
+        }
+        return message;
     }
 
     private static int Size(JsonObject message) => System.Text.Encoding.UTF8.GetByteCount(message.ToJsonString());
 
-    private static JsonObject Build(AlertView a, int items, string? notes)
+    private static JsonObject Card(MessageView a, JsonArray body, string? fullList)
     {
-        var body = a.Kind == MessageKind.Digest ? DigestBody(a, items) : DeadlineBody(a, notes);
         var url = LinkText.SafeHttpUrl(a.Source);
         var card = new JsonObject
         {
@@ -85,7 +96,7 @@ public static class TeamsMessage
         };
         var actions = new JsonArray();
         if (url is not null) actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open source", ["url"] = url });
-        if (a.Kind == MessageKind.Digest && items < a.Items.Count && LinkText.SafeHttpUrl(a.FullListUrl) is { } feed)
+        if (LinkText.SafeHttpUrl(fullList) is { } feed)
             actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Full list (calendar feed)", ["url"] = feed });
         AddUnsubscribe(actions, a.UnsubscribeUrl);
         if (actions.Count > 0) card["actions"] = actions;
@@ -100,47 +111,42 @@ public static class TeamsMessage
         };
     }
 
-    /// <summary>An alert or a notice: title and headline as TextRuns, the composed facts, then the record's own text.</summary>
-    private static JsonArray DeadlineBody(AlertView a, string? notes)
-    {
-        var facts = new JsonArray();
-        switch (a.Kind)
-        {
-            case MessageKind.Notice:
-                // Reason is operator text: it goes into a TextRun below, never into a Markdown fact.
-                foreach (var (label, value) in a.NoticeFactRows.Where(r => r.Label != "Reason")) facts.Add(Fact(label, value));
-                break;
-            default:
-                facts.Add(Fact("Countdown", a.Countdown));
-                facts.Add(Fact("Due", a.DueInDeadlineZone));
-                if (a.ShowsSubscriberZone) facts.Add(Fact("Your time", a.DueInSubscriberZone));
-                facts.Add(Fact("Lead time", a.LeadTime?.Words ?? ""));
-                if (a.Late) facts.Add(Fact("Late", "yes: sent after its planned time"));
-                break;
-        }
+    /// <summary>A notice's composed facts; its reason is operator text and goes into a TextRun, never into a Markdown fact.</summary>
+    private static JsonArray NoticeFacts(NoticeMessage n) => [.. n.FactRows.Where(r => r.Label != "Reason").Select(r => Fact(r.Label, r.Value))];
 
+    private static JsonArray AlertFacts(AlertMessage a)
+    {
+        var facts = new JsonArray { Fact("Countdown", a.Countdown), Fact("Due", a.DueInDeadlineZone) };
+        if (a.ShowsSubscriberZone) facts.Add(Fact("Your time", a.DueInSubscriberZone));
+        facts.Add(Fact("Lead time", a.LeadTime?.Words ?? ""));
+        if (a.Late) facts.Add(Fact("Late", "yes: sent after its planned time"));
+        return facts;
+    }
+
+    /// <summary>An alert or a notice: title and headline as TextRuns, the composed facts, then the record's own text.</summary>
+    private static JsonArray DeadlineBody(MessageView a, JsonArray facts, string? reason, string? notes)
+    {
         var body = new JsonArray
         {
             Literal(a.Title, new JsonObject { ["weight"] = "Bolder", ["size"] = "Large" }),
             Literal(a.Headline, new JsonObject { ["isSubtle"] = true }, spacing: "None"),
             new JsonObject { ["type"] = "FactSet", ["facts"] = facts },
         };
-        if (a.Notice?.Reason is { Length: > 0 } reason) body.Add(Labelled("Reason", reason));
+        if (reason is { Length: > 0 }) body.Add(Labelled("Reason", reason));
         if (a.Category is { } category) body.Add(Labelled("Category", category));
         if (LinkText.SafeHttpUrl(a.Source) is null && !string.IsNullOrWhiteSpace(a.Source)) body.Add(Labelled("Source", a.Source));
-        notes ??= a.Notes;
-        if (a.Kind == MessageKind.Alert && !string.IsNullOrWhiteSpace(notes)) body.Add(Literal(notes, new JsonObject()));
+        if (!string.IsNullOrWhiteSpace(notes)) body.Add(Literal(notes, new JsonObject()));
         return body;
     }
 
     /// <summary>A digest: its title and summary, which we compose, then "countdown: title, due time" a deadline,
     /// the deadline's title from the record in a TextRun (see <see cref="Labelled"/>).</summary>
-    private static JsonArray DigestBody(AlertView a, int take)
+    private static JsonArray DigestBody(DigestMessage a, int take)
     {
         var body = new JsonArray
         {
             new JsonObject { ["type"] = "TextBlock", ["text"] = a.Title, ["weight"] = "Bolder", ["size"] = "Large", ["wrap"] = true },
-            new JsonObject { ["type"] = "TextBlock", ["text"] = a.Summary ?? "", ["isSubtle"] = true, ["wrap"] = true, ["spacing"] = "None" },
+            new JsonObject { ["type"] = "TextBlock", ["text"] = a.Summary, ["isSubtle"] = true, ["wrap"] = true, ["spacing"] = "None" },
         };
         foreach (var i in a.Items.Take(take))
             body.Add(Labelled(i.Overdue ? $"OVERDUE by {i.Countdown}" : i.Countdown, $"{LinkText.Truncate(i.Title, 500)}, {i.DueText}"));

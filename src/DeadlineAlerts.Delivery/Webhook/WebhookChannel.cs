@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using DeadlineAlerts.Core.Delivery;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
+using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Delivery.Http;
 using NodaTime;
 
@@ -26,10 +27,10 @@ public sealed class WebhookChannel(HttpDelivery http, IClock clock) : IAlertChan
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public Task<DeliveryOutcome> SendAsync(AlertView alert, ChannelSpec channel, CancellationToken cancellationToken)
+    public Task<DeliveryOutcome> SendAsync(MessageView message, ChannelSpec channel, CancellationToken cancellationToken)
     {
-        var id = alert.AlertId.Value;
-        var body = Body(alert);
+        var id = message.MessageId.Value;
+        var body = Body(message);
         var timestamp = clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var key = WebhookSecret.Key(channel.Secret);
         return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), headers =>
@@ -42,9 +43,13 @@ public sealed class WebhookChannel(HttpDelivery http, IClock clock) : IAlertChan
     }
 
     /// <summary>The JSON body for any kind: <see cref="WebhookPayload"/> for an alert or a notice, <see cref="WebhookDigestPayload"/> for a digest.</summary>
-    public static string Body(AlertView a) => a.Kind == MessageKind.Digest
-        ? JsonSerializer.Serialize(WebhookDigestPayload.From(a), Json)
-        : JsonSerializer.Serialize(WebhookPayload.From(a), Json);
+    public static string Body(MessageView message) => message switch
+    {
+        AlertMessage a => JsonSerializer.Serialize(WebhookPayload.From(a), Json),
+        NoticeMessage n => JsonSerializer.Serialize(WebhookPayload.From(n), Json),
+        DigestMessage d => JsonSerializer.Serialize(WebhookDigestPayload.From(d), Json),
+        _ => throw new ArgumentOutOfRangeException(nameof(message), message.GetType().Name, "not a message this channel knows"),
+    };
 
     /// <summary>Standard Webhooks v1 signature of <c>{id}.{timestamp}.{body}</c>.</summary>
     public static string Sign(byte[] key, string id, string timestamp, string body) =>
@@ -76,23 +81,29 @@ public sealed record WebhookPayload(
 
     public static string TypeOf(MessageKind kind) => "deadline." + kind.Wire();
 
-    public static WebhookPayload From(AlertView a) => new(
-        a.AlertId.Value,
+    /// <summary>An alert: with its lead time, no notice.</summary>
+    public static WebhookPayload From(AlertMessage a) => From(a, a.LeadTime, notice: null);
+
+    /// <summary>A notice: with what changed, no lead time.</summary>
+    public static WebhookPayload From(NoticeMessage n) => From(n, lead: null, n.Notice);
+
+    private static WebhookPayload From(MessageView a, LeadTime? lead, NoticeFacts? notice) => new(
+        a.MessageId.Value,
         TypeOf(a.Kind),
         new WebhookDeadline(a.DeadlineId.Value, a.Title, a.Category, a.Source,
             TimeText.Iso(a.DueAt),
             new WebhookLocal(TimeText.IsoLocal(a.DueAt, a.DeadlineZone), a.DeadlineZone.Id, a.DueInDeadlineZone),
             new WebhookLocal(TimeText.IsoLocal(a.DueAt, a.SubscriberZone), a.SubscriberZone.Id, a.DueInSubscriberZone)),
         a.SubscriberId.Value,
-        a.LeadTime?.Text,
+        lead?.Text,
         TimeText.Iso(a.FireAt),
         // A deadline resolved or cancelled is no longer counted down: null, as the notice's text says nothing of time left.
-        a.Notice?.Change is ChangeKind.Resolved or ChangeKind.Cancelled ? null : a.Countdown,
+        notice?.Change is ChangeKind.Resolved or ChangeKind.Cancelled ? null : a.Countdown,
         a.Late,
         a.PlainText,
         a.UnsubscribeUrl)
     {
-        Notice = a.Notice is { } n
+        Notice = notice is { } n
             ? new WebhookNotice(n.Change, a.Headline, TimeText.Iso(n.OldDue),
                 new WebhookLocal(TimeText.IsoLocal(n.OldDue, a.DeadlineZone), a.DeadlineZone.Id, TimeText.Full(n.OldDue, a.DeadlineZone)),
                 new WebhookLocal(TimeText.IsoLocal(n.OldDue, a.SubscriberZone), a.SubscriberZone.Id, TimeText.Full(n.OldDue, a.SubscriberZone)),
@@ -125,19 +136,19 @@ public sealed record WebhookDigestPayload(
     string Text,
     string? UnsubscribeUrl)
 {
-    /// <summary>From a digest view (<see cref="AlertView.CreateDigest"/>): its id, period and send instant, every deadline it lists.</summary>
-    public static WebhookDigestPayload From(AlertView d)
+    /// <summary>From a digest view (<see cref="DigestMessage.Create"/>): its id, period and send instant, every deadline it lists.</summary>
+    public static WebhookDigestPayload From(DigestMessage d)
     {
-        var period = (d.Digest ?? throw new ArgumentException($"{d.Kind} {d.AlertId} is not a digest", nameof(d))).Period;
+        var period = d.Digest.Period;
         return new(
-            d.AlertId.Value,
+            d.MessageId.Value,
             WebhookPayload.TypeOf(MessageKind.Digest),
             d.SubscriberId.Value,
             period.Key,
             TimeText.Iso(period.SendAt),
             d.SubscriberZone.Id,
             d.Late,
-            d.Summary ?? "",
+            d.Summary,
             d.Items.Select(i => new WebhookDigestItem(i.DeadlineId.Value, i.Title, i.Category, TimeText.Iso(i.DueAt),
                 new WebhookLocal(TimeText.IsoLocal(i.DueAt, d.SubscriberZone), d.SubscriberZone.Id, i.DueText), i.Countdown, i.Overdue)).ToList(),
             d.PlainText,

@@ -19,7 +19,7 @@ public sealed record LedgerEntry
 {
     public required string PartitionKey { get; init; }
     public required string RowKey { get; init; }
-    public required AlertId AlertId { get; init; }
+    public required MessageId MessageId { get; init; }
     public required DeadlineId DeadlineId { get; init; }
     public required SubscriberId SubscriberId { get; init; }
     public required ChannelId ChannelId { get; init; }
@@ -74,7 +74,7 @@ public sealed record LedgerEntry
         {
             PartitionKey = pk,
             RowKey = rk,
-            AlertId = d.MessageId,
+            MessageId = d.MessageId,
             DeadlineId = d.DeadlineId,
             SubscriberId = d.SubscriberId,
             ChannelId = d.ChannelId,
@@ -152,7 +152,7 @@ public sealed record LedgerEntry
 
     /// <summary>What a planned row holds, for a queue message that lets delivery claim the row without reading it.</summary>
     public PlannedRow ToPlannedRow() => Status == LedgerStatus.Planned
-        ? new(AlertId.Value, DeadlineId.Value, SubscriberId.Value, ChannelId.Value, ChannelType, Kind == MessageKind.Alert ? null : Kind.Wire(), LeadTime, Ref, DigestPeriod,
+        ? new(MessageId.Value, DeadlineId.Value, SubscriberId.Value, ChannelId.Value, ChannelType, Kind == MessageKind.Alert ? null : Kind.Wire(), LeadTime, Ref, DigestPeriod,
             RecordEntities.Iso(FireAt), RecordEntities.Iso(DueAt), RecordEntities.Iso(PlannedAt), Late)
         : throw new InvalidOperationException($"ledger row {RowKey} is {Status.Wire()}, not planned");
 
@@ -161,7 +161,7 @@ public sealed record LedgerEntry
     {
         PartitionKey = partitionKey,
         RowKey = rowKey,
-        AlertId = s.AlertId,
+        MessageId = s.MessageId,
         DeadlineId = s.DeadlineId,
         SubscriberId = s.SubscriberId,
         ChannelId = s.ChannelId,
@@ -181,12 +181,12 @@ public sealed record LedgerEntry
     /// <summary>Only for alert rows: the alert the row delivers, or null when its stored lead time cannot be read.</summary>
     public PlannedAlert? ToPlannedAlert() =>
         Kind == MessageKind.Alert && Core.Schedule.LeadTime.TryParse(LeadTime, out var lead, out _)
-            ? new(AlertId, DeadlineId, SubscriberId, lead, FireAt, DueAt)
+            ? new(MessageId, DeadlineId, SubscriberId, lead, FireAt, DueAt)
             : null;
 
     public TableEntity ToEntity() => new(PartitionKey, RowKey)
     {
-        ["AlertId"] = AlertId.Value,
+        ["AlertId"] = MessageId.Value,
         ["DeadlineId"] = DeadlineId.Value,
         ["SubscriberId"] = SubscriberId.Value,
         ["ChannelId"] = ChannelId.Value,
@@ -214,7 +214,7 @@ public sealed record LedgerEntry
     {
         PartitionKey = e.PartitionKey,
         RowKey = e.RowKey,
-        AlertId = e.GetString("AlertId") ?? "",
+        MessageId = e.GetString("AlertId") ?? "",
         DeadlineId = e.GetString("DeadlineId") ?? "",
         SubscriberId = e.GetString("SubscriberId") ?? "",
         ChannelId = e.GetString("ChannelId") ?? "",
@@ -264,7 +264,7 @@ public sealed record LedgerEntry
 /// planned, no attempts, as <see cref="LedgerEntry.Plan"/> wrote it.
 /// </summary>
 public sealed record PlannedRow(
-    [property: System.Text.Json.Serialization.JsonPropertyName("id")] string AlertId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("id")] string MessageId,
     [property: System.Text.Json.Serialization.JsonPropertyName("dl")] string DeadlineId,
     [property: System.Text.Json.Serialization.JsonPropertyName("sb")] string SubscriberId,
     [property: System.Text.Json.Serialization.JsonPropertyName("ch")] string ChannelId,

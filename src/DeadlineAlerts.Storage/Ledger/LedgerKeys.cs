@@ -29,7 +29,7 @@ public static class LedgerKeys
     public static string Partition(Instant keyAt, SubscriberId subscriberId) =>
         keyAt.InUtc().Date.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "-" + Shard(subscriberId).ToString("x2", CultureInfo.InvariantCulture);
 
-    public static string RowKey(Instant keyAt, AlertId messageId, ChannelId channelId) =>
+    public static string RowKey(Instant keyAt, MessageId messageId, ChannelId channelId) =>
         (keyAt - Instant.MinValue).BclCompatibleTicks.ToString("D20", CultureInfo.InvariantCulture) + "_" + messageId.Value + "_" + channelId.Value;
 
     public static (string PartitionKey, string RowKey) Of(Dispatch d) => (Partition(d.KeyAt, d.SubscriberId), RowKey(d.KeyAt, d.MessageId, d.ChannelId));

@@ -22,7 +22,7 @@ public sealed class ScheduleIndex(StorageClients clients)
 
     public static string Partition(Instant fireAt) => fireAt.InUtc().Date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    public static string RowKey(Instant fireAt, AlertId id) =>
+    public static string RowKey(Instant fireAt, MessageId id) =>
         (fireAt - Instant.MinValue).BclCompatibleTicks.ToString("D20", CultureInfo.InvariantCulture) + "_" + id.Value;
 
     private static string Bound(Instant instant) =>
@@ -69,7 +69,7 @@ public sealed class ScheduleIndex(StorageClients clients)
             return Bad("LeadTime", $"\"{e.GetString("LeadTime")}\" is not an ISO 8601 duration such as P1D");
         if (RecordEntities.TryParseInstant(e.GetString("FireAt")) is not { } fireAt) return Bad("FireAt", "is not an ISO instant");
         if (RecordEntities.TryParseInstant(e.GetString("DueAt")) is not { } dueAt) return Bad("DueAt", "is not an ISO instant");
-        alert = new PlannedAlert(new AlertId(e.GetString("AlertId")), e.GetString("DeadlineId"), e.GetString("SubscriberId"), lead, fireAt, dueAt);
+        alert = new PlannedAlert(new MessageId(e.GetString("AlertId")), e.GetString("DeadlineId"), e.GetString("SubscriberId"), lead, fireAt, dueAt);
         return null;
     }
 }
@@ -78,5 +78,5 @@ public sealed class ScheduleIndex(StorageClients clients)
 public sealed class ScheduleRows
 {
     public List<PlannedAlert> Alerts { get; } = [];
-    public List<(UnreadableRecord Problem, string? AlertId, string? DeadlineId, string? SubscriberId, Instant? FireAt, Instant? DueAt, string? LeadTime)> UnreadableRows { get; } = [];
+    public List<(UnreadableRecord Problem, string? MessageId, string? DeadlineId, string? SubscriberId, Instant? FireAt, Instant? DueAt, string? LeadTime)> UnreadableRows { get; } = [];
 }

@@ -13,14 +13,14 @@ public static class Alerts
     /// <summary>Tue 12 Aug 2025 00:01 EDT = 04:01 UTC.</summary>
     public static readonly Instant Due = Instant.FromUtc(2025, 8, 12, 4, 1);
 
-    public static AlertView Sample(string title = "US-China tariff truce expires", string? source = "https://example.org/notice?id=1&x=2",
+    public static AlertMessage Sample(string title = "US-China tariff truce expires", string? source = "https://example.org/notice?id=1&x=2",
         string? notes = null, bool late = false, string subscriberId = "desk-1", string? category = "trade", string? unsubscribeUrl = Unsubscribe)
     {
         var lead = LeadTime.Parse("P7D");
         var fireAt = Due - Duration.FromDays(7);
-        return new AlertView
+        return new AlertMessage
         {
-            AlertId = AlertId.For("tariff-truce", Due, subscriberId, lead),
+            MessageId = MessageId.ForAlert("tariff-truce", Due, subscriberId, lead),
             DeadlineId = "tariff-truce",
             Title = title,
             Category = category,
@@ -46,16 +46,27 @@ public static class Alerts
     public static readonly Instant Extended = Instant.FromUtc(2025, 11, 10, 5, 1);
 
     /// <summary>The change notice for the 90-day extension, read in London.</summary>
-    public static AlertView ExtensionNotice(string? reason = "Truce extended by executive order") => Sample() with
+    public static NoticeMessage ExtensionNotice(string? reason = "Truce extended by executive order")
     {
-        Kind = MessageKind.Notice,
-        AlertId = new AlertId("nt_0123456789abcdef"),
-        LeadTime = null,
-        DueAt = Extended,
-        FireAt = Due - Duration.FromDays(1),
-        Now = Due - Duration.FromDays(1),
-        Notice = new NoticeFacts(ChangeKind.Extended, Due, Extended, reason, "operator"),
-    };
+        var alert = Sample();
+        return new NoticeMessage
+        {
+            MessageId = new MessageId("nt_0123456789abcdef"),
+            DeadlineId = alert.DeadlineId,
+            Title = alert.Title,
+            Category = alert.Category,
+            Source = alert.Source,
+            SubscriberId = alert.SubscriberId,
+            SubscriberName = alert.SubscriberName,
+            DeadlineZone = alert.DeadlineZone,
+            SubscriberZone = alert.SubscriberZone,
+            UnsubscribeUrl = alert.UnsubscribeUrl,
+            DueAt = Extended,
+            FireAt = Due - Duration.FromDays(1),
+            Now = Due - Duration.FromDays(1),
+            Notice = new NoticeFacts(ChangeKind.Extended, Due, Extended, reason, "operator"),
+        };
+    }
 
     public const string HostileTitle = "<script>alert(1)</script>\r\nBcc: victim@example.com";
 }
