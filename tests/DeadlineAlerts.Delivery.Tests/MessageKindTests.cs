@@ -62,8 +62,13 @@ public sealed class MessageKindTests
         var a = Alerts.Sample();
         var unknown = new Unknown
         {
-            MessageId = a.MessageId, Title = a.Title, SubscriberId = a.SubscriberId, SubscriberName = a.SubscriberName,
-            SubscriberZone = a.SubscriberZone, FireAt = a.FireAt, Now = a.Now,
+            MessageId = a.MessageId,
+            Title = a.Title,
+            SubscriberId = a.SubscriberId,
+            SubscriberName = a.SubscriberName,
+            SubscriberZone = a.SubscriberZone,
+            FireAt = a.FireAt,
+            Now = a.Now,
         };
         Assert.Throws<ArgumentOutOfRangeException>(() => SlackMessage.Build(unknown));
         Assert.Throws<ArgumentOutOfRangeException>(() => TeamsMessage.Build(unknown));
