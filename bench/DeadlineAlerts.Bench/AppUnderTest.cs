@@ -121,7 +121,7 @@ public sealed class AppUnderTest : IAsyncDisposable
         await store.UpsertAsync([], subscribers, ct);
         // Chunks of whole batches, several in flight: Azurite is the bottleneck, not the client.
         var work = deadlines.Chunk(1000).Select<Deadline[], Func<Task>>(c => () => store.UpsertAsync(c, [], ct))
-            .Concat(planned.GroupBy(p => ScheduleIndex.Partition(p.FireAt)).SelectMany(g => g.Chunk(1000))
+            .Concat(planned.GroupBy(p => ScheduleIndex.Partition(p.FireAt, p.SubscriberId)).SelectMany(g => g.Chunk(1000))
                 .Select<PlannedAlert[], Func<Task>>(c => () => schedule.AddAsync(c, ct)));
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
             async (w, _) => await w());

@@ -274,6 +274,37 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public async Task A_deadline_many_follow_spreads_its_records_and_schedule_over_the_shards_and_every_follower_is_told_once()
+    {
+        using var receiver = new LoopbackReceiver();
+        await using var t = await TestInstallation.CreateAsync(July29, new Dictionary<string, string?> { ["DeadlineAlerts:Delivery:PerHostPerSecond"] = "100000" });
+        var followers = Enumerable.Range(0, 200).Select(i => Subscriber($"desk-{i}", receiver.Url($"desk-{i}"))).ToArray();
+        await t.ImportAsync(File([Deadline("us-china-tariff-truce", "2025-07-29T09:00", leadTimes: ["PT0S"])], followers));
+
+        var clients = t.Get<StorageClients>();
+        async Task<HashSet<string>> PartitionsOf(string table)
+        {
+            var keys = new HashSet<string>();
+            await foreach (var e in clients.Table(table).QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey"])) keys.Add(e.PartitionKey);
+            return keys;
+        }
+        var subscriberPartitions = await PartitionsOf(clients.Names.Subscribers);
+        var schedulePartitions = await PartitionsOf(clients.Names.Schedule);
+        Assert.Equal(KeyShards.Count, subscriberPartitions.Count); // 200 ids over 32 shards: each shard holds some
+        Assert.All(subscriberPartitions, p => Assert.Matches("^subscriber-[0-9a-f]{2}$", p));
+        Assert.Equal(KeyShards.Count, schedulePartitions.Count); // one fire day, 32 partitions, not one
+        Assert.All(schedulePartitions, p => Assert.Matches("^20250729-[0-9a-f]{2}$", p));
+        Assert.Equal(200, (await t.Get<RecordStore>().ListSubscribersAsync()).Count);
+        Assert.Equal("desk-7", (await t.Get<RecordStore>().GetSubscriberAsync("desk-7"))!.Value.Id.Value);
+
+        await TickAndDrainAsync(t, Instant.FromUtc(2025, 7, 29, 13, 0, 30));
+        var told = receiver.Requests.Select(r => r.Path).ToList();
+        Assert.Equal(200, told.Count);
+        Assert.Equal(followers.Select((_, i) => $"/desk-{i}").Order(), told.Order());
+        Assert.Empty(await t.Get<UnfinishedIndex>().DueAsync(null)); // nothing left unfinished
+    }
+
+    [Fact]
     public async Task Preview_lists_what_would_fire_without_sending()
     {
         using var receiver = new LoopbackReceiver();

@@ -8,6 +8,7 @@ using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Storage;
 using DeadlineAlerts.Storage.Ledger;
 using DeadlineAlerts.Storage.Queue;
+using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -203,10 +204,10 @@ public sealed class ResilienceTests
             e[field] = value;
             await table.UpdateEntityAsync(e, e.ETag, TableUpdateMode.Replace);
         }
-        await Corrupt(deadlines, "deadline", "bad-due", "DueLocal", "next tuesday");
-        await Corrupt(deadlines, "deadline", "bad-leads", "LeadTimes", "P1D banana");
-        await Corrupt(deadlines, "deadline", "mars", "TimeZone", "Mars/Olympus");
-        await Corrupt(clients.Table(clients.Names.Subscribers), "subscriber", "bad-channels", "Channels", "{not json");
+        await Corrupt(deadlines, RecordStore.DeadlinePartition("bad-due"), "bad-due", "DueLocal", "next tuesday");
+        await Corrupt(deadlines, RecordStore.DeadlinePartition("bad-leads"), "bad-leads", "LeadTimes", "P1D banana");
+        await Corrupt(deadlines, RecordStore.DeadlinePartition("mars"), "mars", "TimeZone", "Mars/Olympus");
+        await Corrupt(clients.Table(clients.Names.Subscribers), RecordStore.SubscriberPartition("bad-channels"), "bad-channels", "Channels", "{not json");
 
         t.Clock.Reset(Instant.FromUtc(2025, 8, 5, 4, 1, 30));
         var tick = await t.Get<ScanService>().TickAsync();

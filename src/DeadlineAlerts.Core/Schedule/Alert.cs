@@ -1,8 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using DeadlineAlerts.Core.Records;
 using NodaTime;
-using NodaTime.Text;
 
 namespace DeadlineAlerts.Core.Schedule;
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using DeadlineAlerts.Core.Pipeline;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Schedule;
@@ -24,10 +22,10 @@ namespace DeadlineAlerts.Storage.Ledger;
 /// </summary>
 public static class LedgerKeys
 {
-    public const int Shards = 32;
+    public const int Shards = KeyShards.Count;
 
     public static string Partition(Instant keyAt, SubscriberId subscriberId) =>
-        keyAt.InUtc().Date.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "-" + Shard(subscriberId).ToString("x2", CultureInfo.InvariantCulture);
+        keyAt.InUtc().Date.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + KeyShards.Suffix(subscriberId.Value);
 
     public static string RowKey(Instant keyAt, MessageId messageId, ChannelId channelId) =>
         (keyAt - Instant.MinValue).BclCompatibleTicks.ToString("D20", CultureInfo.InvariantCulture) + "_" + messageId.Value + "_" + channelId.Value;
@@ -36,8 +34,4 @@ public static class LedgerKeys
 
     /// <summary>A digest's key instant: its period's local date read as a UTC midnight (a stable name, not a moment).</summary>
     public static Instant DigestKeyAt(DigestPeriod period) => period.Date.AtMidnight().InUtc().ToInstant();
-
-    /// <summary>Stable across processes and .NET versions (string.GetHashCode is not).</summary>
-    private static int Shard(SubscriberId subscriberId) =>
-        SHA256.HashData(Encoding.UTF8.GetBytes(subscriberId.Value))[0] % Shards;
 }

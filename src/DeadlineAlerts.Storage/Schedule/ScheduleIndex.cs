@@ -11,8 +11,9 @@ namespace DeadlineAlerts.Storage.Schedule;
 /// <summary>
 /// The schedule: one row per planned alert, keyed by when it fires, so that "what is due in (from, to]?"
 /// is one range query over the partitions of those UTC days and reads only the alerts in the window,
-/// never every deadline. PartitionKey = fire day (<c>yyyyMMdd</c>), RowKey = fire instant in ticks
-/// (zero-padded, so text order is time order) + alert id.
+/// never every deadline. PartitionKey = fire day and the subscriber's shard (<c>yyyyMMdd-ss</c>, <see cref="KeyShards"/>:
+/// a deadline that a million people follow fills 32 partitions of its fire day, not one), RowKey = fire instant in
+/// ticks (zero-padded, so text order is time order) + alert id.
 /// Rows are only ever added: a row left over from an older version of a record (an extension, a changed
 /// subscription) is recognised at tick time because it no longer matches the current records.
 /// </summary>
@@ -20,7 +21,9 @@ public sealed class ScheduleIndex(StorageClients clients)
 {
     private TableClient Table => clients.Table(clients.Names.Schedule);
 
-    public static string Partition(Instant fireAt) => fireAt.InUtc().Date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    public static string Partition(Instant fireAt, SubscriberId subscriberId) => Day(fireAt) + KeyShards.Suffix(subscriberId.Value);
+
+    private static string Day(Instant fireAt) => fireAt.InUtc().Date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     public static string RowKey(Instant fireAt, MessageId id) =>
         (fireAt - Instant.MinValue).BclCompatibleTicks.ToString("D20", CultureInfo.InvariantCulture) + "_" + id.Value;
@@ -37,7 +40,8 @@ public sealed class ScheduleIndex(StorageClients clients)
     public async Task<ScheduleRows> DueAsync(TickWindow window, CancellationToken ct = default)
     {
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey ge {Partition(window.After)} and PartitionKey le {Partition(window.UpTo)} and RowKey gt {Bound(window.After) + "_~"} and RowKey le {Bound(window.UpTo) + "_~"}");
+            // Every shard of every day from the window's first to its last: "20250812-00" … "20250812-1f" sort between "20250812" and "20250812~".
+            $"PartitionKey ge {Day(window.After)} and PartitionKey lt {Day(window.UpTo) + "~"} and RowKey gt {Bound(window.After) + "_~"} and RowKey le {Bound(window.UpTo) + "_~"}");
         var rows = new ScheduleRows();
         await foreach (var e in Table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
@@ -49,7 +53,7 @@ public sealed class ScheduleIndex(StorageClients clients)
         return rows;
     }
 
-    private static TableEntity ToEntity(PlannedAlert a) => new(Partition(a.FireAt), RowKey(a.FireAt, a.Id))
+    private static TableEntity ToEntity(PlannedAlert a) => new(Partition(a.FireAt, a.SubscriberId), RowKey(a.FireAt, a.Id))
     {
         ["AlertId"] = a.Id.Value,
         ["DeadlineId"] = a.DeadlineId.Value,

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Testing;
 using DeadlineAlerts.Testing.Processes;
 using static DeadlineAlerts.Cli.Tests.Faults.FaultSupport;
@@ -49,11 +50,11 @@ public sealed class MalformedRowTests
         var deadlines = service.GetTableClient(dla.Prefix + "deadlines");
         var subscribers = service.GetTableClient(dla.Prefix + "subscribers");
         var schedule = service.GetTableClient(dla.Prefix + "schedule");
-        await Spoil(deadlines, "deadline", "bad-due", e => e["DueLocal"] = "next tuesday");
-        await Spoil(deadlines, "deadline", "no-due", e => e.Remove("DueLocal"));
-        await Spoil(deadlines, "deadline", "bad-leads", e => e["LeadTimes"] = "P1D banana");
-        await Spoil(deadlines, "deadline", "mars-zone", e => e["TimeZone"] = "Mars/Olympus");
-        await Spoil(subscribers, "subscriber", BadSubscriber, e => e["Channels"] = "{not json");
+        await Spoil(deadlines, RecordStore.DeadlinePartition("bad-due"), "bad-due", e => e["DueLocal"] = "next tuesday");
+        await Spoil(deadlines, RecordStore.DeadlinePartition("no-due"), "no-due", e => e.Remove("DueLocal"));
+        await Spoil(deadlines, RecordStore.DeadlinePartition("bad-leads"), "bad-leads", e => e["LeadTimes"] = "P1D banana");
+        await Spoil(deadlines, RecordStore.DeadlinePartition("mars-zone"), "mars-zone", e => e["TimeZone"] = "Mars/Olympus");
+        await Spoil(subscribers, RecordStore.SubscriberPartition(BadSubscriber), BadSubscriber, e => e["Channels"] = "{not json");
         var soonAlertId = (string)preview.First(a => (string?)a!["deadlineId"] == SchedRowDeadline && (string?)a["subscriberId"] == "s0")!["alertId"]!;
         TableEntity? soonRow = null;
         await foreach (var e in schedule.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"AlertId eq {soonAlertId}"))) soonRow ??= e;
