@@ -36,6 +36,9 @@ public static class DeliveryServiceCollectionExtensions
     {
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section));
         services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section));
+        // The wire clock: real time for everything a receiver checks against its own clock (webhook-timestamp, ACS
+        // x-ms-date, SMTP Date, Retry-After dates, pacing). The schedule clock is NodaTime's IClock, which `dla --now`
+        // moves; nothing here reads it.
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => EndpointPolicy.FromSetting(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.AllowHosts));
         services.AddSingleton<HostRateLimiter>();
@@ -57,8 +60,8 @@ public static class DeliveryServiceCollectionExtensions
             });
 
         services.AddSingleton(sp => new HttpDelivery(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetRequiredService<EndpointPolicy>()));
-        services.AddSingleton<IAlertChannel>(sp => new WebhookChannel(sp.GetRequiredService<HttpDelivery>(), sp.GetRequiredService<IClock>()));
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetRequiredService<EndpointPolicy>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IAlertChannel>(sp => new WebhookChannel(sp.GetRequiredService<HttpDelivery>()));
         services.AddSingleton<IAlertChannel>(sp => new SlackChannel(sp.GetRequiredService<HttpDelivery>()));
         services.AddSingleton<IAlertChannel>(sp => new TeamsChannel(sp.GetRequiredService<HttpDelivery>()));
 

@@ -53,6 +53,9 @@ public sealed class AcsEmailTests : IAsyncLifetime
         Assert.Equal(expectedId.ToString(), send.Header("Operation-Id"));
         Assert.True(Guid.TryParse(send.Header("x-ms-client-request-id"), out _));
         Assert.StartsWith("HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=", send.Header("Authorization"));
+        // x-ms-date is the real time although the schedule clock stands in 2025 (ACS refuses a request 15 minutes off).
+        var signedAt = DateTimeOffset.ParseExact(send.Header("x-ms-date")!, "r", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(signedAt, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
         Assert.Equal($"/emails/operations/{expectedId}?api-version=2023-03-31", requests[1].RawTarget);
         Assert.Equal("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", requests[1].Header("x-ms-content-sha256"));
 

@@ -43,6 +43,8 @@ public sealed class SmtpAndPickupTests : IAsyncLifetime
         var message = Assert.Single(_smtp.Messages);
         Assert.Equal($"{alert.MessageId.Value}.{Inbox.Id}@example.com", message.MessageId);
         Assert.Equal(message.MessageId, outcome.ProviderMessageId);
+        // Date is the real time although the schedule clock stands in 2025 (DeliveryHost, as under `dla --now`).
+        Assert.InRange(message.Date, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
         Assert.Equal("7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT", message.Subject);
         Assert.Equal("desk@example.com", message.To.Mailboxes.Single().Address);
         Assert.Equal($"<{Alerts.Unsubscribe}>", message.Headers["List-Unsubscribe"]);

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using DeadlineAlerts.Core.Delivery;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Delivery.Tests.Support;
+using DeadlineAlerts.Delivery.Webhook;
 
 namespace DeadlineAlerts.Delivery.Tests;
 
@@ -28,15 +29,18 @@ public sealed class WebhookChannelTests : IAsyncLifetime
     {
         var alert = Alerts.Sample();
 
+        var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var outcome = await _services.Channel("webhook").SendAsync(alert, Hook, CancellationToken.None);
+        var after = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
         Assert.Equal(DeliveryStatus.Delivered, outcome.Status);
         var request = Assert.Single(_receiver.Requests);
         Assert.Equal(alert.MessageId.Value, request.Header("webhook-id"));
         Assert.Equal(alert.MessageId.Value, request.Header("Idempotency-Key"));
-        Assert.Equal(DeliveryHost.Now.ToUnixTimeSeconds().ToString(), request.Header("webhook-timestamp"));
+        // The wire clock: real time, though this host's schedule clock stands in 2025 (as under `dla --now`).
+        Assert.InRange(long.Parse(request.Header("webhook-timestamp")!), before, after);
         Assert.True(ReceiverExample.Verify(Secret, request.Header("webhook-id")!, request.Header("webhook-timestamp")!,
-            request.Header("webhook-signature")!, request.Body, DeliveryHost.Now.ToDateTimeOffset()));
+            request.Header("webhook-signature")!, request.Body, DateTimeOffset.UtcNow));
         Assert.Equal("deadline.alert", (string?)JsonNode.Parse(request.BodyText)!["type"]);
         Assert.Equal(Alerts.Unsubscribe, (string?)JsonNode.Parse(request.BodyText)!["unsubscribeUrl"]);
     }
@@ -49,9 +53,35 @@ public sealed class WebhookChannelTests : IAsyncLifetime
         var tampered = r.Body.ToArray();
         tampered[^2] ^= 1;
 
-        Assert.False(ReceiverExample.Verify(Secret, r.Header("webhook-id")!, r.Header("webhook-timestamp")!, r.Header("webhook-signature")!, tampered, DeliveryHost.Now.ToDateTimeOffset()));
+        var sentAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(r.Header("webhook-timestamp")!));
+        Assert.True(ReceiverExample.Verify(Secret, r.Header("webhook-id")!, r.Header("webhook-timestamp")!, r.Header("webhook-signature")!, r.Body, sentAt));
+        Assert.False(ReceiverExample.Verify(Secret, r.Header("webhook-id")!, r.Header("webhook-timestamp")!, r.Header("webhook-signature")!, tampered, sentAt));
         Assert.False(ReceiverExample.Verify(Secret, r.Header("webhook-id")!, r.Header("webhook-timestamp")!, r.Header("webhook-signature")!, r.Body,
-            DeliveryHost.Now.ToDateTimeOffset().AddMinutes(6)));
+            sentAt.AddMinutes(6)));
+    }
+
+    [Fact]
+    public async Task A_webhook_sent_while_the_schedule_clock_stands_in_2025_is_accepted_by_the_Standard_Webhooks_library()
+    {
+        // DeliveryHost's schedule clock (NodaTime IClock) is set to August 2025, as `dla run --now` sets it. The
+        // official library checks the signature and that webhook-timestamp is within 5 minutes of the real clock.
+        await _services.Channel("webhook").SendAsync(Alerts.Sample(), Hook, CancellationToken.None);
+        var r = Assert.Single(_receiver.Requests);
+        var headers = new Microsoft.AspNetCore.Http.HeaderDictionary
+        {
+            ["webhook-id"] = r.Header("webhook-id"),
+            ["webhook-timestamp"] = r.Header("webhook-timestamp"),
+            ["webhook-signature"] = r.Header("webhook-signature"),
+        };
+
+        new StandardWebhooks.StandardWebhook(Secret).Verify(r.BodyText, headers); // throws if refused
+
+        // The same post, correctly signed but stamped with the schedule clock (what was sent under --now before): refused.
+        var stamped2025 = DeliveryHost.Now.ToUnixTimeSeconds().ToString();
+        headers["webhook-timestamp"] = stamped2025;
+        headers["webhook-signature"] = WebhookChannel.Sign(WebhookSecret.Key(Secret)!, r.Header("webhook-id")!, stamped2025, r.BodyText);
+        var refused = Assert.ThrowsAny<Exception>(() => new StandardWebhooks.StandardWebhook(Secret).Verify(r.BodyText, headers));
+        Assert.Contains("timestamp", refused.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

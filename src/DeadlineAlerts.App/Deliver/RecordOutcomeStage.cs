@@ -28,7 +28,8 @@ public sealed class RecordOutcomeStage(
     AuditLog audit,
     IClock clock,
     IOptions<AlertsOptions> options,
-    ILogger<RecordOutcomeStage> logger)
+    ILogger<RecordOutcomeStage> logger,
+    Random jitter)
 {
     public async Task<IReadOnlyList<DeliveryLine>> RunAsync(DeliveryMessage message, IReadOnlyList<Sent> sent, CancellationToken ct)
     {
@@ -109,7 +110,7 @@ public sealed class RecordOutcomeStage(
         var o = options.Value;
         var exponential = o.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempts - 1));
         var capped = Math.Min(exponential, o.MaxRetryDelay.TotalMilliseconds);
-        var jittered = capped * (0.8 + Random.Shared.NextDouble() * 0.4);
+        var jittered = capped * (0.8 + jitter.NextDouble() * 0.4);
         var delay = Duration.FromMilliseconds(jittered);
         return retryAfter is { } after && after > delay ? after : delay;
     }

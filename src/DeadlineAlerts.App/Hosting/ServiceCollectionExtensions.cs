@@ -45,6 +45,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(keyVaultReferences);
         services.AddHostedService<KeyVaultReferenceLog>();
         services.TryAddSingleton<IClock>(SystemClock.Instance);
+        services.TryAddSingleton(Random.Shared); // the retry backoff's jitter; a test can give a seeded one
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section));
         services.AddSingleton(ReadStorageOptions(configuration, keyVaultReferences));
         // One identity for everything that signs in with Entra ID (storage with service URIs, ACS with an endpoint

@@ -11,9 +11,12 @@ namespace DeadlineAlerts.Delivery.Http;
 /// (<see cref="RateLimitHandler"/> → <see cref="RequestTimeoutHandler"/> → <see cref="GuardedConnect"/>),
 /// and every failure comes back as a <see cref="DeliveryOutcome"/>, never as an exception, never naming the URL.
 /// </summary>
-public sealed class HttpDelivery(HttpClient http, EndpointPolicy policy)
+/// <param name="wire">The wire clock: always real time, never the schedule clock that <c>dla --now</c> moves; a
+/// receiver checks what we send against its own clock (a Standard Webhooks timestamp, a Retry-After date).</param>
+public sealed class HttpDelivery(HttpClient http, EndpointPolicy policy, TimeProvider wire)
 {
     public EndpointPolicy Policy => policy;
+    public TimeProvider Wire => wire;
 
     /// <param name="read">Turns the receiver's answer into an outcome; runs while the response is alive.</param>
     public async Task<DeliveryOutcome> PostAsync(string url, HttpContent content, Action<HttpRequestHeaders>? headers,

@@ -10,26 +10,27 @@ namespace DeadlineAlerts.Delivery.Http;
 /// </summary>
 public static class HttpOutcome
 {
-    public static DeliveryOutcome From(HttpResponseMessage response, string? providerMessageId = null, string? detail = null)
+    /// <param name="wire">The real clock, to read a Retry-After date against (never the schedule clock <c>--now</c> moves).</param>
+    public static DeliveryOutcome From(HttpResponseMessage response, TimeProvider wire, string? providerMessageId = null, string? detail = null)
     {
         var code = (int)response.StatusCode;
         var reason = $"HTTP {code} {response.ReasonPhrase}".TrimEnd() + (string.IsNullOrWhiteSpace(detail) ? "" : $": {detail}");
         if (response.IsSuccessStatusCode) return DeliveryOutcome.Delivered(providerMessageId);
-        if (IsTransient(response.StatusCode)) return DeliveryOutcome.Retry(reason, RetryAfter(response));
+        if (IsTransient(response.StatusCode)) return DeliveryOutcome.Retry(reason, RetryAfter(response, wire));
         return DeliveryOutcome.Permanent(reason);
     }
 
     public static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
-    /// <summary>Retry-After as seconds or as an HTTP date; null when absent.</summary>
-    public static Duration? RetryAfter(HttpResponseMessage response)
+    /// <summary>Retry-After as seconds or as an HTTP date (read against the real clock, <paramref name="wire"/>); null when absent.</summary>
+    public static Duration? RetryAfter(HttpResponseMessage response, TimeProvider wire)
     {
         var header = response.Headers.RetryAfter;
         if (header?.Delta is { } delta) return Duration.FromTimeSpan(delta);
         if (header?.Date is { } date)
         {
-            var wait = date - DateTimeOffset.UtcNow;
+            var wait = date - wire.GetUtcNow();
             return wait > TimeSpan.Zero ? Duration.FromTimeSpan(wait) : Duration.Zero;
         }
         return null;

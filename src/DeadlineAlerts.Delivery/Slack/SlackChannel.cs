@@ -35,13 +35,13 @@ public sealed class SlackChannel(HttpDelivery http) : IAlertChannel
         return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), null, ReadAsync, cancellationToken);
     }
 
-    private static async Task<DeliveryOutcome> ReadAsync(HttpResponseMessage response)
+    private async Task<DeliveryOutcome> ReadAsync(HttpResponseMessage response)
     {
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode) return DeliveryOutcome.Delivered();
         var code = ErrorCode(await response.Content.ReadAsStringAsync());
         var reason = $"Slack answered HTTP {status}" + (code is null ? "" : $" {code}");
-        if (HttpOutcome.IsTransient(response.StatusCode)) return DeliveryOutcome.Retry(reason, HttpOutcome.RetryAfter(response));
+        if (HttpOutcome.IsTransient(response.StatusCode)) return DeliveryOutcome.Retry(reason, HttpOutcome.RetryAfter(response, http.Wire));
         var broken = (code is not null && BrokenCodes.Contains(code))
                      || response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Gone;
         return DeliveryOutcome.Permanent(reason, channelBroken: broken);

@@ -20,7 +20,7 @@ public sealed class TeamsChannel(HttpDelivery http) : IAlertChannel
     {
         var body = TeamsMessage.Build(message).ToJsonString();
         return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), null,
-            async response => HttpOutcome.From(response, detail: response.IsSuccessStatusCode ? null : await HttpDelivery.ErrorTextAsync(response)),
+            async response => HttpOutcome.From(response, http.Wire, detail: response.IsSuccessStatusCode ? null : await HttpDelivery.ErrorTextAsync(response)),
             cancellationToken);
     }
 }

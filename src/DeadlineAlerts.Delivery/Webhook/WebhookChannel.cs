@@ -15,8 +15,10 @@ namespace DeadlineAlerts.Delivery.Webhook;
 /// The generic JSON webhook, signed to the Standard Webhooks scheme so receivers can verify it and reject
 /// replays: <c>webhook-id</c> (the alert id, also sent as <c>Idempotency-Key</c>), <c>webhook-timestamp</c>
 /// (unix seconds) and <c>webhook-signature: v1,base64(HMAC-SHA256(key, "id.timestamp.body"))</c>.
+/// The timestamp is read from the wire clock (<see cref="HttpDelivery.Wire"/>, real time), never from the schedule
+/// clock that <c>dla --now</c> moves: receivers refuse a timestamp more than five minutes from their own clock.
 /// </summary>
-public sealed class WebhookChannel(HttpDelivery http, IClock clock) : IAlertChannel
+public sealed class WebhookChannel(HttpDelivery http) : IAlertChannel
 {
     public string Type => ChannelSpec.Webhook;
 
@@ -31,7 +33,7 @@ public sealed class WebhookChannel(HttpDelivery http, IClock clock) : IAlertChan
     {
         var id = message.MessageId.Value;
         var body = Body(message);
-        var timestamp = clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var timestamp = http.Wire.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var key = WebhookSecret.Key(channel.Secret);
         return http.PostAsync(channel.Target, new StringContent(body, Encoding.UTF8, "application/json"), headers =>
         {
@@ -39,7 +41,7 @@ public sealed class WebhookChannel(HttpDelivery http, IClock clock) : IAlertChan
             headers.Add("webhook-id", id);
             headers.Add("webhook-timestamp", timestamp);
             if (key is not null) headers.Add("webhook-signature", Sign(key, id, timestamp, body));
-        }, response => Task.FromResult(HttpOutcome.From(response)), cancellationToken);
+        }, response => Task.FromResult(HttpOutcome.From(response, http.Wire)), cancellationToken);
     }
 
     /// <summary>The JSON body for any kind: <see cref="WebhookPayload"/> for an alert or a notice, <see cref="WebhookDigestPayload"/> for a digest.</summary>

@@ -186,14 +186,14 @@ public sealed class AcsEmailClient
         return new Uri($"{_endpoint.Endpoint.GetLeftPart(UriPartial.Authority)}/emails/operations/{operationId}?api-version={Uri.EscapeDataString(_options.ApiVersion)}");
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         if (response.Headers.RetryAfter?.Delta is { } delta) return delta;
-        if (response.Headers.RetryAfter?.Date is { } date) return date - DateTimeOffset.UtcNow;
+        if (response.Headers.RetryAfter?.Date is { } date) return date - _time.GetUtcNow();
         return null;
     }
 
-    private static async Task<AcsSendResult> FailureAsync(HttpResponseMessage response, Guid operationId)
+    private async Task<AcsSendResult> FailureAsync(HttpResponseMessage response, Guid operationId)
     {
         var status = (int)response.StatusCode;
         string? code = response.Headers.TryGetValues("x-ms-error-code", out var codes) ? codes.FirstOrDefault() : null;
