@@ -384,6 +384,9 @@ public sealed class TemplateTests
         var package = arm.Evaluate(site["properties"]!["functionAppConfig"]!["deployment"]!["storage"]!.DeepClone(), functionApp)!;
         Assert.Equal(host, Account((string)package["value"]!));
         Assert.Equal("UserAssignedIdentity", (string?)package["authentication"]!["type"]);
+        // ... read with the identity whose client id the settings name (and whose principal gets the roles below).
+        Assert.Equal($"«reference:{(string)package["authentication"]!["userAssignedIdentityResourceId"]!}».clientId", settings["AZURE_CLIENT_ID"]);
+        Assert.Equal(settings["AZURE_CLIENT_ID"], settings["AzureWebJobsStorage__clientId"]);
         // The tz data file is read from the host account's tz data container.
         Assert.Equal($"«reference:{host}».primaryEndpoints.blobtzdata/2026f.nzd", settings["DeadlineAlerts__TimeZoneData"]);
 
