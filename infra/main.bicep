@@ -20,7 +20,7 @@ param environmentName string
 })
 param location string
 
-@description('Object id of the user (or CI principal) running azd. Gets storage data roles and Key Vault Secrets Officer for data import and key rotation. Empty: none.')
+@description('Object id of the user (or CI principal) running azd. Gets the data account\'s table and queue data roles (dla import), Blob Data Contributor on the tz data container, and Key Vault Secrets Officer (key rotation). Empty: none.')
 param principalId string = ''
 
 @description('Principal type of principalId.')
@@ -126,8 +126,12 @@ param digestSchedule string = '0 */15 * * * *'
 @description('The period of digestSchedule as a TimeSpan (DeadlineAlerts:DigestPeriod; a digest later than this is marked late). Change both together.')
 param digestPeriod string = '00:15:00'
 
-@description('Table/queue name prefix (empty in production).')
+@description('Table/queue name prefix (empty in production): up to 20 letters and digits, starting with a letter. The queue trigger binds <prefix>alerts, lower case.')
+@maxLength(20)
 param tablePrefix string = ''
+
+@description('Optional: name of a NodaTime .nzd tz data file uploaded to the host account\'s tz data container (docs/deploy.md, "Time zone data"). Empty: the tz data embedded in the app.')
+param timeZoneDataBlobName string = ''
 
 @description('Comma-separated host or host:port exempt from the https/public-address rule for webhook delivery (empty in production).')
 param deliveryAllowHosts string = ''
@@ -170,13 +174,17 @@ var names = {
   identity: '${abbrs.managedIdentity}${serviceName}-${resourceToken}'
   functionApp: '${abbrs.functionApp}${serviceName}-${resourceToken}'
   plan: '${abbrs.appServicePlan}${resourceToken}'
-  storage: '${abbrs.storageAccount}${resourceToken}'
+  // The app's tables and queues (the account `dla import` writes to).
+  dataStorage: '${abbrs.storageAccount}${resourceToken}'
+  // The Functions host's own account: AzureWebJobsStorage, the deployment package, the tz data container.
+  hostStorage: '${abbrs.storageAccount}host${resourceToken}'
   logAnalytics: '${abbrs.logAnalytics}${resourceToken}'
   applicationInsights: '${abbrs.applicationInsights}${resourceToken}'
   keyVault: '${abbrs.keyVault}${resourceToken}'
   communicationService: '${abbrs.communicationService}${resourceToken}'
   emailService: '${abbrs.emailService}${resourceToken}'
   deploymentContainer: 'app-package-${resourceToken}'
+  timeZoneDataContainer: 'tzdata'
 }
 
 var secretNames = {
@@ -217,14 +225,29 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
-module storage 'modules/storage.bicep' = {
-  name: 'storage'
+// Two accounts, so that the app's identity holds the blob rights the Functions host needs on one of them only, and
+// nothing but table and queue rights on the app's data (docs/deploy.md, "Two storage accounts").
+module hostStorage 'modules/storage.bicep' = {
+  name: 'hoststorage'
   scope: rg
   params: {
-    name: names.storage
+    name: names.hostStorage
     location: location
     tags: tags
-    deploymentContainerName: names.deploymentContainer
+    containerNames: [
+      names.deploymentContainer
+      names.timeZoneDataContainer
+    ]
+  }
+}
+
+module dataStorage 'modules/storage.bicep' = {
+  name: 'datastorage'
+  scope: rg
+  params: {
+    name: names.dataStorage
+    location: location
+    tags: tags
   }
 }
 
@@ -266,7 +289,8 @@ module rbac 'modules/rbac.bicep' = {
   dependsOn: [
     identity
     monitoring
-    storage
+    hostStorage
+    dataStorage
     keyVault
     communication
   ]
@@ -274,7 +298,9 @@ module rbac 'modules/rbac.bicep' = {
     appIdentityName: names.identity
     userPrincipalId: principalId
     userPrincipalType: principalType
-    storageAccountName: names.storage
+    hostStorageAccountName: names.hostStorage
+    timeZoneDataContainerName: names.timeZoneDataContainer
+    dataStorageAccountName: names.dataStorage
     applicationInsightsName: names.applicationInsights
     keyVaultName: names.keyVault
     communicationServiceName: names.communicationService
@@ -302,11 +328,12 @@ module functionApp 'modules/functionapp.bicep' = {
     serviceName: serviceName
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageAccountName: storage.outputs.name
-    storageBlobEndpoint: storage.outputs.blobEndpoint
-    storageQueueEndpoint: storage.outputs.queueEndpoint
-    storageTableEndpoint: storage.outputs.tableEndpoint
-    deploymentContainerName: storage.outputs.deploymentContainerName
+    hostStorageAccountName: hostStorage.outputs.name
+    hostBlobEndpoint: hostStorage.outputs.blobEndpoint
+    deploymentContainerName: names.deploymentContainer
+    dataQueueEndpoint: dataStorage.outputs.queueEndpoint
+    dataTableEndpoint: dataStorage.outputs.tableEndpoint
+    tablePrefix: tablePrefix
     runtimeName: 'dotnet-isolated'
     runtimeVersion: '10.0'
     maximumInstanceCount: maximumInstanceCount
@@ -321,7 +348,10 @@ module functionApp 'modules/functionapp.bicep' = {
       DeadlineAlerts__ScanPeriod: scanPeriod
       DigestSchedule: digestSchedule
       DeadlineAlerts__DigestPeriod: digestPeriod
-      DeadlineAlerts__TablePrefix: tablePrefix
+      // Read at start with the app's identity (Blob Data Owner on the host account covers it); empty: embedded.
+      DeadlineAlerts__TimeZoneData: empty(timeZoneDataBlobName)
+        ? ''
+        : '${hostStorage.outputs.blobEndpoint}${names.timeZoneDataContainer}/${timeZoneDataBlobName}'
       DeadlineAlerts__Delivery__AllowHosts: deliveryAllowHosts
       DeadlineAlerts__Email__Transport: 'acs'
       DeadlineAlerts__Email__Acs__Endpoint: communication.outputs.endpoint
@@ -344,9 +374,11 @@ output AZURE_FUNCTION_URL string = functionApp.outputs.uri
 output SERVICE_API_NAME string = functionApp.outputs.name
 output SERVICE_API_URI string = functionApp.outputs.uri
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
-output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
-output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
-output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+output AZURE_STORAGE_ACCOUNT_NAME string = dataStorage.outputs.name
+output AZURE_STORAGE_TABLE_ENDPOINT string = dataStorage.outputs.tableEndpoint
+output AZURE_STORAGE_QUEUE_ENDPOINT string = dataStorage.outputs.queueEndpoint
+output AZURE_HOST_STORAGE_ACCOUNT_NAME string = hostStorage.outputs.name
+output AZURE_TIME_ZONE_DATA_CONTAINER_URL string = '${hostStorage.outputs.blobEndpoint}${names.timeZoneDataContainer}'
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.vaultUri
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

@@ -23,17 +23,21 @@ param identityId string
 @description('Client id of the user-assigned managed identity.')
 param identityClientId string
 
-@description('Storage account name (AzureWebJobsStorage and the app\'s tables/queue).')
-param storageAccountName string
+@description('Host storage account (AzureWebJobsStorage: the host\'s locks, timers and keys; the deployment package).')
+param hostStorageAccountName string
 
-@description('Blob endpoint of the storage account, with trailing slash.')
-param storageBlobEndpoint string
+@description('Blob endpoint of the host storage account, with trailing slash.')
+param hostBlobEndpoint string
 
-@description('Queue endpoint of the storage account, with trailing slash.')
-param storageQueueEndpoint string
+@description('Queue endpoint of the data storage account (the app\'s alert queue), with trailing slash.')
+param dataQueueEndpoint string
 
-@description('Table endpoint of the storage account, with trailing slash.')
-param storageTableEndpoint string
+@description('Table endpoint of the data storage account (the app\'s tables), with trailing slash.')
+param dataTableEndpoint string
+
+@description('Table/queue name prefix of this installation (DeadlineAlerts__TablePrefix); the queue trigger binds <prefix>alerts.')
+@maxLength(20)
+param tablePrefix string = ''
 
 @description('Blob container for the deployment package.')
 param deploymentContainerName string
@@ -111,7 +115,7 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          value: '${hostBlobEndpoint}${deploymentContainerName}'
           authentication: {
             type: 'UserAssignedIdentity'
             userAssignedIdentityResourceId: identityId
@@ -134,16 +138,18 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
 // WEBSITE_RUN_FROM_PACKAGE or WEBSITE_TIME_ZONE: runtime and deployment live in functionAppConfig,
 // and timer schedules are evaluated in UTC.
 var platformSettings = {
-  AzureWebJobsStorage__accountName: storageAccountName
+  // The host's own storage account, apart from the app's data (docs/deploy.md, "Two storage accounts").
+  AzureWebJobsStorage__accountName: hostStorageAccountName
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
   // Lets DefaultAzureCredential/ManagedIdentityCredential pick the user-assigned identity.
   AZURE_CLIENT_ID: identityClientId
-  DeadlineAlerts__Storage__TableServiceUri: storageTableEndpoint
-  DeadlineAlerts__Storage__QueueServiceUri: storageQueueEndpoint
+  DeadlineAlerts__Storage__TableServiceUri: dataTableEndpoint
+  DeadlineAlerts__Storage__QueueServiceUri: dataQueueEndpoint
   DeadlineAlerts__Storage__ClientId: identityClientId
+  DeadlineAlerts__TablePrefix: tablePrefix
 }
 
 // The queue trigger's identity connection, named DeadlineAlertsQueue (DeliverAlerts.Connection). The platform's
@@ -151,10 +157,14 @@ var platformSettings = {
 // settings itself: a flat name, the service URI, and credential=managedidentity, without which clientId is not
 // applied (Functions docs, identity-based connections). The same queue service as DeadlineAlerts__Storage__QueueServiceUri;
 // tests/DeadlineAlerts.Functions.Tests/TemplateTests.cs checks both against the compiled template.
+// AlertQueueName is the queue the trigger binds (DeliverAlerts: %AlertQueueName%): the app's StorageNames.AlertQueue for
+// the same prefix, lower case as queue names must be. The worker refuses to start if the two disagree
+// (AlertQueueCheck), and the host names the poison queue <AlertQueueName>-poison, as the app does.
 var triggerSettings = {
-  DeadlineAlertsQueue__queueServiceUri: storageQueueEndpoint
+  DeadlineAlertsQueue__queueServiceUri: dataQueueEndpoint
   DeadlineAlertsQueue__credential: 'managedidentity'
   DeadlineAlertsQueue__clientId: identityClientId
+  AlertQueueName: toLower('${tablePrefix}alerts')
 }
 
 resource settings 'Microsoft.Web/sites/config@2024-11-01' = {

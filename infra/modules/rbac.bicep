@@ -1,4 +1,22 @@
-// Role assignments for the app's managed identity and (optionally) the deploying user.
+// Role assignments of the app's managed identity and (optionally) the deploying user: each on the narrowest scope
+// that does the job. Which roles, and why, is in docs/deploy.md ("Who may do what");
+// tests/DeadlineAlerts.Functions.Tests/TemplateTests.cs checks the compiled list (principal, role, scope).
+//
+// App identity:
+//   host account  Storage Blob Data Owner          the Functions host: timer schedule monitor and singleton locks,
+//                                                   host id and key store (it creates its own containers), and
+//                                                   the Flex Consumption deployment package (read and written
+//                                                   with this identity); the tz data container
+//   host account  Storage Table Data Contributor   the host's diagnostic events (the "host only, with diagnostic
+//                                                   events" row of the Functions docs); no app data lives there
+//   data account  Storage Table Data Contributor   the app's tables
+//   data account  Storage Queue Data Contributor   the alert queue: created at start, sent by the tick, read by the
+//                                                   DeliverAlerts trigger and the scale controller, poison moves
+//   no blob role on the data account.
+// Deploying user (principalId): the data account's tables and queues (dla import), Blob Data Contributor on the tz
+// data container only (to upload a .nzd file), Key Vault Secrets Officer (rotation). Nothing on host state or the
+// deployment package: azd deploys through the app's publish endpoint with an ARM token, and the platform writes the
+// package with the app's identity.
 
 @description('Name of the app\'s user-assigned managed identity.')
 param appIdentityName string
@@ -14,8 +32,14 @@ param userPrincipalId string
 ])
 param userPrincipalType string
 
-@description('Storage account name.')
-param storageAccountName string
+@description('Host storage account: AzureWebJobsStorage, the deployment package, the tz data container.')
+param hostStorageAccountName string
+
+@description('Blob container of the host account that holds the optional tz data file.')
+param timeZoneDataContainerName string
+
+@description('Data storage account: the app\'s tables and queues.')
+param dataStorageAccountName string
 
 @description('Application Insights component name.')
 param applicationInsightsName string
@@ -29,6 +53,7 @@ param communicationServiceName string
 // Built-in role definition ids (identical in every tenant).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -39,12 +64,6 @@ var roles = {
   communicationAndEmailServiceOwner: '09976791-48a7-449e-bb21-39d1a415f350'
 }
 
-var storageDataRoles = [
-  roles.storageBlobDataOwner
-  roles.storageQueueDataContributor
-  roles.storageTableDataContributor
-]
-
 var hasUser = !empty(userPrincipalId)
 
 resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
@@ -53,8 +72,20 @@ resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-3
 
 var appPrincipalId = appIdentity.properties.principalId
 
-resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
-  name: storageAccountName
+resource hostStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: hostStorageAccountName
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+
+    resource timeZoneData 'containers' existing = {
+      name: timeZoneDataContainerName
+    }
+  }
+}
+
+resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: dataStorageAccountName
 }
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -69,29 +100,47 @@ resource communicationService 'Microsoft.Communication/communicationServices@202
   name: communicationServiceName
 }
 
-resource appStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in storageDataRoles: {
-    name: guid(storage.id, appIdentity.id, roleId)
-    scope: storage
-    properties: {
-      principalId: appPrincipalId
-      principalType: 'ServicePrincipal'
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
-    }
-  }
-]
+// --- The app's identity ---------------------------------------------------------------------------------------
 
-resource userStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in storageDataRoles: if (hasUser) {
-    name: guid(storage.id, userPrincipalId, roleId)
-    scope: storage
-    properties: {
-      principalId: userPrincipalId
-      principalType: userPrincipalType
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
-    }
+resource appHostBlob 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostStorage.id, appIdentity.id, roles.storageBlobDataOwner)
+  scope: hostStorage
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
   }
-]
+}
+
+resource appHostTable 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostStorage.id, appIdentity.id, roles.storageTableDataContributor)
+  scope: hostStorage
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+  }
+}
+
+resource appDataTable 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage.id, appIdentity.id, roles.storageTableDataContributor)
+  scope: dataStorage
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+  }
+}
+
+resource appDataQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage.id, appIdentity.id, roles.storageQueueDataContributor)
+  scope: dataStorage
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+  }
+}
 
 resource appMetrics 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(appInsights.id, appIdentity.id, roles.monitoringMetricsPublisher)
@@ -113,6 +162,49 @@ resource appSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+resource appEmail 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(communicationService.id, appIdentity.id, roles.communicationAndEmailServiceOwner)
+  scope: communicationService
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.communicationAndEmailServiceOwner)
+  }
+}
+
+// --- The deploying user (optional) ----------------------------------------------------------------------------
+
+resource userDataTable 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (hasUser) {
+  name: guid(dataStorage.id, userPrincipalId, roles.storageTableDataContributor)
+  scope: dataStorage
+  properties: {
+    principalId: userPrincipalId
+    principalType: userPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+  }
+}
+
+resource userDataQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (hasUser) {
+  name: guid(dataStorage.id, userPrincipalId, roles.storageQueueDataContributor)
+  scope: dataStorage
+  properties: {
+    principalId: userPrincipalId
+    principalType: userPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+  }
+}
+
+// Upload a NodaTime .nzd file (docs/deploy.md, "Time zone data"); nothing else of the host account.
+resource userTimeZoneData 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (hasUser) {
+  name: guid(hostStorage::blobService::timeZoneData.id, userPrincipalId, roles.storageBlobDataContributor)
+  scope: hostStorage::blobService::timeZoneData
+  properties: {
+    principalId: userPrincipalId
+    principalType: userPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+  }
+}
+
 // Lets the deploying user read and rotate the app secrets (docs/deploy.md, "Rotate keys").
 resource userSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (hasUser) {
   name: guid(vault.id, userPrincipalId, roles.keyVaultSecretsOfficer)
@@ -121,15 +213,5 @@ resource userSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (
     principalId: userPrincipalId
     principalType: userPrincipalType
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
-  }
-}
-
-resource appEmail 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(communicationService.id, appIdentity.id, roles.communicationAndEmailServiceOwner)
-  scope: communicationService
-  properties: {
-    principalId: appPrincipalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.communicationAndEmailServiceOwner)
   }
 }

@@ -1,6 +1,7 @@
-// Storage account for AzureWebJobsStorage (host locks, timer schedule monitor), the app's
-// tables and alert queue, and the Flex Consumption deployment package container.
-// Shared key (account key / SAS) access is disabled: every caller uses Entra ID.
+// One storage account, shared key (account key / SAS) access disabled: every caller uses Entra ID. main.bicep
+// declares two (docs/deploy.md, "Two storage accounts"): the host account (AzureWebJobsStorage, the deployment
+// package container, the optional tz data container) and the data account (the app's tables and queues). Who may do
+// what on each is in rbac.bicep.
 
 @description('Storage account name (3-24 lowercase letters and digits).')
 @minLength(3)
@@ -13,8 +14,8 @@ param location string
 @description('Tags applied to the resource.')
 param tags object
 
-@description('Blob container that holds the Flex Consumption deployment package.')
-param deploymentContainerName string
+@description('Blob containers to create (private). Empty: none.')
+param containerNames array = []
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name
@@ -46,17 +47,18 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01'
   name: 'default'
 }
 
-resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
-  parent: blobService
-  name: deploymentContainerName
-  properties: {
-    publicAccess: 'None'
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = [
+  for containerName in containerNames: {
+    parent: blobService
+    name: containerName
+    properties: {
+      publicAccess: 'None'
+    }
   }
-}
+]
 
 output id string = storage.id
 output name string = storage.name
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output queueEndpoint string = storage.properties.primaryEndpoints.queue
 output tableEndpoint string = storage.properties.primaryEndpoints.table
-output deploymentContainerName string = deploymentContainer.name

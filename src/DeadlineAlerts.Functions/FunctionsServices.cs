@@ -35,6 +35,8 @@ public static class FunctionsServices
         services.AddLogging(b => b.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
         services.AddSingleton<ITelemetryInitializer, RedactHttpDependencyUrls>();
         services.AddDeadlineAlerts(configuration);
+        // The queue trigger must listen where the app writes (AlertQueueName against the prefix): refuse to start otherwise.
+        services.AddHostedService<AlertQueueCheck>();
         services.AddHostedService<TimeZoneDataStartupLog>();
         // Nothing else creates the tables and queues in Azure: the worker does, at start, without holding it up.
         services.AddSingleton<StorageAtStart>();

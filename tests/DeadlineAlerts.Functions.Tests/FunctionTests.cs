@@ -2,7 +2,6 @@ using DeadlineAlerts.App.Deliver;
 using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Functions.Functions;
-using DeadlineAlerts.Storage;
 using DeadlineAlerts.Storage.Ledger;
 using DeadlineAlerts.Storage.Queue;
 using DeadlineAlerts.Testing;
@@ -37,8 +36,13 @@ public sealed class FunctionTests
     }
 
     [Fact]
-    public void The_queue_trigger_listens_on_the_queue_the_app_writes_to()
+    public void The_queue_trigger_takes_its_queue_from_the_AlertQueueName_setting_not_a_constant()
     {
-        Assert.Equal(DeliverAlerts.QueueName, StorageNames.For("").AlertQueue);
+        var trigger = typeof(DeliverAlerts).GetMethod(nameof(DeliverAlerts.Run))!.GetParameters()
+            .Select(p => p.GetCustomAttributes(typeof(QueueTriggerAttribute), false).OfType<QueueTriggerAttribute>().SingleOrDefault())
+            .Single(a => a is not null)!;
+
+        Assert.Equal("%AlertQueueName%", trigger.QueueName);
+        Assert.Equal("DeadlineAlertsQueue", trigger.Connection);
     }
 }

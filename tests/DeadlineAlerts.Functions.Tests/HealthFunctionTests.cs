@@ -56,7 +56,9 @@ public sealed class HealthFunctionTests
             s.AddDeadlineAlertsFunctions(c);
         });
         await t.Get<AlertQueue>().EnqueueAsync([new DeliveryRef("p", "r1")]);
-        t.Clock.Advance(Duration.FromMinutes(7)); // nothing took the message: the trigger is not running
+        // Nothing took the message: the trigger is not running. 7 minutes from now, not from the clock's start: Azurite
+        // stamps the message with the real time of the enqueue, which a slow set-up (a busy machine) puts later.
+        t.Clock.Reset(SystemClock.Instance.GetCurrentInstant() + Duration.FromMinutes(7));
 
         var response = await GetAsync(t.Services);
 

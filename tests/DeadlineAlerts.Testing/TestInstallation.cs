@@ -32,6 +32,8 @@ public sealed class TestInstallation : IAsyncDisposable
         {
             ["DeadlineAlerts:Storage"] = Storage,
             ["DeadlineAlerts:TablePrefix"] = Prefix,
+            // The Functions worker's queue trigger binds this (functionapp.bicep sets it from the same prefix).
+            ["AlertQueueName"] = StorageNames.For(Prefix).AlertQueue,
             ["DeadlineAlerts:Delivery:AllowHosts"] = "127.0.0.1",
             ["DeadlineAlerts:RetryBaseDelay"] = "00:00:00.050",
             ["DeadlineAlerts:MaxRetryDelay"] = "00:00:00.200",
