@@ -104,7 +104,11 @@ public sealed class InputRulesCliTests : DlaTestBase
             await Table("subscribers").UpsertEntityAsync(new TableEntity("subscriber", "desk") { ["Name"] = hostile }, TableUpdateMode.Merge);
             await Table("audit").AddEntityAsync(new TableEntity("deadline_truce", "0000000000000000001_x")
             {
-                ["At"] = "2026-01-01T00:00:00Z", ["Actor"] = "cli", ["Action"] = "updated", ["RecordKind"] = "deadline", ["RecordId"] = "truce",
+                ["At"] = "2026-01-01T00:00:00Z",
+                ["Actor"] = "cli",
+                ["Action"] = "updated",
+                ["RecordKind"] = "deadline",
+                ["RecordId"] = "truce",
                 ["Summary"] = "title: 'Truce' → '" + hostile + "'",
             });
             const string shown = "Truce \\u001b[2J\\u001b]0;owned\\u0007\\u000aFAKE LINE";

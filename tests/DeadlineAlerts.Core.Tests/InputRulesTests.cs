@@ -17,13 +17,19 @@ public sealed class InputRulesTests
 
     private static Dictionary<string, object?> Deadline(string id = "truce") => new()
     {
-        ["id"] = id, ["title"] = "Tariff truce expires", ["due"] = "2026-03-09T09:00", ["timeZone"] = "America/New_York",
-        ["category"] = "tariff", ["leadTimes"] = new[] { "P7D" },
+        ["id"] = id,
+        ["title"] = "Tariff truce expires",
+        ["due"] = "2026-03-09T09:00",
+        ["timeZone"] = "America/New_York",
+        ["category"] = "tariff",
+        ["leadTimes"] = new[] { "P7D" },
     };
 
     private static Dictionary<string, object?> Subscriber(string id = "desk") => new()
     {
-        ["id"] = id, ["name"] = "Trade desk", ["categories"] = new[] { "tariff" },
+        ["id"] = id,
+        ["name"] = "Trade desk",
+        ["categories"] = new[] { "tariff" },
         ["channels"] = new object[] { new { type = "webhook", url = "https://hooks.example.com/T000/secret-token" } },
     };
 
