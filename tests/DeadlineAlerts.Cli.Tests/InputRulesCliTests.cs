@@ -91,6 +91,24 @@ public sealed class InputRulesCliTests : DlaTestBase
     }
 
     [Fact]
+    public async Task A_milestone_reason_over_its_limit_or_with_an_escape_changes_nothing()
+    {
+        var file = WriteFile(File([Deadline("truce", "2026-03-09T09:00")], []));
+        Assert.Equal(0, (await Dla("import", file, "--now", "2026-01-01T00:00:00Z")).Code);
+
+        var escaped = await Dla("resolve", "truce", "--reason", "done\u001b[2J", "--now", "2026-01-02T00:00:00Z");
+        var longer = await Dla("extend", "truce", "--to", "2026-04-09T09:00", "--reason", new string('r', 1_001), "--now", "2026-01-02T00:00:00Z");
+
+        Assert.Equal((1, "deadline truce: reason holds the control character U+001B (ESC) at character 5; remove it (only notes may hold tab and line feed); nothing was changed"),
+            (escaped.Code, escaped.Err.Trim()));
+        Assert.Equal(1, longer.Code);
+        Assert.Contains("deadline truce: reason is 1,001 characters long (2,002 bytes as stored); at most 1,000 characters are accepted", longer.Err);
+        var deadlines = await Dla("deadlines", "--now", "2026-01-02T00:00:00Z");
+        Assert.DoesNotContain("latest change", deadlines.Out);
+        Assert.Equal(1, await RowsAsync("audit"));
+    }
+
+    [Fact]
     public async Task Listings_escape_control_characters_of_a_record_written_to_the_table_directly()
     {
         Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");
