@@ -138,14 +138,15 @@ public static class Cli
         catch (UsageException e) { await stderr.WriteLineAsync(e.Message); return Usage; }
         catch (RecordValidationException e)
         {
-            await stderr.WriteLineAsync($"Nothing was imported: {e.Problems.Count} problem(s) found.");
-            foreach (var p in e.Problems) await stderr.WriteLineAsync("  " + p);
+            await stderr.WriteLineAsync($"Nothing was {(cli.Command == "import" ? "imported" : "written")}: {e.Problems.Count} problem(s) found.");
+            foreach (var p in e.Problems) await stderr.WriteLineAsync("  " + p); // RecordProblem escapes and shortens values
             return BadInput;
         }
-        catch (BadInputException e) { await stderr.WriteLineAsync(e.Message); return BadInput; }
+        catch (BadInputException e) { await stderr.WriteLineAsync(T(e.Message)); return BadInput; }
+        catch (StorageRefusedException e) { await stderr.WriteLineAsync(e.Message); return BadInput; }
         catch (RequestFailedException e)
         {
-            await stderr.WriteLineAsync($"Storage request failed ({e.Status} {e.ErrorCode}). Is Azurite running, and is --storage right?");
+            await stderr.WriteLineAsync(StorageFailedText(e));
             return Failure;
         }
         catch (Exception e) when (e is HttpRequestException or AggregateException or InvalidOperationException)
@@ -162,6 +163,26 @@ public static class Cli
     }
 
     private sealed class BadInputException(string message) : Exception(message);
+
+    /// <summary>
+    /// Record text as a terminal line shows it (<see cref="TextRules.Terminal"/>): control characters escaped, so a
+    /// record stored before the character rules, or written to the table directly, cannot drive the terminal.
+    /// Every command that prints record text (titles, names, notes, reasons, audit summaries, alert text, errors)
+    /// prints it through this.
+    /// </summary>
+    private static string T(object? value) => TextRules.Terminal(value?.ToString());
+
+    /// <summary>
+    /// A storage request that failed, for the operator. "Is Azurite running?" only when storage did not answer
+    /// (status 0); an answer (a 4xx or 5xx) means storage is running and said no, so the hint would mislead.
+    /// </summary>
+    private static string StorageFailedText(RequestFailedException e) => e.Status switch
+    {
+        0 => "Storage is unreachable. Is Azurite running (npx azurite --skipApiVersionCheck), and is --storage right?",
+        401 or 403 => $"Storage refused access ({e.Status} {e.ErrorCode}): check the account key or the identity's data role for --storage (DeadlineAlerts__Storage).",
+        >= 400 and < 500 => $"Storage refused the request ({e.Status} {e.ErrorCode}).",
+        _ => $"Storage failed ({e.Status} {e.ErrorCode}); try again.",
+    };
 
     private static ServiceProvider BuildServices(CliArgs cli)
     {
@@ -205,13 +226,18 @@ public static class Cli
                      ?? (Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? "csv" : "json");
         if (format is not ("json" or "csv")) throw new UsageException($"--format \"{format}\" is not an import format; use json or csv.");
         if (!File.Exists(path)) throw new BadInputException($"File \"{path}\" does not exist.");
-        var text = await File.ReadAllTextAsync(path, ct);
+        var size = new FileInfo(path).Length;
+        if (size > TextRules.Limits.FileBytes)
+            throw new RecordValidationException([new RecordProblem($"file {Path.GetFileName(path)}", "size", null,
+                $"is {size:N0} bytes; an import file may be at most {TextRules.Limits.FileBytes:N0} bytes (16 MiB); split it into several files")]);
+        // Read as strict UTF-8: invalid bytes are refused with their offset, never silently replaced by U+FFFD.
+        var text = TextRules.DecodeUtf8(await File.ReadAllBytesAsync(path, ct), $"file {Path.GetFileName(path)}");
         var clock = sp.GetRequiredService<IClock>();
         var reader = sp.GetRequiredService<RecordReader>();
         var set = format == "csv" ? reader.ReadCsv(text, clock.GetCurrentInstant()) : reader.ReadJson(text, clock.GetCurrentInstant());
         await EnsureStorageAsync(sp, ct);
         var result = await sp.GetRequiredService<ImportService>().ImportAsync(set, ct);
-        foreach (var w in result.Warnings) await stderr.WriteLineAsync("warning: " + w);
+        foreach (var w in result.Warnings) await stderr.WriteLineAsync("warning: " + T(w));
         await stdout.WriteLineAsync($"Imported {Path.GetFileName(path)}: {result.Added.Count} added, {result.Updated.Count} updated, {result.Unchanged.Count} unchanged; {result.AlertsScheduled} alert(s) scheduled.");
         foreach (var (sub, channel, secret) in result.GeneratedSecrets)
             await stdout.WriteLineAsync($"Generated webhook signing secret for subscriber {sub}, channel {channel} (shown once, give it to the receiver): {secret}");
@@ -294,8 +320,8 @@ public static class Cli
         if (list.Count == 0) { await stdout.WriteLineAsync("No deadlines stored. Import some with dla import FILE.json."); return Ok; }
         foreach (var d in list)
         {
-            await stdout.WriteLineAsync($"{d.Id,-32} {Countdown.Standing(d, now),-26} {TimeText.Full(d.Due.Instant, d.Due.Zone)}  {d.Title}");
-            if (d.History.Count > 0) await stdout.WriteLineAsync($"{"",-32} latest change: {ChangeText(d.History[^1])}");
+            await stdout.WriteLineAsync($"{T(d.Id),-32} {Countdown.Standing(d, now),-26} {TimeText.Full(d.Due.Instant, d.Due.Zone)}  {T(d.Title)}");
+            if (d.History.Count > 0) await stdout.WriteLineAsync($"{"",-32} latest change: {T(ChangeText(d.History[^1]))}");
         }
         return Ok;
     }
@@ -333,10 +359,10 @@ public static class Cli
         var d = result.Deadline.Value;
         if (result.Change is not { } change)
         {
-            await stdout.WriteLineAsync($"Deadline {id} is already {(extend ? "due " + TimeText.Full(d.Due.Instant, d.Due.Zone) : d.Status.ToString().ToLowerInvariant())}; nothing changed, nothing sent.");
+            await stdout.WriteLineAsync($"Deadline {T(id)} is already {(extend ? "due " + TimeText.Full(d.Due.Instant, d.Due.Zone) : d.Status.ToString().ToLowerInvariant())}; nothing changed, nothing sent.");
             return Ok;
         }
-        await stdout.WriteLineAsync($"Deadline {id}: {ChangeText(change)}.");
+        await stdout.WriteLineAsync($"Deadline {T(id)}: {T(ChangeText(change))}.");
         await stdout.WriteLineAsync($"Now: {Countdown.Standing(d, sp.GetRequiredService<IClock>().GetCurrentInstant())}, due {TimeText.Full(d.Due.Instant, d.Due.Zone)}.");
         await stdout.WriteLineAsync($"{result.NoticesQueued} notice(s) queued (dla run delivers them), {result.AlertsCancelled} unsent alert(s) cancelled, {result.AlertsScheduled} alert(s) scheduled.");
         return Ok;
@@ -370,11 +396,11 @@ public static class Cli
         foreach (var s in list)
         {
             var follows = string.Join(", ", s.Categories.Select(c => "category " + c).Concat(s.DeadlineIds.Select(d => d.Value)));
-            await stdout.WriteLineAsync($"{s.Id,-24} {s.Name,-24} {s.TimeZone?.Id ?? "(deadline's zone)",-20} follows {follows}"
+            await stdout.WriteLineAsync($"{T(s.Id),-24} {T(s.Name),-24} {s.TimeZone?.Id ?? "(deadline's zone)",-20} follows {T(follows)}"
                                         + (s.QuietHours is { } q ? $"; quiet {q}{(q.UrgentPassesThrough ? "" : " (urgent held too)")}" : ""));
             if (s.Digest is { } digest) await stdout.WriteLineAsync($"    digest   {digest}");
             foreach (var c in s.Channels)
-                await stdout.WriteLineAsync($"    {c.Type,-8} {c.Redacted}{(c.BrokenReason is { } b ? $"  BROKEN: {b}" : "")}");
+                await stdout.WriteLineAsync($"    {T(c.Type),-8} {T(c.Redacted)}{(c.BrokenReason is { } b ? $"  BROKEN: {T(b)}" : "")}");
         }
         return Ok;
     }
@@ -424,7 +450,7 @@ public static class Cli
         }
         if (due.Count == 0) { await stdout.WriteLineAsync("No alerts fire in that window."); return Ok; }
         foreach (var d in due)
-            await stdout.WriteLineAsync($"{TimeText.Iso(d.Alert.FireAt)}  {d.Alert.SubscriberId,-20} {d.Alert.LeadTime.Text,-6} {d.View.Headline}");
+            await stdout.WriteLineAsync($"{TimeText.Iso(d.Alert.FireAt)}  {T(d.Alert.SubscriberId),-20} {d.Alert.LeadTime.Text,-6} {T(d.View.Headline)}");
         return Ok;
     }
 
@@ -437,7 +463,7 @@ public static class Cli
         await stdout.WriteLineAsync($"Re-planned every future alert with tz data {r.To} (planned before with {r.From ?? "an unrecorded version"}).");
         if (r.Moved.Count == 0) await stdout.WriteLineAsync("No deadline's due instant moved.");
         foreach (var m in r.Moved)
-            await stdout.WriteLineAsync($"  {m.DeadlineId} ({m.Zone}): due {TimeText.Iso(m.Was)} is now {TimeText.Iso(m.Now)}; {m.NoticesQueued} notice(s) queued");
+            await stdout.WriteLineAsync($"  {T(m.DeadlineId)} ({m.Zone}): due {TimeText.Iso(m.Was)} is now {TimeText.Iso(m.Now)}; {m.NoticesQueued} notice(s) queued");
         await stdout.WriteLineAsync($"{r.AlertsScheduled} alert(s) at new instants, {r.SentNow} queued now (their new instant had passed), " +
             $"{r.AlreadySent} already sent at their earlier instant (recorded, not sent again).");
         return Ok;
@@ -566,7 +592,7 @@ public static class Cli
         }
         if (entries.Count == 0) { await stdout.WriteLineAsync("The audit log has no changes that match."); return Ok; }
         foreach (var e in entries)
-            await stdout.WriteLineAsync($"{TimeText.Iso(e.At)}  {e.Actor,-12} {e.Action,-10} {e.RecordKind} {e.RecordId}: {e.Summary}");
+            await stdout.WriteLineAsync($"{TimeText.Iso(e.At)}  {T(e.Actor),-12} {T(e.Action),-10} {T(e.RecordKind)} {T(e.RecordId)}: {T(e.Summary)}");
         return Ok;
     }
 
@@ -583,7 +609,7 @@ public static class Cli
                                     + (tick.Superseded > 0 ? $", {tick.Superseded} superseded by a later alert of the same deadline" : "")
                                     + (tick.Requeued > 0 ? $"; {tick.Requeued} unfinished delivery(ies) queued again" : "") + ".");
         foreach (var u in tick.Unreadable)
-            await stdout.WriteLineAsync($"  unreadable {u}");
+            await stdout.WriteLineAsync($"  unreadable {T(u)}");
         var digest = await digests.RunAsync(clock.GetCurrentInstant(), ct);
         if (digest.Planned + digest.Skipped > 0)
             await stdout.WriteLineAsync($"Digests: {digest.Planned} delivery(ies) planned, {digest.Skipped} skipped.");
@@ -594,7 +620,7 @@ public static class Cli
         {
             var what = l.Text?.Split('\n')[0] ?? l.Entry.MessageId;
             var detail = l.Status == LedgerStatus.Delivered ? "" : $"  ({l.Reason})";
-            await stdout.WriteLineAsync($"  {l.Status.Wire(),-9} {l.Entry.ChannelType,-7} {l.ChannelShown,-40} {l.Entry.SubscriberId}: {what}{detail}");
+            await stdout.WriteLineAsync($"  {l.Status.Wire(),-9} {T(l.Entry.ChannelType),-7} {T(l.ChannelShown),-40} {T(l.Entry.SubscriberId)}: {T(what)}{T(detail)}");
         }
     }
 
@@ -618,7 +644,7 @@ public static class Cli
         }
         if (entries.Count == 0) { await stdout.WriteLineAsync("The ledger has no alerts that match."); return Ok; }
         foreach (var e in entries)
-            await stdout.WriteLineAsync($"{TimeText.Iso(e.FireAt)}  {e.Status.Wire(),-10} {e.DeadlineId,-28} {e.SubscriberId,-18} {e.LeadTime,-6} {e.ChannelId,-16} attempts {e.Attempts}{(e.Late ? " late" : "")}{(e.LastError is { } err ? "  " + err : "")}{(e.Status == LedgerStatus.Failed ? $"  (dla resend {OperatorActions.LedgerKey(e)})" : "")}");
+            await stdout.WriteLineAsync($"{TimeText.Iso(e.FireAt)}  {e.Status.Wire(),-10} {T(e.DeadlineId),-28} {T(e.SubscriberId),-18} {T(e.LeadTime),-6} {T(e.ChannelId),-16} attempts {e.Attempts}{(e.Late ? " late" : "")}{(e.LastError is { } err ? "  " + T(err) : "")}{(e.Status == LedgerStatus.Failed ? $"  (dla resend {OperatorActions.LedgerKey(e)})" : "")}");
         return Ok;
     }
 
@@ -639,7 +665,7 @@ public static class Cli
             {
                 case "test":
                     var t = await actions.TestAsync(cli.Positional[0], cli.Positional[1], CliActor, ct);
-                    await stdout.WriteLineAsync($"Test message {t.MessageId} to {t.ChannelId} ({t.ChannelShown}) of {t.SubscriberId}: {t.Outcome}");
+                    await stdout.WriteLineAsync($"Test message {t.MessageId} to {T(t.ChannelId)} ({T(t.ChannelShown)}) of {T(t.SubscriberId)}: {T(t.Outcome)}");
                     return t.Delivered ? Ok : Failure;
                 case "clear":
                     var cleared = await actions.ClearAsync(cli.Positional[0], cli.Positional[1], CliActor, ct);
@@ -649,13 +675,13 @@ public static class Cli
                     return Ok;
                 case "resend" when cli.Has("poison"):
                     var (resent, problems) = await actions.RetryPoisonAsync(CliActor, ct);
-                    foreach (var r in resent) await stdout.WriteLineAsync($"Re-sent {r.MessageId} to {r.ChannelId} of {r.SubscriberId} as {OperatorActions.LedgerKey(r)}.");
-                    foreach (var p in problems) await stdout.WriteLineAsync("  not re-sent: " + p);
+                    foreach (var r in resent) await stdout.WriteLineAsync($"Re-sent {T(r.MessageId)} to {T(r.ChannelId)} of {T(r.SubscriberId)} as {T(OperatorActions.LedgerKey(r))}.");
+                    foreach (var p in problems) await stdout.WriteLineAsync("  not re-sent: " + T(p));
                     await stdout.WriteLineAsync($"{resent.Count} delivery(ies) queued again from the poison queue (dla run delivers them).");
                     return Ok;
                 default:
                     var row = await actions.ResendAsync(cli.Positional[0], CliActor, ct);
-                    await stdout.WriteLineAsync($"Re-sent {row.MessageId} to {row.ChannelId} of {row.SubscriberId} as {OperatorActions.LedgerKey(row)} ({row.Status.Wire()}; dla run delivers it).");
+                    await stdout.WriteLineAsync($"Re-sent {T(row.MessageId)} to {T(row.ChannelId)} of {T(row.SubscriberId)} as {T(OperatorActions.LedgerKey(row))} ({row.Status.Wire()}; dla run delivers it).");
                     return Ok;
             }
         }
@@ -700,7 +726,8 @@ public static class Cli
                 if (doc.RootElement.TryGetProperty("text", out var t)) text = t.GetString() ?? body;
             }
             catch (JsonException) { }
-            await stdout.WriteLineAsync($"--- {context.Request.Url?.AbsolutePath} {context.Request.Headers["webhook-id"]}\n{text}\n");
+            // Whatever any local process posts is printed: line by line, each escaped.
+            await stdout.WriteLineAsync($"--- {T(context.Request.Url?.AbsolutePath)} {T(context.Request.Headers["webhook-id"])}\n{string.Join("\n", text.Split('\n').Select(T))}\n");
             await stdout.FlushAsync(ct);
             context.Response.StatusCode = 200;
             await context.Response.OutputStream.WriteAsync("ok"u8.ToArray(), ct);

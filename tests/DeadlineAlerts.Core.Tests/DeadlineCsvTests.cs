@@ -25,7 +25,7 @@ public class DeadlineCsvTests
         Assert.Equal(["us-china-tariff-truce", "eu-steel"], set.Deadlines.Select(d => d.Id));
         var truce = set.Deadlines[0];
         Assert.Equal("US-China truce, extended", truce.Title);
-        Assert.Equal("Line one\r\nsaid \"90 days\"", truce.Notes);
+        Assert.Equal("Line one\nsaid \"90 days\"", truce.Notes); // a CRLF inside notes is stored as one line feed
         Assert.Equal(["P30D", "P7D", "P1D", "PT0S"], truce.LeadTimes.Select(l => l.Text));
         Assert.Equal(Utc("2025-11-10T05:01:00Z"), truce.Due.Instant);
         Assert.Equal(DeadlineStatus.Resolved, set.Deadlines[1].Status);

@@ -113,3 +113,48 @@ public sealed class EndpointPolicyTests
         Assert.Null(EndpointPolicy.Strict.Problem("https://[2606:4700:4700::1111]/hook"));
     }
 }
+
+/// <summary>Host names are judged in one spelling (EndpointPolicy.NormaliseHost), at import and at connect time.</summary>
+public sealed class HostNormalisationTests
+{
+    [Theory]
+    [InlineData("https://localhost/hook", "points at localhost")]
+    [InlineData("https://localhost./hook", "points at localhost")]
+    [InlineData("https://LOCALHOST/hook", "points at localhost")]
+    [InlineData("https://LocalHost./hook", "points at localhost")]
+    [InlineData("https://ｌｏｃａｌｈｏｓｔ/hook", "points at localhost")]
+    [InlineData("https://api.localhost./hook", "points at localhost")]
+    [InlineData("https://127.0.0.1./hook", "points at a loopback")]
+    [InlineData("https://2130706433/hook", "points at a loopback")]
+    [InlineData("https://169.254.169.254./latest", "points at a loopback")]
+    public void Every_spelling_of_a_forbidden_host_is_refused_like_the_plain_one(string url, string problem)
+    {
+        Assert.StartsWith(problem, EndpointPolicy.Strict.Problem(url));
+    }
+
+    [Theory]
+    [InlineData("localhost.", "localhost")]
+    [InlineData("LOCALHOST", "localhost")]
+    [InlineData("Hooks.Example.COM.", "hooks.example.com")]
+    [InlineData("bücher.example", "xn--bcher-kva.example")]
+    [InlineData("BÜCHER.example.", "xn--bcher-kva.example")]
+    [InlineData("xn--bcher-kva.example", "xn--bcher-kva.example")]
+    [InlineData("127.0.0.1.", "127.0.0.1")]
+    [InlineData("[::1]", "::1")]
+    public void Host_names_are_normalised_for_case_trailing_dot_and_IDN(string host, string normalised)
+    {
+        Assert.Equal(normalised, EndpointPolicy.NormaliseHost(host));
+    }
+
+    [Fact]
+    public void Public_hosts_stay_accepted_and_the_allow_list_matches_any_spelling()
+    {
+        Assert.Null(EndpointPolicy.Strict.Problem("https://hooks.slack.com./services/T000"));
+        Assert.Null(EndpointPolicy.Strict.Problem("https://bücher.example/hook"));
+        var policy = new EndpointPolicy(["LocalHost.:5099"]);
+        Assert.Null(policy.Problem("http://localhost:5099/hook"));
+        Assert.Null(policy.Problem("http://LOCALHOST.:5099/hook"));
+        Assert.True(policy.IsAllowListed("localhost.", 5099));
+        Assert.StartsWith("points at localhost", policy.Problem("https://localhost./other-port"));
+    }
+}

@@ -81,12 +81,15 @@ public static class ApiRecords
         }
         var file = new JsonObject { [section] = new JsonArray(record) };
         try { return reader.ReadJson(file.ToJsonString(), now, storedSubscriber); }
-        catch (RecordValidationException e)
-        {
-            var errors = e.Problems.Select(p => new FieldError(p.Field, p.Value, p.Message)).ToList();
-            var name = e.Problems.Select(p => p.Record).FirstOrDefault(r => !r.Contains('#') && r != "file") ?? section.TrimEnd('s');
-            throw new ApiProblemException(ApiProblem.BadRequest($"{name}: {errors.Count} problem(s); nothing was written.", errors));
-        }
+        catch (RecordValidationException e) { throw new ApiProblemException(Invalid(e, section.TrimEnd('s'))); }
+    }
+
+    /// <summary>A 400 naming the record in its detail and each refused field, with its limit or rule, in <c>errors</c>.</summary>
+    public static ApiProblem Invalid(RecordValidationException e, string fallbackName)
+    {
+        var errors = e.Problems.Select(p => new FieldError(p.Field, p.Value, p.Message)).ToList();
+        var name = e.Problems.Select(p => p.Record).FirstOrDefault(r => !r.Contains('#') && r != "file") ?? fallbackName;
+        return ApiProblem.BadRequest($"{name}: {errors.Count} problem(s); nothing was written.", errors);
     }
 
     /// <summary>The id a POST body names, read before validation so that posting a record that exists is a 409

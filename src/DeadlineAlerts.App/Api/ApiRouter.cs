@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using DeadlineAlerts.App.Records;
+using DeadlineAlerts.Core.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -82,6 +84,15 @@ public sealed class ApiRouter
         string caller = "anonymous";
         if (route.Access == ApiAccess.Operator && !TryAuthorize(request, out caller, out var problem))
             return ApiResponse.Problem(problem!);
+        // dla serve's Kestrel refuses a larger body before reading it; behind the Functions host it is refused here.
+        if (request.Body.Length > TextRules.Limits.BodyBytes)
+            return ApiResponse.Problem(new ApiProblem
+            {
+                Title = "Request body too large",
+                Status = 413,
+                Detail = $"A body is one record; at most {TextRules.Limits.BodyBytes:N0} bytes are accepted. Nothing was written.",
+                Instance = request.Path,
+            });
         try
         {
             return await route.Handler(new ApiCall(request, values!, caller), ct);
@@ -89,6 +100,16 @@ public sealed class ApiRouter
         catch (ApiProblemException e)
         {
             return ApiResponse.Problem(e.Problem with { Instance = e.Problem.Instance ?? request.Path });
+        }
+        catch (RecordValidationException e)
+        {
+            // A record that passed the reader but would not fit its table row (RecordWriter checks before writing).
+            return ApiResponse.Problem(ApiRecords.Invalid(e, "record") with { Instance = request.Path });
+        }
+        catch (StorageRefusedException e)
+        {
+            _logger.LogWarning("API {Method} {Template}: storage refused the write ({Status} {ErrorCode})", method, route.Template, e.Status, e.ErrorCode);
+            return ApiResponse.Problem(ApiProblem.BadRequest(e.Message) with { Instance = request.Path });
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {

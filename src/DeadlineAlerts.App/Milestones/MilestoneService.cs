@@ -133,6 +133,9 @@ public sealed class MilestoneService(
     {
         var now = clock.GetCurrentInstant();
         var old = stored.Value;
+        if (reason is not null && TextRules.Problem(reason.Trim(), TextRules.Limits.Reason) is { } reasonProblem)
+            throw new MilestoneException(MilestoneFailure.BadRequest, $"deadline {old.Id}: reason {reasonProblem}; nothing was changed",
+                field: "reason", value: TextRules.Excerpt(reason));
         var change = new HistoryEntry
         {
             Id = HistoryEntry.IdFor(old.Id, old.History.Count, kind, due.Instant),

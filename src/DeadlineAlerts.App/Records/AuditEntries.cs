@@ -22,8 +22,18 @@ public static class AuditEntries
         RecordKind = kind,
         RecordId = id,
         Summary = Summary(before, after),
-        Before = before is null ? null : RecordJson.Text(before),
-        After = after is null ? null : RecordJson.Text(after),
+        Before = before is null ? null : before.ToJsonString(StoredJson),
+        After = after is null ? null : after.ToJsonString(StoredJson),
+    };
+
+    /// <summary>
+    /// As <see cref="RecordJson.Options"/>, but non-ASCII text is kept as it is instead of <c>\uXXXX</c> (which takes
+    /// six characters for one): the audit table holds the record twice (before and after) in one row. Control
+    /// characters are still escaped.
+    /// </summary>
+    private static readonly System.Text.Json.JsonSerializerOptions StoredJson = new(RecordJson.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static AuditEntry For(Instant at, string actor, string action, Deadline? before, Deadline? after) =>
@@ -52,10 +62,13 @@ public static class AuditEntries
         return changes.Count == 0 ? "no change" : string.Join("; ", changes);
     }
 
+    /// <summary>A value as the one-line summary shows it: a long one (notes of thousands of characters) is cut, with its length.</summary>
     private static string Show(JsonNode? value) => value switch
     {
         null => "(none)",
-        JsonValue v when v.TryGetValue<string>(out var s) => $"'{s}'",
-        _ => value.ToJsonString(),
+        JsonValue v when v.TryGetValue<string>(out var s) => s.Length > SummaryValueChars ? $"'{s[..SummaryValueChars]}…' ({s.Length:N0} characters)" : $"'{s}'",
+        _ => value.ToJsonString() is var json && json.Length > SummaryValueChars ? json[..SummaryValueChars] + $"… ({json.Length:N0} characters)" : value.ToJsonString(),
     };
+
+    private const int SummaryValueChars = 200;
 }

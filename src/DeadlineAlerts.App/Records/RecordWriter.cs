@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Schedule;
@@ -21,6 +22,22 @@ public sealed record DeadlineChange(Deadline? Before, Deadline? After, string Ac
 public sealed record SubscriberChange(Subscriber? Before, Subscriber? After, string Action)
 {
     public string? Summary { get; init; }
+}
+
+/// <summary>
+/// Storage refused a write for its content (a 400 or 413 such as PropertyValueTooLarge) although the records were
+/// validated: the message names the records of the write, the status and storage's error code, never a URL or key.
+/// </summary>
+public sealed class StorageRefusedException(IReadOnlyList<string> records, int status, string? errorCode, Exception inner)
+    : Exception($"Storage refused to store {Names(records)} ({status} {errorCode}); the record is larger or stranger than the table holds. " +
+                "Shorten its longest fields (README \"Limits\") and try again.", inner)
+{
+    public IReadOnlyList<string> Records { get; } = records;
+    public int Status { get; } = status;
+    public string? ErrorCode { get; } = errorCode;
+
+    private static string Names(IReadOnlyList<string> records) =>
+        records.Count <= 5 ? string.Join(", ", records) : string.Join(", ", records.Take(5)) + $" and {records.Count - 5} more";
 }
 
 /// <summary>What a write did: the store callback's result and how many alerts it (re)armed.</summary>
@@ -54,6 +71,28 @@ public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, Ti
         var now = clock.GetCurrentInstant();
         var armedDeadlines = deadlines.Select(c => c.After).OfType<Deadline>().ToList();
         var armedSubscribers = subscribers.Select(c => c.After).OfType<Subscriber>().ToList();
+        // Before anything is written: every record must fit its table row, or none is written.
+        var tooLarge = armedDeadlines.SelectMany(RecordEntities.SizeProblems).Concat(armedSubscribers.SelectMany(RecordEntities.SizeProblems)).ToList();
+        if (tooLarge.Count > 0) throw new RecordValidationException(tooLarge);
+        try
+        {
+            return await WriteCheckedAsync(deadlines, subscribers, actor, store, allDeadlines, allSubscribers, armedDeadlines, armedSubscribers, now, ct);
+        }
+        catch (RequestFailedException e) when (e.Status is 400 or 413)
+        {
+            // Storage refused a request for its content (PropertyValueTooLarge, EntityTooLarge, InvalidInput, ...):
+            // a record this version let through. Name the records, so the operator knows which input to look at.
+            var names = deadlines.Select(c => $"deadline {(c.After ?? c.Before)!.Id}").Concat(subscribers.Select(c => $"subscriber {(c.After ?? c.Before)!.Id}")).ToList();
+            throw new StorageRefusedException(names, e.Status, e.ErrorCode, e);
+        }
+    }
+
+    private async Task<RecordWrite<T>> WriteCheckedAsync<T>(
+        IReadOnlyCollection<DeadlineChange> deadlines, IReadOnlyCollection<SubscriberChange> subscribers, string actor,
+        Func<CancellationToken, Task<T>> store,
+        IReadOnlyDictionary<DeadlineId, Deadline>? allDeadlines, IReadOnlyDictionary<SubscriberId, Subscriber>? allSubscribers,
+        List<Deadline> armedDeadlines, List<Subscriber> armedSubscribers, Instant now, CancellationToken ct)
+    {
 
         var alerts = new List<PlannedAlert>();
         if (armedDeadlines.Count > 0)

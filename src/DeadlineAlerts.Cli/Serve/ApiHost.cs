@@ -22,7 +22,7 @@ namespace DeadlineAlerts.Cli.Serve;
 public sealed class ApiHost : IAsyncDisposable
 {
     /// <summary>Bodies are single records; anything larger is refused with 413 before it is read.</summary>
-    public const long MaxBodyBytes = 1024 * 1024;
+    public const long MaxBodyBytes = DeadlineAlerts.Core.Records.TextRules.Limits.BodyBytes;
 
     private readonly WebApplication _app;
 
@@ -88,7 +88,7 @@ public sealed class ApiHost : IAsyncDisposable
             {
                 Title = "Request body too large",
                 Status = 413,
-                Detail = $"A body is one record; at most {MaxBodyBytes} bytes are accepted.",
+                Detail = $"A body is one record; at most {MaxBodyBytes:N0} bytes are accepted. Nothing was written.",
             }));
             return;
         }

@@ -16,14 +16,57 @@ public sealed class EndpointPolicy
     public IReadOnlyCollection<string> AllowHosts { get; }
 
     public EndpointPolicy(IEnumerable<string> allowHosts) =>
-        AllowHosts = allowHosts.Select(h => h.Trim().ToLowerInvariant()).Where(h => h.Length > 0).ToHashSet();
+        AllowHosts = allowHosts.Select(h => h.Trim().ToLowerInvariant()).Where(h => h.Length > 0).Select(NormaliseEntry).ToHashSet();
+
+    /// <summary>An allow-list entry (<c>host</c>, <c>host:port</c>, <c>[v6]:port</c>) with its host spelled as <see cref="NormaliseHost"/> spells it.</summary>
+    private static string NormaliseEntry(string entry)
+    {
+        if (entry.StartsWith('[')) return entry; // [v6]:port, already one spelling once lower-cased
+        var colon = entry.LastIndexOf(':');
+        if (colon > 0 && entry.IndexOf(':') == colon && int.TryParse(entry[(colon + 1)..], out _))
+            return (NormaliseHost(entry[..colon]) ?? entry[..colon]) + entry[colon..];
+        return NormaliseHost(entry) ?? entry;
+    }
 
     public static EndpointPolicy FromSetting(string? commaSeparated) =>
         new((commaSeparated ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    public bool IsAllowListed(Uri uri) =>
-        AllowHosts.Contains(uri.Host.ToLowerInvariant()) || AllowHosts.Contains($"{uri.Host.ToLowerInvariant()}:{uri.Port}")
-        || AllowHosts.Contains($"[{uri.Host.Trim('[', ']').ToLowerInvariant()}]:{uri.Port}");
+    public bool IsAllowListed(Uri uri) => IsAllowListed(uri.Host, uri.Port);
+
+    /// <summary>Whether <paramref name="host"/> (any spelling: case, trailing dot, Unicode or punycode) is on the allow list, alone or with <paramref name="port"/>.</summary>
+    public bool IsAllowListed(string host, int port)
+    {
+        if (NormaliseHost(host) is not { } h) return false;
+        return AllowHosts.Contains(h) || AllowHosts.Contains($"{h}:{port}") || AllowHosts.Contains($"[{h}]:{port}");
+    }
+
+    /// <summary>
+    /// The one spelling of a host name that the address rules judge, here (on the URL text) and at connect time
+    /// (<c>GuardedConnect</c>): lower case, without the trailing dot of a fully qualified name (<c>localhost.</c> is
+    /// <c>localhost</c>), internationalised names in their ASCII (punycode) form by UTS #46 mapping (so full-width
+    /// <c>ｌｏｃａｌｈｏｓｔ</c> is <c>localhost</c>), IPv6 literals without brackets. Null when the name is not a
+    /// valid host name.
+    /// </summary>
+    public static string? NormaliseHost(string? host)
+    {
+        if (string.IsNullOrWhiteSpace(host)) return null;
+        var h = host.Trim();
+        if (h.StartsWith('[') && h.EndsWith(']')) h = h[1..^1];
+        if (h.Contains(':')) return IPAddress.TryParse(h, out var v6) ? v6.ToString().ToLowerInvariant() : null;
+        h = h.TrimEnd('.');
+        if (h.Length == 0) return null;
+        try { h = Idn.GetAscii(h); }
+        catch (ArgumentException) { return null; }
+        h = h.ToLowerInvariant().TrimEnd('.');
+        // A name whose last label is a number is an IPv4 address in one of the forms resolvers accept ("127.0.0.1.",
+        // "2130706433", "0x7f.1"): no top-level domain is numeric, so judge it as the address it is.
+        var last = h[(h.LastIndexOf('.') + 1)..];
+        if ((last.Length > 0 && last.All(char.IsAsciiDigit)) || last.StartsWith("0x", StringComparison.Ordinal))
+            return IPAddress.TryParse(h, out var v4) && v4.AddressFamily == AddressFamily.InterNetwork ? v4.ToString() : null;
+        return h;
+    }
+
+    private static readonly System.Globalization.IdnMapping Idn = new() { AllowUnassigned = false, UseStd3AsciiRules = false };
 
     /// <summary>Null when the URL text is acceptable, else the problem (never repeating the URL).</summary>
     public string? Problem(string? url)
@@ -31,12 +74,14 @@ public sealed class EndpointPolicy
         if (string.IsNullOrWhiteSpace(url)) return "is missing; give the https URL the service gave you";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
             return "is not an absolute http(s) URL; give the full https://... address";
-        if (IsAllowListed(uri)) return null;
+        if (NormaliseHost(uri.Host) is not { } host)
+            return "has a host name that is not a valid domain name; give the address the service gave you";
+        if (IsAllowListed(host, uri.Port)) return null;
         if (uri.Scheme != Uri.UriSchemeHttps)
             return "must use https (plain http is accepted only for hosts listed in DeadlineAlerts__Delivery__AllowHosts)";
-        if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IsForbidden(ip))
+        if (IPAddress.TryParse(host, out var ip) && IsForbidden(ip))
             return "points at a loopback, private, link-local or metadata address, or another reserved range; only public hosts are allowed unless listed in DeadlineAlerts__Delivery__AllowHosts";
-        if (uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || uri.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        if (host == "localhost" || host.EndsWith(".localhost", StringComparison.Ordinal))
             return "points at localhost; only public hosts are allowed unless listed in DeadlineAlerts__Delivery__AllowHosts";
         return null;
     }

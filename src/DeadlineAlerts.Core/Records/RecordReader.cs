@@ -41,6 +41,11 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             var warnings = new List<string>();
             var secrets = new List<(SubscriberId, ChannelId, string)>();
             var root = doc.RootElement;
+            // JSON may escape half of a surrogate pair ("\ud800"), which no .NET string can be read from: refuse it
+            // first, naming where it is, so that no reading below meets it.
+            var broken = new List<RecordProblem>();
+            UnreadableStrings(root, "", broken);
+            if (broken.Count > 0) throw new RecordValidationException(broken);
             if (root.ValueKind != JsonValueKind.Object)
                 throw new RecordValidationException([new RecordProblem("file", "root", null, "must be a JSON object with \"deadlines\" and/or \"subscribers\" arrays")]);
 
@@ -55,6 +60,38 @@ public sealed class RecordReader(EndpointPolicy endpoints)
 
             if (problems.Count > 0) throw new RecordValidationException(problems);
             return new RecordSet(deadlines, subscribers, warnings) { GeneratedSecrets = secrets };
+        }
+    }
+
+    private static void UnreadableStrings(JsonElement e, string path, List<RecordProblem> problems)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                try { e.GetString(); }
+                catch (InvalidOperationException)
+                {
+                    problems.Add(new RecordProblem("file", path, null,
+                        "holds half of a surrogate pair (an escaped \\ud800 without its other half), which is not text; fix the file's encoding"));
+                }
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in e.EnumerateArray()) UnreadableStrings(item, $"{path}[{i++}]", problems);
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    string name;
+                    try { name = p.Name; }
+                    catch (InvalidOperationException)
+                    {
+                        problems.Add(new RecordProblem("file", path.Length == 0 ? "(a field name)" : path, null, "has a field name holding half of a surrogate pair, which is not text; fix the file's encoding"));
+                        continue;
+                    }
+                    UnreadableStrings(p.Value, path.Length == 0 ? name : $"{path}.{name}", problems);
+                }
+                break;
         }
     }
 
@@ -96,7 +133,8 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         var r = new Fields(e, $"deadline #{index + 1}", problems,
             // "history" is read-only (written by export, kept by extend) and "dueInstant", "standing" and "overdue"
             // are facts the API adds to its answers: accepted so an answer or an export imports again, and ignored.
-            ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status", "history", "dueInstant", "standing", "overdue"]);
+            ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status", "history", "dueInstant", "standing", "overdue"],
+            ignored: ["history", "dueInstant", "standing", "overdue"]);
         if (!r.IsObject) return null;
         var id = r.Id();
         var title = r.String("title");
@@ -114,6 +152,8 @@ public sealed class RecordReader(EndpointPolicy endpoints)
                 if (parsed.Warning is not null) warnings.Add($"{r.Name}: due {parsed.Warning}");
             }
         }
+        else if (DueTime.ShapeProblem(dueText) is { } dueProblem)
+            r.Problem("due", dueText, dueProblem); // reported with the zone's problem, not after it is fixed
         var leads = r.LeadTimes("leadTimes");
         var source = r.String("source");
         if (source is not null && (!Uri.TryCreate(source, UriKind.Absolute, out var s) || s.Scheme is not ("http" or "https")))
@@ -132,7 +172,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             Category = r.String("category")?.Trim(),
             LeadTimes = leads,
             Source = source,
-            Notes = r.String("notes"),
+            Notes = r.String("notes") is { } notes ? TextRules.NormaliseLineBreaks(notes) : null,
             Status = status,
             ArmedAt = now,
         };
@@ -143,7 +183,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
     {
         var before = problems.Count;
         var r = new Fields(e, $"subscriber #{index + 1}", problems,
-            ["id", "name", "timeZone", "categories", "deadlines", "leadTimes", "channels", "digest", "quietHours"]);
+            ["id", "name", "timeZone", "categories", "deadlines", "leadTimes", "channels", "digest", "quietHours"], ignored: []);
         if (!r.IsObject) return null;
         var id = r.Id();
         var name = r.String("name");
@@ -151,6 +191,8 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         var zone = r.Zone("timeZone", required: false);
         var categories = r.Strings("categories");
         var deadlineIds = r.Strings("deadlines");
+        foreach (var followed in deadlineIds)
+            if (RecordId.Problem(followed) is { } followedProblem) r.Problem("deadlines", followed, $"holds an id that {followedProblem}");
         if (categories.Count == 0 && deadlineIds.Count == 0)
             r.Problem("categories", null, "and deadlines are both empty; a subscriber follows deadlines by categories and/or explicit deadline ids");
         var leads = r.LeadTimes("leadTimes");
@@ -328,7 +370,11 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         public string Name { get; private set; }
         public bool IsObject { get; }
 
-        public Fields(JsonElement e, string name, List<RecordProblem> problems, string[] known)
+        /// <summary>Fields whose text broke <see cref="TextRules"/>: refused once, for that reason alone.</summary>
+        private readonly HashSet<string> _refusedText = new(StringComparer.Ordinal);
+
+        /// <param name="ignored">Known fields that are accepted and not read (facts an export or answer adds).</param>
+        public Fields(JsonElement e, string name, List<RecordProblem> problems, string[] known, string[] ignored)
         {
             _e = e; _problems = problems; Name = name;
             IsObject = e.ValueKind == JsonValueKind.Object;
@@ -338,9 +384,90 @@ public sealed class RecordReader(EndpointPolicy endpoints)
                 Name = $"{Name.Split(' ')[0]} {idValue.GetString()}";
             foreach (var p in e.EnumerateObject().Where(p => !known.Contains(p.Name)))
                 Problem(p.Name, null, $"is not a known field; known fields are {string.Join(", ", known)}");
+            foreach (var p in e.EnumerateObject().Where(p => known.Contains(p.Name) && !ignored.Contains(p.Name) && p.Name != "id"))
+                CheckText(p.Value, p.Name);
         }
 
-        public void Problem(string field, string? value, string message) => _problems.Add(new RecordProblem(Name, field, value, message));
+        /// <summary>
+        /// Applies <see cref="TextRules"/> to every string of a field (nested ones included) and the count limits
+        /// to its arrays, before the field is read: a refused field gets this one problem, so an over-long or
+        /// control-character value is not also reported as "not a time zone" and the like.
+        /// </summary>
+        private void CheckText(JsonElement v, string path)
+        {
+            switch (v.ValueKind)
+            {
+                case JsonValueKind.String:
+                    var text = v.GetString()!;
+                    var (limit, multiLine, secret) = Rule(path);
+                    if (TextRules.Problem(text, limit, multiLine) is { } problem)
+                    {
+                        Problem(path, secret ? null : text, problem);
+                        _refusedText.Add(path);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    var count = v.GetArrayLength();
+                    if (MaxItems(path) is { } max && count > max)
+                    {
+                        Problem(path, null, $"has {count:N0} entries; at most {max:N0} are accepted");
+                        _refusedText.Add(path);
+                        break;
+                    }
+                    var i = 0;
+                    foreach (var item in v.EnumerateArray()) CheckText(item, $"{path}[{i++}]");
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var p in v.EnumerateObject())
+                        if (!(path.StartsWith("channels[", StringComparison.Ordinal) && p.Name == "broken")) // read-only, written by delivery
+                            CheckText(p.Value, $"{path}.{p.Name}");
+                    break;
+            }
+        }
+
+        /// <summary>The limit of a field's text (see README "Limits"), whether it may span lines, and whether it is a secret (never shown).</summary>
+        private static (int Limit, bool MultiLine, bool Secret) Rule(string path)
+        {
+            var leaf = path.Contains('.') ? path[(path.LastIndexOf('.') + 1)..] : path;
+            var top = path.Split('[', '.')[0];
+            if (path.StartsWith("channels[", StringComparison.Ordinal))
+                return leaf switch
+                {
+                    "url" => (TextRules.Limits.Url, TextRules.SingleLine, true),
+                    "secret" => (TextRules.Limits.Other, TextRules.SingleLine, true),
+                    "address" => (254, TextRules.SingleLine, false),
+                    _ => (TextRules.Limits.Other, TextRules.SingleLine, false),
+                };
+            return top switch
+            {
+                "notes" => (TextRules.Limits.Notes, TextRules.MultiLine, false),
+                "title" => (TextRules.Limits.Title, TextRules.SingleLine, false),
+                "name" => (TextRules.Limits.Name, TextRules.SingleLine, false),
+                "category" or "categories" => (TextRules.Limits.Category, TextRules.SingleLine, false),
+                "source" => (TextRules.Limits.Source, TextRules.SingleLine, false),
+                "deadlines" => (RecordId.MaxLength, TextRules.SingleLine, false),
+                _ => (TextRules.Limits.Other, TextRules.SingleLine, false),
+            };
+        }
+
+        private static int? MaxItems(string path) => path switch
+        {
+            "categories" => TextRules.Limits.Categories,
+            "deadlines" => TextRules.Limits.FollowedDeadlines,
+            "leadTimes" => TextRules.Limits.LeadTimes,
+            "channels" => TextRules.Limits.Channels,
+            _ => null,
+        };
+
+        /// <summary>Adds a problem, unless the field (or an entry of it) was already refused for its text. A long value
+        /// is cut short: the problem names it, it need not repeat it.</summary>
+        public void Problem(string field, string? value, string message)
+        {
+            if (_refusedText.Count > 0 && _refusedText.Any(f => f == field || f.StartsWith(field + "[", StringComparison.Ordinal) || f.StartsWith(field + ".", StringComparison.Ordinal)))
+                return;
+            if (value is { Length: > 200 }) value = value[..200] + "…";
+            _problems.Add(new RecordProblem(Name, field, value, message));
+        }
 
         public string? Id()
         {

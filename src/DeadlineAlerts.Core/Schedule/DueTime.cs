@@ -110,6 +110,13 @@ public sealed record DueTime(LocalDateTime Local, DateTimeZone Zone, Instant Ins
         return DueTimeParse.Fail($"is not {accepted}");
     }
 
+    /// <summary>
+    /// Null when <paramref name="text"/> is shaped as a due time, whatever the zone; otherwise the problem. For a
+    /// record whose zone is itself refused, so that a bad due is reported in the same round.
+    /// </summary>
+    public static string? ShapeProblem(string? text) =>
+        Parse(text, DateTimeZone.Utc).Problem is { } p && !p.StartsWith("has offset", StringComparison.Ordinal) ? p : null;
+
     /// <summary>Rebuilds a stored due time without re-validating (the instant is the stored truth).</summary>
     public static DueTime FromStored(LocalDateTime local, DateTimeZone zone, Instant instant) => new(local, zone, instant);
 }

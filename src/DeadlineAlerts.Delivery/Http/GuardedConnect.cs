@@ -25,10 +25,12 @@ public static class GuardedConnect
 
     public static async ValueTask<Stream> ConnectAsync(EndpointPolicy policy, DnsEndPoint target, CancellationToken cancellationToken)
     {
-        var allowListed = policy.IsAllowListed(new UriBuilder(Uri.UriSchemeHttps, target.Host, target.Port).Uri);
-        var addresses = IPAddress.TryParse(target.Host.Trim('[', ']'), out var literal)
+        // The same spelling the URL check judged (EndpointPolicy.NormaliseHost): "LOCALHOST." and "localhost" are one host.
+        var host = EndpointPolicy.NormaliseHost(target.Host) ?? throw new ForbiddenEndpointException("the host name is not a valid domain name");
+        var allowListed = policy.IsAllowListed(host, target.Port);
+        var addresses = IPAddress.TryParse(host, out var literal)
             ? [literal]
-            : await Dns.GetHostAddressesAsync(target.Host, cancellationToken);
+            : await Dns.GetHostAddressesAsync(host, cancellationToken);
         var usable = allowListed ? addresses : addresses.Where(a => !EndpointPolicy.IsForbidden(a)).ToArray();
         if (usable.Length == 0)
             throw new ForbiddenEndpointException(addresses.Length == 0

@@ -75,8 +75,9 @@ public sealed class AuditLog(StorageClients clients)
         return list.OrderByDescending(e => e.At).Take(max).ToList(); // stable: same-instant entries keep RowKey order
     }
 
-    private static TableEntity ToEntity(AuditEntry e) =>
-        new(Partition(e.RecordKind, e.RecordId), $"{long.MaxValue - e.At.ToUnixTimeTicks():D19}_{long.MaxValue - Interlocked.Increment(ref _sequence):D19}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}")
+    private static TableEntity ToEntity(AuditEntry e)
+    {
+        var entity = new TableEntity(Partition(e.RecordKind, e.RecordId), $"{long.MaxValue - e.At.ToUnixTimeTicks():D19}_{long.MaxValue - Interlocked.Increment(ref _sequence):D19}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}")
         {
             ["At"] = RecordEntities.Iso(e.At),
             ["Actor"] = e.Actor,
@@ -84,9 +85,43 @@ public sealed class AuditLog(StorageClients clients)
             ["RecordKind"] = e.RecordKind,
             ["RecordId"] = e.RecordId,
             ["Summary"] = e.Summary,
-            ["Before"] = e.Before,
-            ["After"] = e.After,
         };
+        Split(entity, "Before", e.Before);
+        Split(entity, "After", e.After);
+        return entity;
+    }
+
+    /// <summary>
+    /// Characters of one stored text property: Table Storage holds at most 64 KiB (32,768 UTF-16 characters) in one.
+    /// A record's JSON can be longer (notes of 16,000 characters, history), so it is kept in <c>Before</c>,
+    /// <c>Before2</c>, <c>Before3</c>, ... and joined when read; an entity holds 1 MiB, room for both records.
+    /// </summary>
+    public const int PropertyChars = 32_000;
+
+    private static void Split(TableEntity entity, string name, string? text)
+    {
+        if (text is null) return;
+        var (part, at) = (1, 0);
+        do
+        {
+            // Never split a surrogate pair across two properties: each must be valid UTF-16 on its own.
+            var length = Math.Min(PropertyChars, text.Length - at);
+            if (at + length < text.Length && char.IsHighSurrogate(text[at + length - 1])) length--;
+            entity[part == 1 ? name : $"{name}{part}"] = text.Substring(at, length);
+            at += length;
+            part++;
+        }
+        while (at < text.Length);
+    }
+
+    private static string? Joined(TableEntity entity, string name)
+    {
+        var first = entity.GetString(name);
+        if (first is null || !entity.ContainsKey(name + "2")) return first;
+        var sb = new System.Text.StringBuilder(first);
+        for (var part = 2; entity.GetString($"{name}{part}") is { } more; part++) sb.Append(more);
+        return sb.ToString();
+    }
 
     private static AuditEntry FromEntity(TableEntity e) => new()
     {
@@ -96,7 +131,7 @@ public sealed class AuditLog(StorageClients clients)
         RecordKind = e.GetString("RecordKind") ?? "",
         RecordId = e.GetString("RecordId") ?? "",
         Summary = e.GetString("Summary"),
-        Before = e.GetString("Before"),
-        After = e.GetString("After"),
+        Before = Joined(e, "Before"),
+        After = Joined(e, "After"),
     };
 }

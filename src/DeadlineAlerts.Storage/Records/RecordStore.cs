@@ -206,6 +206,48 @@ public static class RecordEntities
         });
     }
 
+    /// <summary>
+    /// What Table Storage would refuse in the row of <paramref name="record"/>, measured as the service measures it
+    /// (strings are UTF-16: 2 bytes a character; a property at most 64 KiB; an entity at most 1 MiB counting keys,
+    /// names and 4 + 8 bytes of overhead per value), named by the record and the import field the column holds. The
+    /// reader's per-field limits keep a record well inside these; this catches what they cannot see: the JSON
+    /// columns (categories, followed deadlines, channels) with their escaping, and history grown by extend.
+    /// </summary>
+    public static IReadOnlyList<RecordProblem> SizeProblems(Deadline record) => SizeProblems(From(record), $"deadline {record.Id}");
+
+    public static IReadOnlyList<RecordProblem> SizeProblems(Subscriber record) => SizeProblems(From(record), $"subscriber {record.Id}");
+
+    private static IReadOnlyList<RecordProblem> SizeProblems(TableEntity e, string name)
+    {
+        var problems = new List<RecordProblem>();
+        long total = 4 + 2L * (e.PartitionKey.Length + e.RowKey.Length);
+        foreach (var (column, value) in e)
+        {
+            if (column is "PartitionKey" or "RowKey" or "odata.etag" or "Timestamp" || value is null) continue;
+            var bytes = value is string text ? 4 + 2L * text.Length : 8;
+            total += 8 + 2L * column.Length + bytes;
+            if (value is string t && 2L * t.Length > TextRules.Limits.PropertyBytes)
+                problems.Add(new RecordProblem(name, FieldOf(column), null,
+                    $"takes {2L * t.Length:N0} bytes as stored ({column} column, UTF-16{(column is "Categories" or "Deadlines" or "Channels" or "History" ? ", as JSON" : "")}); " +
+                    $"Table Storage holds at most {TextRules.Limits.PropertyBytes:N0} bytes in one property; " +
+                    (column == "History" ? "the deadline has too many changes with long reasons to record another" : "shorten it or give fewer entries")));
+        }
+        if (total > TextRules.Limits.EntityBytes)
+            problems.Add(new RecordProblem(name, "record", null,
+                $"takes {total:N0} bytes as stored; Table Storage holds at most {TextRules.Limits.EntityBytes:N0} bytes in one record; shorten its longest fields"));
+        return problems;
+    }
+
+    /// <summary>The import field a column holds (columns are the field names capitalised, except these).</summary>
+    private static string FieldOf(string column) => column switch
+    {
+        "DueLocal" or "DueInstant" => "due",
+        "TimeZone" => "timeZone",
+        "LeadTimes" => "leadTimes",
+        "QuietHours" => "quietHours",
+        _ => char.ToLowerInvariant(column[0]) + column[1..],
+    };
+
     /// <summary>For callers that hold a row they just wrote: throws <see cref="UnreadableRecordException"/> on a bad one.</summary>
     public static Deadline ToDeadline(TableEntity e) => ReadDeadline(e) is var r && r.Value is { } d ? d : throw new UnreadableRecordException(r.Problem!);
 
