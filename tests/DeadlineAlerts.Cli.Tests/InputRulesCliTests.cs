@@ -1,5 +1,6 @@
 using System.Text;
 using Azure.Data.Tables;
+using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Testing;
 using static DeadlineAlerts.Testing.Records;
 
@@ -118,8 +119,8 @@ public sealed class InputRulesCliTests : DlaTestBase
             Assert.Equal(0, (await Dla("import", file, "--now", "2026-01-01T00:00:00Z")).Code);
             // A record from before the character rules, or edited in Storage Explorer: ESC, BEL and a line break.
             const string hostile = "Truce \u001b[2J\u001b]0;owned\u0007\nFAKE LINE";
-            await Table("deadlines").UpsertEntityAsync(new TableEntity("deadline", "truce") { ["Title"] = hostile }, TableUpdateMode.Merge);
-            await Table("subscribers").UpsertEntityAsync(new TableEntity("subscriber", "desk") { ["Name"] = hostile }, TableUpdateMode.Merge);
+            await Table("deadlines").UpsertEntityAsync(new TableEntity(RecordStore.DeadlinePartition("truce"), "truce") { ["Title"] = hostile }, TableUpdateMode.Merge);
+            await Table("subscribers").UpsertEntityAsync(new TableEntity(RecordStore.SubscriberPartition("desk"), "desk") { ["Name"] = hostile }, TableUpdateMode.Merge);
             await Table("audit").AddEntityAsync(new TableEntity("deadline_truce", "0000000000000000001_x")
             {
                 ["At"] = "2026-01-01T00:00:00Z",
