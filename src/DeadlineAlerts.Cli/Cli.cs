@@ -472,6 +472,7 @@ public static class Cli
     private static async Task<int> RunLoopAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)
     {
         cli.Allow("once");
+        await WarnIfLinksOffAsync(sp, stdout);
         if (cli.Has("once")) await EnsureStorageAsync(sp, ct);
         var scan = sp.GetRequiredService<ScanService>();
         var digests = sp.GetRequiredService<DigestService>();
@@ -564,6 +565,7 @@ public static class Cli
                 ? $"Operator key: configured ({names.Count} key(s), audit names {string.Join(", ", names)})"
                 : "Operator key: NOT configured; operator routes answer 401 until DeadlineAlerts__OperatorKey is set");
             if (!IPAddress.IsLoopback(bind)) await stdout.WriteLineAsync($"warning: listening on {bind}, beyond this machine, over plain HTTP");
+            await WarnIfLinksOffAsync(sp, stdout);
             await stdout.FlushAsync(stop.Token);
             if (cli.Has("no-run"))
             {
@@ -573,6 +575,16 @@ public static class Cli
             else await TickForeverAsync(sp, stdout, stop.Token);
         }
         return Ok;
+    }
+
+    /// <summary>
+    /// Without <c>UnsubscribeKey</c> and <c>PublicBaseUrl</c> messages go out with no unsubscribe link and the calendar
+    /// feed is off. The hosts log that as a warning, which the CLI shows only with --verbose; a host that sends messages
+    /// says it on one line at start whatever the verbosity, naming the settings and never a value.
+    /// </summary>
+    private static async Task WarnIfLinksOffAsync(ServiceProvider sp, TextWriter stdout)
+    {
+        if (sp.GetRequiredService<SubscriberLinks>().Warning is { } warning) await stdout.WriteLineAsync(warning);
     }
 
     private static async Task<int> AuditAsync(CliArgs cli, ServiceProvider sp, TextWriter stdout, CancellationToken ct)

@@ -107,4 +107,49 @@ public sealed class CalendarTests
         var due = new LocalDateTime(2025, 8, 12, 0, 1).InZoneStrictly(DateTimeZoneProviders.Tzdb["America/New_York"]);
         Assert.Equal(trigger, CalendarFeed.Trigger(LeadTime.Parse(lead), due).ToString());
     }
+
+    /// <summary>
+    /// A regulatory date years ahead is normal. Ical.Net's own VTIMEZONE builder stopped at the machine's clock and
+    /// threw for dates past it (the feed answered 500). The feed now writes the zone's observances over its deadlines'
+    /// span from the tz data in use; this reads them back as a client without its own tz data would.
+    /// </summary>
+    [Theory]
+    [InlineData(5, "2030-07-15T09:00", "2030-07-15T13:00:00Z", "-0400", "EDT")]
+    [InlineData(5, "2030-12-02T09:00", "2030-12-02T14:00:00Z", "-0500", "EST")]
+    [InlineData(10, "2035-07-16T09:00", "2035-07-16T13:00:00Z", "-0400", "EDT")]
+    [InlineData(10, "2035-03-11T03:30", "2035-03-11T07:30:00Z", "-0400", "EDT")] // the morning clocks go forward
+    public async Task A_deadline_years_ahead_in_a_dst_zone_reads_back_at_its_local_time_and_instant(int years, string due, string utc, string offset, string name)
+    {
+        await using var t = await TestInstallation.CreateAsync(July29, SubscriberLinksSetup.Settings());
+        await t.ImportAsync(File([Deadline("far-truce", due, title: $"Rule in {years} years")], [Desk()]));
+
+        var (calendar, text) = await FeedAsync(t);
+        var e = Assert.Single(calendar.Events);
+        var expected = NodaTime.Text.InstantPattern.ExtendedIso.Parse(utc).Value;
+        Assert.Equal("America/New_York", e.DtStart!.TzId);
+        Assert.Equal(NodaTime.Text.LocalDateTimePattern.ExtendedIso.Parse(due + ":00").Value.ToDateTimeUnspecified(), e.DtStart.Value);
+        Assert.Equal(expected.ToDateTimeUtc(), e.DtStart.AsUtc);
+
+        // The VTIMEZONE alone (as a client that does not know the TZID reads it) puts the local time at that instant.
+        var zone = Assert.Single(calendar.TimeZones);
+        Assert.Equal("America/New_York", zone.TzId);
+        var observances = zone.TimeZoneInfos.Select(o => (
+            Onset: o.Start!.Value,
+            From: Offset.FromTimeSpan(o.OffsetFrom!.Offset),
+            To: Offset.FromTimeSpan(o.OffsetTo!.Offset),
+            o.TimeZoneName, o.Name)).ToList();
+        var local = LocalDateTime.FromDateTime(e.DtStart.Value);
+        // The observance in force: the last whose onset (a local time in its "from" offset) is not after the deadline.
+        var inForce = observances
+            .Where(o => LocalDateTime.FromDateTime(o.Onset).WithOffset(o.From).ToInstant() <= local.WithOffset(o.To).ToInstant())
+            .MaxBy(o => LocalDateTime.FromDateTime(o.Onset).WithOffset(o.From).ToInstant());
+        Assert.Equal(offset, inForce.To.ToString("+HHmm", null).Replace(":", ""));
+        Assert.Equal(name, inForce.TimeZoneName);
+        Assert.Equal(name == "EDT" ? "DAYLIGHT" : "STANDARD", inForce.Name);
+        Assert.Equal(expected, local.WithOffset(inForce.To).ToInstant());
+        Assert.Contains($"TZOFFSETTO:{offset}", text);
+        Assert.DoesNotContain("RRULE", text);
+        // The observances span the deadline's year and the week before it (the P7D alarm), not every year since 1970.
+        Assert.InRange(observances.Count, 1, 3);
+    }
 }

@@ -148,6 +148,68 @@ public sealed class HealthTests
         Assert.DoesNotContain("kv-abc123", text);
     }
 
+    /// <summary>The measured case: health said "healthy" with a lag of −9,615,769 s.</summary>
+    [Fact]
+    public async Task A_last_tick_in_the_future_by_this_clock_is_clock_skew_and_degraded_with_the_reason()
+    {
+        await using var t = await TestInstallation.CreateAsync(July29);
+        await t.ImportAsync(File([Deadline("truce", "2025-08-12T00:01")], [Subscriber("desk", "http://127.0.0.1:9/hook")]));
+        t.Clock.Reset(Instant.FromUtc(2025, 7, 29, 8, 1));
+        await t.Get<ScanService>().TickAsync();
+
+        t.Clock.Reset(Instant.FromUtc(2025, 7, 29, 8, 1) - Duration.FromMilliseconds(500)); // half a second behind the ticking host: tolerated
+        var close = (await GetHealthAsync(t.Services)).Body;
+        Assert.Equal("healthy", close.GetProperty("status").GetString());
+        Assert.Equal(-0.5, close.GetProperty("lagSeconds").GetDouble());
+
+        t.Clock.Reset(Instant.FromUtc(2025, 7, 29, 7, 56)); // five minutes behind
+        var (status, body, _) = await GetHealthAsync(t.Services);
+
+        Assert.Equal(200, status);
+        Assert.Equal("degraded", body.GetProperty("status").GetString());
+        Assert.Equal(-300, body.GetProperty("lagSeconds").GetDouble());
+        var scan = Check(body, "scan");
+        Assert.Equal("degraded", scan.GetProperty("status").GetString());
+        Assert.StartsWith("the last tick completed 5 min in the future by this host's clock: the clocks of the host that ticked and this one disagree (clock skew)",
+            scan.GetProperty("detail").GetString());
+        Assert.Equal(["scan"], body.GetProperty("checks").EnumerateArray()
+            .Where(c => c.GetProperty("status").GetString() != "healthy").Select(c => c.GetProperty("name").GetString()));
+    }
+
+    /// <summary>The measured case: health said <c>queuedMessages: 0</c> while the queue was unreachable.</summary>
+    [Fact]
+    public async Task With_the_queue_unreachable_its_figures_are_left_out_while_the_tables_figures_stay()
+    {
+        await using var t = await TestInstallation.CreateAsync(July29);
+        await t.ImportAsync(File([Deadline("truce", "2025-08-12T00:01")], [Subscriber("desk", "http://127.0.0.1:9/hook")]));
+        t.Clock.Reset(Instant.FromUtc(2025, 7, 29, 8, 1));
+        await t.Get<ScanService>().TickAsync();
+        // The same installation, seen by a host whose queue endpoint does not answer.
+        var storage = TestInstallation.Storage;
+        var tables = System.Text.RegularExpressions.Regex.Match(storage, "TableEndpoint=([^;]+)") is { Success: true } m ? m.Groups[1].Value : "http://127.0.0.1:10002/devstoreaccount1";
+        var closed = LoopbackReceiver.FreePort();
+        const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+        // Only its services are disposed: disposing the installation would delete tables the test's own installation owns.
+        var host = TestInstallation.CreateEmpty(Instant.FromUtc(2025, 7, 29, 8, 1, 30), new Dictionary<string, string?>
+        {
+            ["DeadlineAlerts:Storage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};TableEndpoint={tables};QueueEndpoint=http://127.0.0.1:{closed}/devstoreaccount1;",
+            ["DeadlineAlerts:TablePrefix"] = t.Prefix,
+            ["DeadlineAlerts:HealthCheckTimeout"] = "00:00:02",
+        });
+
+        var (status, body, _) = await GetHealthAsync(host.Services);
+        await host.Services.DisposeAsync();
+
+        Assert.Equal(503, status);
+        Assert.Equal("unhealthy", Check(body, "queue").GetProperty("status").GetString());
+        Assert.Equal("healthy", Check(body, "tables").GetProperty("status").GetString());
+        Assert.False(body.TryGetProperty("queuedMessages", out _));
+        Assert.False(body.TryGetProperty("oldestMessageAgeSeconds", out _));
+        Assert.Equal(30, body.GetProperty("lagSeconds").GetDouble());
+        Assert.Equal(0, body.GetProperty("overdueRows").GetInt32());
+        Assert.Equal(0, body.GetProperty("unreadableRecords").GetInt32());
+    }
+
     [Fact]
     public async Task Degraded_when_no_tick_has_completed_yet()
     {
@@ -185,6 +247,9 @@ public sealed class HealthTests
         var checks = body.GetProperty("checks").EnumerateArray().ToList();
         Assert.Equal(["tables", "queue"], checks.Select(c => c.GetProperty("name").GetString()));
         Assert.All(checks, c => Assert.Equal("unhealthy", c.GetProperty("status").GetString()));
+        // What no probe could read is left out, not reported as 0.
+        foreach (var unknown in new[] { "queuedMessages", "lagSeconds", "lastTick", "overdueRows", "unreadableRecords", "oldestMessageAgeSeconds" })
+            Assert.False(body.TryGetProperty(unknown, out _), unknown);
         Assert.DoesNotContain(key, text);
         Assert.DoesNotContain("AccountKey", text);
         Assert.DoesNotContain("devstoreaccount1", text);

@@ -19,6 +19,7 @@ public sealed class MilestoneApiTests
         var headers = new Dictionary<string, string>();
         if (key is not null) headers["Authorization"] = "Bearer " + key;
         if (ifMatch is not null) headers["If-Match"] = ifMatch;
+        if (body is not null) headers["Content-Type"] = "application/json";
         return new ApiRequest
         {
             Method = "POST",

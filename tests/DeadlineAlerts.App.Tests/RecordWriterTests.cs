@@ -36,7 +36,7 @@ public sealed class RecordWriterTests
         {
             Method = "POST",
             Path = "/api/subscribers",
-            Headers = new Dictionary<string, string> { ["X-Operator-Key"] = "k" },
+            Headers = new Dictionary<string, string> { ["X-Operator-Key"] = "k", ["Content-Type"] = "application/json" },
             Body = Encoding.UTF8.GetBytes("""{"id":"desk","name":"Desk","categories":["tariff"],"channels":[{"type":"slack","url":"https://hooks.slack.com/services/T0/***","id":"slack-0123456789"}]}"""),
         });
         Assert.Equal(400, response.Status);

@@ -22,6 +22,27 @@ public sealed class ExportCliTests : DlaTestBase
         Assert.Equal(["-P7D", "P0D"], e.Alarms.Select(a => a.Trigger!.Duration!.Value.ToString()));
     }
 
+    /// <summary>The bug was relative to the machine's clock (Ical.Net built VTIMEZONE intervals up to it), so the
+    /// deadline here is ten years after the real today, in a zone with DST.</summary>
+    [Fact]
+    public async Task Export_ics_of_a_deadline_ten_years_ahead_writes_its_zone_and_reads_back_at_its_instant()
+    {
+        var year = DateTime.UtcNow.Year + 10;
+        var csv = Write("deadlines.csv", $"id,title,due,timeZone,leadTimes,status\nfar,Far,{year}-07-01T09:00,Europe/Berlin,P7D,active\n");
+        Assert.Equal(0, (await Dla("import", csv)).Code);
+
+        var (code, output, error) = await Dla("export", "--format", "ics");
+
+        Assert.True(code == 0, error);
+        var calendar = Ical.Net.Calendar.Load(output)!;
+        var e = Assert.Single(calendar.Events);
+        Assert.Equal("Europe/Berlin", e.DtStart!.TzId);
+        Assert.Equal(new DateTime(year, 7, 1, 9, 0, 0), e.DtStart.Value);
+        Assert.Equal(new DateTime(year, 7, 1, 7, 0, 0, DateTimeKind.Utc), e.DtStart.AsUtc); // CEST, +02:00
+        var summer = Assert.Single(Assert.Single(calendar.TimeZones).TimeZoneInfos);
+        Assert.Equal(("DAYLIGHT", "CEST", TimeSpan.FromHours(2)), (summer.Name, summer.TimeZoneName, summer.OffsetTo!.Offset));
+    }
+
     [Fact]
     public async Task A_csv_file_is_imported_by_its_extension_and_a_bad_one_names_the_row()
     {

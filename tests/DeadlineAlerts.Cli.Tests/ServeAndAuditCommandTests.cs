@@ -44,6 +44,69 @@ public sealed class ServeAndAuditCommandTests : DlaTestBase
         Assert.Equal(0, await serve);
     }
 
+    private const string LinksOff = "warning: messages carry no unsubscribe link and no calendar feed is offered: ";
+    private const string KeyMissing = "DeadlineAlerts__UnsubscribeKey is not set; give base64 of at least 32 random bytes (openssl rand -base64 32)";
+    private const string BaseMissing = "DeadlineAlerts__PublicBaseUrl is not an absolute http(s) URL; set it to the address subscribers reach this app at";
+
+    /// <summary>Runs <paramref name="body"/> with the two link settings as given (process-wide; restored afterwards).</summary>
+    private static async Task WithLinkSettings(string? key, string? baseUrl, Func<Task> body)
+    {
+        var settings = new Dictionary<string, string?> { ["DeadlineAlerts__UnsubscribeKey"] = key, ["DeadlineAlerts__PublicBaseUrl"] = baseUrl };
+        var before = settings.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+        foreach (var (k, v) in settings) Environment.SetEnvironmentVariable(k, v);
+        try { await body(); }
+        finally { foreach (var (k, v) in before) Environment.SetEnvironmentVariable(k, v); }
+    }
+
+    /// <summary>The warning showed only with --verbose, so an operator learnt of it from a subscriber.</summary>
+    [Fact]
+    public async Task Run_says_at_start_without_verbose_that_links_are_off_naming_the_settings_and_no_value()
+    {
+        var key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        await WithLinkSettings(null, null, async () =>
+        {
+            var run = await Dla("run", "--once", "--now", "2025-07-29T06:00:30Z");
+            Assert.Equal(0, run.Code);
+            Assert.Equal(LinksOff + KeyMissing + "; and " + BaseMissing, run.Out.Split('\n')[0].TrimEnd('\r'));
+            Assert.Single(run.Out.Split('\n'), l => l.StartsWith("warning: messages carry"));
+        });
+        await WithLinkSettings(key, null, async () =>
+        {
+            var run = await Dla("run", "--once", "--now", "2025-07-29T06:00:30Z");
+            Assert.Equal(LinksOff + BaseMissing, run.Out.Split('\n')[0].TrimEnd('\r'));
+            Assert.DoesNotContain(key, run.Out + run.Err);
+        });
+        await WithLinkSettings("not-base64!", "https://alerts.example.org", async () =>
+        {
+            var run = await Dla("run", "--once", "--now", "2025-07-29T06:00:30Z");
+            Assert.Equal(LinksOff + "DeadlineAlerts__UnsubscribeKey is not base64; give base64 of at least 32 random bytes (openssl rand -base64 32)",
+                run.Out.Split('\n')[0].TrimEnd('\r'));
+            Assert.DoesNotContain("not-base64!", run.Out + run.Err);
+        });
+        await WithLinkSettings(key, "https://alerts.example.org", async () =>
+        {
+            var run = await Dla("run", "--once", "--now", "2025-07-29T06:00:30Z");
+            Assert.Equal(0, run.Code);
+            Assert.DoesNotContain("warning: messages carry", run.Out + run.Err);
+        });
+    }
+
+    [Fact]
+    public async Task Serve_says_at_start_without_verbose_that_links_are_off()
+    {
+        await WithLinkSettings(null, "https://alerts.example.org", async () =>
+        {
+            var stdout = new WatchedWriter(LinksOff);
+            using var stop = new CancellationTokenSource();
+            var serve = Cli.RunAsync(Args("serve", "--port", "0", "--no-run"), stdout, new StringWriter(), stop.Token);
+            var first = await Task.WhenAny(stdout.Seen.Task, serve);
+            Assert.Same(stdout.Seen.Task, first);
+            Assert.Equal(LinksOff + KeyMissing, await stdout.Seen.Task);
+            stop.Cancel();
+            Assert.Equal(0, await serve);
+        });
+    }
+
     [Fact]
     public async Task Audit_lists_who_changed_what_and_json_carries_before_and_after()
     {

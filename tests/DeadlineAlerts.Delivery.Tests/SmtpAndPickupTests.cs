@@ -146,4 +146,37 @@ public sealed class SmtpAndPickupTests : IAsyncLifetime
         }
         finally { Directory.Delete(folder, recursive: true); }
     }
+
+    /// <summary>RFC 5322 allows 998 characters a line; the pickup file was raw 8-bit with lines of 2,500+.</summary>
+    [Fact]
+    public async Task Pickup_eml_is_seven_bit_with_lines_of_at_most_998_characters_and_decodes_to_the_same_text()
+    {
+        var folder = Directory.CreateTempSubdirectory("deadline-alerts-pickup-").FullName;
+        try
+        {
+            var host = DeliveryHost.Build(new Dictionary<string, string?>
+            {
+                ["DeadlineAlerts:Email:Transport"] = "pickup",
+                ["DeadlineAlerts:Email:PickupDirectory"] = folder,
+            });
+            var notes = string.Concat(Enumerable.Repeat("Zölle für Stahl aus Zürich — 関税 — ", 120)).Trim(); // one line of ~4,000 characters
+            var title = "Tarif douanier révisé: Überprüfung der Zölle";
+
+            Assert.Equal(DeliveryStatus.Delivered, (await Send(host, Alerts.Sample(title: title, notes: notes))).Status);
+
+            var file = Assert.Single(Directory.GetFiles(folder));
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.All(bytes, b => Assert.True(b < 0x80, $"byte 0x{b:x2} is not 7-bit"));
+            var text = System.Text.Encoding.ASCII.GetString(bytes);
+            Assert.DoesNotContain("\n", text.Replace("\r\n", "")); // every line ends in CRLF, as on the wire
+            var lines = text.Split("\r\n");
+            Assert.True(lines.Max(l => l.Length) <= 998, $"longest line: {lines.Max(l => l.Length)} characters");
+            var message = await MimeMessage.LoadAsync(file);
+            Assert.Contains(notes, message.TextBody);
+            Assert.Contains(notes, System.Net.WebUtility.HtmlDecode(message.HtmlBody));
+            Assert.StartsWith($"7 days left: {title}", message.Subject);
+            Assert.All(message.BodyParts.OfType<TextPart>(), p => Assert.Contains(p.ContentTransferEncoding, new[] { ContentEncoding.QuotedPrintable, ContentEncoding.Base64 }));
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
 }

@@ -48,6 +48,28 @@ public sealed class HttpApiTests
         Assert.Equal("function-key", (string?)JsonNode.Parse(audit.BodyText)!["entries"]![0]!["actor"]);
     }
 
+    /// <summary>The Functions host hands the router the URL's path still encoded; the router's checks answer as on dla serve.</summary>
+    [Fact]
+    public async Task Through_the_functions_trigger_an_encoded_slash_is_400_an_unknown_parameter_400_and_a_text_body_415()
+    {
+        await using var t = await Installation(operatorKey: null);
+        var api = new OperatorApi(t.Get<ApiRouter>());
+        foreach (var (method, path, field) in new[] { ("GET", "deadlines/..%2F..%2Fx", "id"), ("DELETE", "deadlines/a%2Fb", "id"), ("POST", "subscribers/desk/channels/..%2Fx/test", "channelId") })
+        {
+            var request = new TestHttpRequest(method, new Uri($"{Base}/api/{path}?code=fn-key"), t.Services);
+            var refused = Answer(await (path.StartsWith("deadlines") ? api.Deadlines(request, CancellationToken.None) : api.Subscribers(request, CancellationToken.None)));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal(field, (string?)JsonNode.Parse(refused.BodyText)!["errors"]![0]!["field"]);
+        }
+        var query = Answer(await api.Deadlines(new TestHttpRequest("GET", new Uri($"{Base}/api/deadlines/truce?code=fn-key&expand=1"), t.Services), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.BadRequest, query.StatusCode);
+        Assert.Equal("expand", (string?)JsonNode.Parse(query.BodyText)!["errors"]![0]!["field"]);
+        var body = """{"id":"truce","title":"Truce","due":"2025-08-12T00:01","timeZone":"America/New_York"}""";
+        var text = Answer(await api.Deadlines(new TestHttpRequest("POST", new Uri($"{Base}/api/deadlines?code=fn-key"), t.Services, body,
+            new Dictionary<string, string> { ["Content-Type"] = "text/plain" }), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, text.StatusCode);
+    }
+
     [Fact]
     public async Task An_operator_key_sent_through_a_function_key_route_must_still_be_valid()
     {

@@ -103,16 +103,6 @@ public static class ApiRecords
         catch (JsonException) { return null; }
     }
 
-    /// <summary>Query parameters a route does not know are refused, so a misspelt filter is not silently ignored.
-    /// <c>code</c> is the Functions host's key parameter.</summary>
-    public static void OnlyKnownQuery(ApiCall call, params string[] known)
-    {
-        var unknown = call.Request.Query.Keys.Where(k => !known.Contains(k, StringComparer.OrdinalIgnoreCase) && !k.Equals("code", StringComparison.OrdinalIgnoreCase)).ToList();
-        if (unknown.Count > 0)
-            throw new ApiProblemException(ApiProblem.BadRequest($"Unknown query parameter(s): {string.Join(", ", unknown)}.",
-                unknown.Select(k => new FieldError(k, call.Request.QueryValue(k), $"is not a filter of this route; use {string.Join(", ", known)}")).ToList()));
-    }
-
     public static Instant? QueryInstant(ApiCall call, string name)
     {
         var text = call.Request.QueryValue(name);

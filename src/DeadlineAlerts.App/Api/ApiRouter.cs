@@ -32,7 +32,9 @@ public sealed class ApiOptions
 /// <summary>
 /// Routes an <see cref="ApiRequest"/> to the module that maps it, after the access check. 404 for an
 /// unknown path, 405 (with <c>Allow</c>) for a known path and another method, 401 for an operator route
-/// without a valid key; an unexpected exception is logged by type only and answered with a bare 500.
+/// without a valid key, then (<see cref="ApiRouteChecks"/>) 400 for an id in the URL that breaks the id rule
+/// or a query parameter the route does not take, 415 for a body of another media type than the route reads;
+/// an unexpected exception is logged by type only and answered with a bare 500.
 /// </summary>
 public sealed class ApiRouter
 {
@@ -93,6 +95,10 @@ public sealed class ApiRouter
                 Detail = $"A body is one record; at most {TextRules.Limits.BodyBytes:N0} bytes are accepted. Nothing was written.",
                 Instance = request.Path,
             });
+        // Before any handler: the URL's ids, the query's parameters and the body's media type, so a handler
+        // never reads storage with a path-like id nor reads a form as JSON.
+        if ((ApiRouteChecks.Ids(values!) ?? ApiRouteChecks.Query(route, request) ?? ApiRouteChecks.Body(route, request)) is { } refused)
+            return ApiResponse.Problem(refused with { Instance = request.Path });
         try
         {
             return await route.Handler(new ApiCall(request, values!, caller), ct);

@@ -31,9 +31,32 @@ public interface IApiModule
     void Map(ApiRouteTable routes);
 }
 
+/// <summary>What body a route reads. The router answers 415 before the handler runs when a body comes with another
+/// media type, so a JSON body sent as <c>text/plain</c> or as a form is never read as if it were JSON.</summary>
+public enum ApiBody
+{
+    /// <summary>The route reads no body; one that is sent anyway is ignored.</summary>
+    None,
+
+    /// <summary>A JSON body (<c>application/json</c> or any <c>+json</c> type, UTF-8), or none.</summary>
+    Json,
+
+    /// <summary>An HTML form or RFC 8058 one-click body (<c>application/x-www-form-urlencoded</c> or
+    /// <c>multipart/form-data</c>), or none: the unsubscribe page's button and mail clients' one-click POST.</summary>
+    Form,
+}
+
+/// <summary>
+/// One route: method, template, who may call it, the query parameters it takes (any other is refused by name,
+/// <c>code</c> aside, the Functions host's key) and the body it reads. Every <c>{placeholder}</c> of the template is
+/// an id, checked by <see cref="ApiRouteIds"/> before the handler runs.
+/// </summary>
 public sealed record ApiRoute(string Method, string Template, ApiAccess Access, ApiHandler Handler)
 {
     internal string[] Segments { get; } = Template.Trim('/').Split('/');
+
+    public IReadOnlyList<string> Query { get; init; } = [];
+    public ApiBody Body { get; init; }
 
     /// <summary>
     /// Matches <c>/api/deadlines/{id}</c>-style templates segment by segment. A placeholder matches one
@@ -67,14 +90,22 @@ public sealed class ApiRouteTable
     private readonly List<ApiRoute> _routes = [];
     public IReadOnlyList<ApiRoute> Routes => _routes;
 
-    public ApiRouteTable Map(string method, string template, ApiAccess access, ApiHandler handler)
+    /// <param name="query">The query parameters the route takes; the router refuses any other by name.</param>
+    /// <param name="body">The body the route reads (<see cref="ApiBody"/>).</param>
+    public ApiRouteTable Map(string method, string template, ApiAccess access, ApiHandler handler, string[]? query = null, ApiBody body = ApiBody.None)
     {
-        _routes.Add(new ApiRoute(method.ToUpperInvariant(), template, access, handler));
+        _routes.Add(new ApiRoute(method.ToUpperInvariant(), template, access, handler) { Query = query ?? [], Body = body });
         return this;
     }
 
-    public ApiRouteTable Get(string template, ApiAccess access, ApiHandler handler) => Map("GET", template, access, handler);
-    public ApiRouteTable Post(string template, ApiAccess access, ApiHandler handler) => Map("POST", template, access, handler);
-    public ApiRouteTable Put(string template, ApiAccess access, ApiHandler handler) => Map("PUT", template, access, handler);
+    public ApiRouteTable Get(string template, ApiAccess access, ApiHandler handler, string[]? query = null) =>
+        Map("GET", template, access, handler, query);
+
+    public ApiRouteTable Post(string template, ApiAccess access, ApiHandler handler, string[]? query = null, ApiBody body = ApiBody.None) =>
+        Map("POST", template, access, handler, query, body);
+
+    public ApiRouteTable Put(string template, ApiAccess access, ApiHandler handler, ApiBody body = ApiBody.None) =>
+        Map("PUT", template, access, handler, body: body);
+
     public ApiRouteTable Delete(string template, ApiAccess access, ApiHandler handler) => Map("DELETE", template, access, handler);
 }

@@ -11,11 +11,10 @@ namespace DeadlineAlerts.App.Api;
 /// </summary>
 public sealed class AuditModule(AuditLog audit) : IApiModule
 {
-    public void Map(ApiRouteTable routes) => routes.Get("/api/audit", ApiAccess.Operator, ListAsync);
+    public void Map(ApiRouteTable routes) => routes.Get("/api/audit", ApiAccess.Operator, ListAsync, query: ["deadline", "subscriber", "since", "max"]);
 
     private async Task<ApiResponse> ListAsync(ApiCall call, CancellationToken ct)
     {
-        ApiRecords.OnlyKnownQuery(call, "deadline", "subscriber", "since", "max");
         var deadline = call.Request.QueryValue("deadline");
         var subscriber = call.Request.QueryValue("subscriber");
         if (!string.IsNullOrWhiteSpace(deadline) && !string.IsNullOrWhiteSpace(subscriber))

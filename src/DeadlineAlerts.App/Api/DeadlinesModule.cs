@@ -19,15 +19,14 @@ public sealed class DeadlinesModule(RecordStore records, RecordWriter writer, Re
     private const string Path = "/api/deadlines";
 
     public void Map(ApiRouteTable routes) => routes
-        .Get("/api/deadlines", ApiAccess.Operator, ListAsync)
-        .Post("/api/deadlines", ApiAccess.Operator, CreateAsync)
+        .Get("/api/deadlines", ApiAccess.Operator, ListAsync, query: ["category", "status", "dueBefore", "dueAfter"])
+        .Post("/api/deadlines", ApiAccess.Operator, CreateAsync, body: ApiBody.Json)
         .Get("/api/deadlines/{id}", ApiAccess.Operator, GetAsync)
-        .Put("/api/deadlines/{id}", ApiAccess.Operator, ReplaceAsync)
+        .Put("/api/deadlines/{id}", ApiAccess.Operator, ReplaceAsync, body: ApiBody.Json)
         .Delete("/api/deadlines/{id}", ApiAccess.Operator, DeleteAsync);
 
     private async Task<ApiResponse> ListAsync(ApiCall call, CancellationToken ct)
     {
-        ApiRecords.OnlyKnownQuery(call, "category", "status", "dueBefore", "dueAfter");
         var category = call.Request.QueryValue("category");
         var statusText = call.Request.QueryValue("status");
         DeadlineStatus? status = null;

@@ -18,7 +18,7 @@ namespace DeadlineAlerts.App.Api;
 public sealed class DeliveryModule(OperatorActions actions) : IApiModule
 {
     public void Map(ApiRouteTable routes) => routes
-        .Get("/api/alerts", ApiAccess.Operator, ListAsync)
+        .Get("/api/alerts", ApiAccess.Operator, ListAsync, query: ["deadline", "subscriber", "status", "since", "max"])
         .Post("/api/alerts/{ledgerKey}/resend", ApiAccess.Operator, ResendAsync)
         .Post("/api/subscribers/{id}/channels/{channelId}/test", ApiAccess.Operator, TestAsync)
         .Post("/api/subscribers/{id}/channels/{channelId}/clear", ApiAccess.Operator, ClearAsync)
@@ -52,7 +52,6 @@ public sealed class DeliveryModule(OperatorActions actions) : IApiModule
 
     private async Task<ApiResponse> ListAsync(ApiCall call, CancellationToken ct)
     {
-        ApiRecords.OnlyKnownQuery(call, "deadline", "subscriber", "status", "since", "max");
         LedgerStatus? status = null;
         if (call.Request.QueryValue("status") is { Length: > 0 } statusText)
             status = LedgerStatuses.Parse(statusText) ?? throw new ApiProblemException(ApiProblem.BadRequest("status is not a ledger status.",

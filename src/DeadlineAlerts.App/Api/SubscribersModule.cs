@@ -21,17 +21,16 @@ public sealed class SubscribersModule(RecordStore records, RecordWriter writer, 
     private const string Path = "/api/subscribers";
 
     public void Map(ApiRouteTable routes) => routes
-        .Get("/api/subscribers", ApiAccess.Operator, ListAsync)
-        .Post("/api/subscribers", ApiAccess.Operator, CreateAsync)
+        .Get("/api/subscribers", ApiAccess.Operator, ListAsync, query: ["category"])
+        .Post("/api/subscribers", ApiAccess.Operator, CreateAsync, body: ApiBody.Json)
         .Get("/api/subscribers/{id}", ApiAccess.Operator, GetAsync)
-        .Put("/api/subscribers/{id}", ApiAccess.Operator, ReplaceAsync)
+        .Put("/api/subscribers/{id}", ApiAccess.Operator, ReplaceAsync, body: ApiBody.Json)
         .Delete("/api/subscribers/{id}", ApiAccess.Operator, DeleteAsync);
 
     private static JsonObject Json(Subscriber s) => RecordJson.Subscriber(s, includeSecrets: false);
 
     private async Task<ApiResponse> ListAsync(ApiCall call, CancellationToken ct)
     {
-        ApiRecords.OnlyKnownQuery(call, "category");
         var category = call.Request.QueryValue("category");
         var list = (await records.ListSubscribersAsync(ct))
             .Where(s => string.IsNullOrWhiteSpace(category) || s.Categories.Contains(category, StringComparer.OrdinalIgnoreCase))

@@ -18,7 +18,8 @@ namespace DeadlineAlerts.App.Calendar;
 /// <item>UID is <c>{deadline id}@deadlinealerts</c>, the same across extensions, so a client moves the
 /// existing event instead of adding one. SEQUENCE grows whenever the due instant changes (it counts from the
 /// moment the current due instant was stored, <see cref="Deadline.ArmedAt"/>).</item>
-/// <item>DTSTART is the due time in the deadline's own zone with its VTIMEZONE, so clients show it as the
+/// <item>DTSTART is the due time in the deadline's own zone with its VTIMEZONE (<see cref="CalendarTimeZones"/>:
+/// from the tz data in use, over the years the feed's deadlines span, so a deadline ten years ahead is fine), so clients show it as the
 /// operator typed it; a due time that is the later of two ambiguous local times (clocks went back) is written
 /// in UTC instead, because a local time with TZID means the earlier one. There is no DTEND: a deadline is a moment.</item>
 /// <item>Alarms follow <see cref="AlertPlanner.LeadTimesFor"/> for a subscriber (the deadline's own lead times,
@@ -44,10 +45,13 @@ public static class CalendarFeed
             .ToList();
         var calendar = new IcalCalendar { ProductId = ProductId, Method = "PUBLISH" };
         calendar.AddProperty("X-WR-CALNAME", name ?? (subscriber is null ? "Deadlines" : $"Deadlines for {subscriber.Name}"));
+        // Each zone's VTIMEZONE spans its deadlines and their alarms (the longest lead time before the earliest, with a
+        // day to spare either side), however far ahead they are, from the tz data the deadlines were read with.
         foreach (var zone in chosen.Where(WrittenInOwnZone).GroupBy(d => d.Due.Zone.Id))
         {
-            var earliest = zone.Min(d => d.Due.Instant).InUtc().LocalDateTime.PlusYears(-1).ToDateTimeUnspecified();
-            calendar.AddTimeZone(VTimeZone.FromDateTimeZone(zone.Key, earliest, includeHistoricalData: false));
+            var from = zone.Min(d => d.Due.Instant - Leads(d, subscriber).Select(l => l.ApproximateLength).DefaultIfEmpty().Max()) - NodaTime.Duration.FromDays(1);
+            var to = zone.Max(d => d.Due.Instant) + NodaTime.Duration.FromDays(1);
+            calendar.AddTimeZone(CalendarTimeZones.For(zone.First().Due.Zone, from, to));
         }
         foreach (var d in chosen) calendar.Events.Add(Event(d, subscriber));
         return new CalendarSerializer().SerializeToString(calendar) ?? "";
@@ -71,8 +75,7 @@ public static class CalendarFeed
         };
         if (d.Category is { } category) e.Categories = [category];
         if (Uri.TryCreate(d.Source, UriKind.Absolute, out var source)) e.Url = source;
-        var leads = subscriber is null ? (d.LeadTimes.Count > 0 ? d.LeadTimes : LeadTime.Defaults) : AlertPlanner.LeadTimesFor(d, subscriber);
-        foreach (var lead in leads.Distinct().OrderByDescending(l => l))
+        foreach (var lead in Leads(d, subscriber).Distinct().OrderByDescending(l => l))
             e.Alarms.Add(new Alarm
             {
                 Action = "DISPLAY",
@@ -81,6 +84,9 @@ public static class CalendarFeed
             });
         return e;
     }
+
+    private static IReadOnlyList<LeadTime> Leads(Deadline d, Subscriber? subscriber) =>
+        subscriber is null ? (d.LeadTimes.Count > 0 ? d.LeadTimes : LeadTime.Defaults) : AlertPlanner.LeadTimesFor(d, subscriber);
 
     /// <summary>False for the later of two ambiguous local times, which only UTC can name in iCalendar.</summary>
     private static bool WrittenInOwnZone(Deadline d)

@@ -13,7 +13,7 @@ namespace DeadlineAlerts.App.Calendar;
 /// </summary>
 public sealed class CalendarModule(LinkSigner signer, RecordStore records, IClock clock) : IApiModule
 {
-    public void Map(ApiRouteTable routes) => routes.Get("/api/calendar/{subscriberId}.ics", ApiAccess.Public, FeedAsync);
+    public void Map(ApiRouteTable routes) => routes.Get("/api/calendar/{subscriberId}.ics", ApiAccess.Public, FeedAsync, query: ["token"]);
 
     private async Task<ApiResponse> FeedAsync(ApiCall call, CancellationToken ct)
     {
@@ -30,11 +30,13 @@ public sealed class CalendarModule(LinkSigner signer, RecordStore records, ICloc
         return NoStore(r);
     }
 
-    /// <summary>The URL carries the token: no shared caches, no referrers.</summary>
+    /// <summary>The URL carries the token: no shared caches, no referrers; and a browser that opens the feed
+    /// loads and runs nothing from it.</summary>
     private static ApiResponse NoStore(ApiResponse r)
     {
         r.Headers["Cache-Control"] = "private, no-store";
         r.Headers["Referrer-Policy"] = "no-referrer";
+        r.Headers["Content-Security-Policy"] = "default-src 'none'";
         return r;
     }
 }

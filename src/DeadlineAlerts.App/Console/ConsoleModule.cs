@@ -25,11 +25,10 @@ public sealed class ConsoleModule(ScanService scan, IDateTimeZoneProvider zones,
     public void Map(ApiRouteTable routes) => routes
         .Get("/api/session", ApiAccess.Operator, Session)
         .Get("/api/zones", ApiAccess.Operator, Zones)
-        .Get("/api/schedule", ApiAccess.Operator, ScheduleAsync);
+        .Get("/api/schedule", ApiAccess.Operator, ScheduleAsync, query: ["from", "to"]);
 
     private Task<ApiResponse> Session(ApiCall call, CancellationToken ct)
     {
-        ApiRecords.OnlyKnownQuery(call);
         var r = ApiResponse.Json(200, new JsonObject
         {
             ["now"] = TimeText.Iso(clock.GetCurrentInstant()),
@@ -42,7 +41,6 @@ public sealed class ConsoleModule(ScanService scan, IDateTimeZoneProvider zones,
 
     private Task<ApiResponse> Zones(ApiCall call, CancellationToken ct)
     {
-        ApiRecords.OnlyKnownQuery(call);
         var windows = new JsonObject();
         foreach (var (windowsId, iana) in TzdbDateTimeZoneSource.Default.WindowsMapping.PrimaryMapping.OrderBy(p => p.Key, StringComparer.Ordinal))
             if (zones.GetZoneOrNull(iana) is not null) windows[windowsId] = iana;
@@ -56,7 +54,6 @@ public sealed class ConsoleModule(ScanService scan, IDateTimeZoneProvider zones,
 
     private async Task<ApiResponse> ScheduleAsync(ApiCall call, CancellationToken ct)
     {
-        ApiRecords.OnlyKnownQuery(call, "from", "to");
         var now = clock.GetCurrentInstant();
         var from = ApiRecords.QueryInstant(call, "from") ?? now;
         var to = ApiRecords.QueryInstant(call, "to") ?? from + Duration.FromDays(56);

@@ -32,7 +32,8 @@ public sealed record HealthCheck(string Name, HealthStatus Status, string Detail
 
 /// <summary>
 /// The answer of <c>GET /api/health</c>. Times are ISO 8601 UTC; <see cref="LagSeconds"/> is how long ago the last
-/// tick completed by the app's clock. No connection strings, keys, account names or endpoints.
+/// tick completed by the app's clock (negative when that tick is in the future by this clock: clock skew). A figure
+/// that could not be read is null and left out of the JSON, never 0. No connection strings, keys, account names or endpoints.
 /// </summary>
 public sealed record HealthReport(
     HealthStatus Status,
@@ -75,7 +76,8 @@ public sealed record HealthReport(
 /// Then, against the app's <see cref="IClock"/>:
 /// <list type="bullet">
 /// <item>unhealthy: a probe fails, times out, or finds its table or queue missing;</item>
-/// <item>degraded: no tick has completed, or the last one is more than <see cref="StaleAfterPeriods"/> scan periods old
+/// <item>degraded: no tick has completed, the last one is more than <see cref="StaleAfterPeriods"/> scan periods old
+/// or more than <see cref="ClockSkewTolerance"/> in the future (clock skew: a negative lag is never healthy)
 /// (the timer is not firing, or ticks keep failing); the oldest queued message has waited longer than
 /// <see cref="AlertsOptions.HealthMaxMessageWait"/> (nothing consumes the queue: a trigger the platform does not
 /// scale, a stopped <c>dla run</c>); more than <see cref="AlertsOptions.HealthMaxOverdueRows"/> rows are overdue; or a
@@ -83,12 +85,21 @@ public sealed record HealthReport(
 /// <item>healthy: otherwise.</item>
 /// </list>
 /// Each degraded check names its figure, and the report carries the figures themselves
-/// (<see cref="HealthReport.OldestMessageAgeSeconds"/>, <see cref="HealthReport.OverdueRows"/>) for an alert rule.
+/// (<see cref="HealthReport.OldestMessageAgeSeconds"/>, <see cref="HealthReport.OverdueRows"/>) for an alert rule. A
+/// figure a probe could not read is left out (null), never reported as 0: an unreachable queue has no
+/// <c>queuedMessages</c>, unreachable tables no <c>lagSeconds</c>, <c>overdueRows</c> or <c>unreadableRecords</c>.
 /// </summary>
 public sealed class HealthService(StorageClients clients, TickState state, AlertQueue queue, UnfinishedIndex unfinished, IClock clock,
     IOptions<AlertsOptions> options, TimeZoneData tzData, KeyVaultReferences keyVaultReferences, ILogger<HealthService> logger)
 {
     public const int StaleAfterPeriods = 3;
+
+    /// <summary>
+    /// A last tick this far in the future by this host's clock is clock skew (degraded, with the reason). Below it the
+    /// lag is reported as measured and called healthy: two hosts synchronised by NTP differ by milliseconds, and a
+    /// health check that reads a tick another instance completed a moment ago must not flap.
+    /// </summary>
+    public static readonly Duration ClockSkewTolerance = Duration.FromSeconds(1);
 
     public async Task<HealthReport> CheckAsync(CancellationToken ct = default)
     {
@@ -127,7 +138,11 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
             {
                 var lag = now - last;
                 lagSeconds = Math.Round(lag.TotalSeconds, 3);
-                checks.Add(lag > period * StaleAfterPeriods
+                checks.Add(lag < -ClockSkewTolerance
+                    ? new HealthCheck("scan", HealthStatus.Degraded,
+                        $"the last tick completed {Seconds(-lag)} in the future by this host's clock: the clocks of the host that ticked and this one disagree " +
+                        "(clock skew), or the app's clock was set back; staleness cannot be judged until they agree; check the hosts' time synchronisation")
+                    : lag > period * StaleAfterPeriods
                     ? new HealthCheck("scan", HealthStatus.Degraded,
                         $"the last tick completed {Seconds(lag)} ago, more than {StaleAfterPeriods} scan periods ({Seconds(period * StaleAfterPeriods)})")
                     : new HealthCheck("scan", HealthStatus.Healthy, $"the last tick completed {Seconds(lag)} ago"));

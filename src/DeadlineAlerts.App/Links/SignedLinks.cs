@@ -145,14 +145,18 @@ public sealed class SubscriberLinks
         _lifetime = Duration.FromTimeSpan(links.Value.UnsubscribeLinkLifetime);
         var baseUrl = api.Value.PublicBaseUrl?.Trim().TrimEnd('/');
         _base = Uri.TryCreate(baseUrl, UriKind.Absolute, out var u) && u.Scheme is "https" or "http" ? baseUrl : null;
-        Problem = signer.Problem
-                  ?? (_base is null ? "DeadlineAlerts__PublicBaseUrl is not an absolute http(s) URL; set it to the address subscribers reach this app at" : null);
+        // Both settings are named when both are missing, so one look fixes both.
+        string?[] problems = [signer.Problem, _base is null ? "DeadlineAlerts__PublicBaseUrl is not an absolute http(s) URL; set it to the address subscribers reach this app at" : null];
+        Problem = problems.Any(p => p is not null) ? string.Join("; and ", problems.OfType<string>()) : null;
         if (Problem is not null)
             logger.LogWarning("Messages will carry no unsubscribe link and no calendar feed is offered: {Problem}", Problem);
     }
 
-    /// <summary>Null when links work; else what to fix.</summary>
+    /// <summary>Null when links work; else what to fix, naming each setting (never its value).</summary>
     public string? Problem { get; }
+
+    /// <summary>The one line <c>dla run</c> and <c>dla serve</c> print at start when links are off; null when they work.</summary>
+    public string? Warning => Problem is null ? null : $"warning: messages carry no unsubscribe link and no calendar feed is offered: {Problem}";
 
     /// <summary>A link that removes one channel (<paramref name="channelId"/>) or, with null, the whole subscription.</summary>
     public string? UnsubscribeUrl(SubscriberId subscriberId, ChannelId? channelId)

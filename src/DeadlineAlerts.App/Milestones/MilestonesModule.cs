@@ -21,13 +21,13 @@ public sealed class MilestonesModule(MilestoneService milestones, IClock clock) 
             var body = Body(call);
             return await RunAsync(call, () => milestones.ExtendAsync(call.RouteValue("id"), Text(body, "to"), Text(body, "timeZone"), Text(body, "reason"),
                 call.Caller, ApiETag.Parse(call.Request.Header("If-Match")), ct));
-        });
+        }, body: ApiBody.Json);
         routes.Post("/api/deadlines/{id}/resolve", ApiAccess.Operator, async (call, ct) =>
             await RunAsync(call, () => milestones.ResolveAsync(call.RouteValue("id"), Text(Body(call), "reason"), call.Caller,
-                ApiETag.Parse(call.Request.Header("If-Match")), ct)));
+                ApiETag.Parse(call.Request.Header("If-Match")), ct)), body: ApiBody.Json);
         routes.Post("/api/deadlines/{id}/cancel", ApiAccess.Operator, async (call, ct) =>
             await RunAsync(call, () => milestones.CancelAsync(call.RouteValue("id"), Text(Body(call), "reason"), call.Caller,
-                ApiETag.Parse(call.Request.Header("If-Match")), ct)));
+                ApiETag.Parse(call.Request.Header("If-Match")), ct)), body: ApiBody.Json);
     }
 
     private async Task<ApiResponse> RunAsync(ApiCall call, Func<Task<MilestoneResult>> action)

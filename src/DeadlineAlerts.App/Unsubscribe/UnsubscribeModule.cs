@@ -18,8 +18,8 @@ public sealed class UnsubscribeModule(LinkSigner signer, UnsubscribeService serv
 
     public void Map(ApiRouteTable routes)
     {
-        routes.Get(Path, ApiAccess.Public, ShowAsync);
-        routes.Post(Path, ApiAccess.Public, RemoveAsync);
+        routes.Get(Path, ApiAccess.Public, ShowAsync, query: ["token"]);
+        routes.Post(Path, ApiAccess.Public, RemoveAsync, query: ["token"], body: ApiBody.Form);
     }
 
     private LinkToken? Verify(ApiCall call)

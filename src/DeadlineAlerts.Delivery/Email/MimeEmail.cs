@@ -5,6 +5,9 @@ namespace DeadlineAlerts.Delivery.Email;
 /// <summary>A <see cref="RenderedEmail"/> as a MIME message (multipart/alternative: text, then HTML), for SMTP and pickup files.</summary>
 public static class MimeEmail
 {
+    /// <summary>RFC 5322 §2.1.1: a line of a message is at most 998 characters before its CRLF.</summary>
+    public const int MaxLineLength = 998;
+
     public static MimeMessage Build(RenderedEmail email, EmailOptions options, DateTimeOffset date)
     {
         var message = new MimeMessage();

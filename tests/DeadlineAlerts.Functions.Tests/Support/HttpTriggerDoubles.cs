@@ -14,7 +14,11 @@ public sealed class TestHttpRequest(string method, Uri url, IServiceProvider ser
     : HttpRequestData(new TestFunctionContext(services))
 {
     public override Stream Body { get; } = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body ?? ""));
-    public override HttpHeadersCollection Headers { get; } = new(headers?.Select(h => new KeyValuePair<string, string>(h.Key, h.Value)) ?? []);
+    /// <summary>A body comes as JSON (as from curl -H "Content-Type: application/json") unless the test names a type.</summary>
+    public override HttpHeadersCollection Headers { get; } = new(
+        (headers ?? new Dictionary<string, string>()).Select(h => new KeyValuePair<string, string>(h.Key, h.Value))
+        .Concat(body is not null && headers?.Keys.Any(k => k.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)) != true
+            ? [new KeyValuePair<string, string>("Content-Type", "application/json")] : []));
     public override IReadOnlyCollection<IHttpCookie> Cookies { get; } = [];
     public override Uri Url { get; } = url;
     public override IEnumerable<ClaimsIdentity> Identities { get; } = [];
