@@ -152,4 +152,28 @@ public sealed class CalendarTests
         // The observances span the deadline's year and the week before it (the P7D alarm), not every year since 1970.
         Assert.InRange(observances.Count, 1, 3);
     }
+
+    [Fact]
+    public void A_deadline_stored_under_older_tz_rules_shows_its_local_time_as_the_rules_in_use_mean_it()
+    {
+        // "Test/Pacific" under the rules in use: UTC-7 from November 2026. The stored instant, 17:00 UTC, is what
+        // 09:00 meant under the older rules (UTC-8), as it stays until the first tick after the change re-plans.
+        var zone = new NodaTime.Testing.TimeZones.MultiTransitionDateTimeZone.Builder(-8, 0, "PST") { Id = "Test/Pacific" };
+        zone.Add(Instant.FromUtc(2026, 11, 1, 9, 0), -7, 0, "MST");
+        var local = new LocalDateTime(2026, 12, 14, 9, 0);
+        var deadline = new Core.Records.Deadline
+        {
+            Id = "bc-filing",
+            Title = "BC filing",
+            Due = new DueTime(local, zone.Build(), Instant.FromUtc(2026, 12, 14, 17, 0)),
+            ArmedAt = Instant.FromUtc(2026, 1, 1, 0, 0),
+        };
+
+        var ics = CalendarFeed.Build([deadline]);
+
+        var e = IcalCalendar.Load(ics)!.Events.Single();
+        Assert.Equal("Test/Pacific", e.DtStart!.TzId);
+        Assert.Equal(local.ToDateTimeUnspecified(), e.DtStart.Value);
+        Assert.Contains("Due: Mon 14 Dec 2026 09:00 MST", ics.Replace("\r\n ", ""));
+    }
 }

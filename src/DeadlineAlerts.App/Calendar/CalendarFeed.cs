@@ -39,8 +39,11 @@ public static class CalendarFeed
     /// <summary>The active deadlines among <paramref name="deadlines"/> (those <paramref name="subscriber"/> follows, when given).</summary>
     public static string Build(IEnumerable<Deadline> deadlines, Subscriber? subscriber = null, string? name = null)
     {
+        // Each due time as its local time means it under the tz data in use: after a tz data change the stored
+        // instant is the old rules' until the first tick re-plans, and a calendar should not show that hour.
         var chosen = deadlines
             .Where(d => d.Status == DeadlineStatus.Active && (subscriber is null || subscriber.Follows(d)))
+            .Select(d => d with { Due = d.Due.UnderCurrentRules() })
             .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id)
             .ToList();
         var calendar = new IcalCalendar { ProductId = ProductId, Method = "PUBLISH" };
