@@ -17,6 +17,7 @@ using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.App.TimeZones;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
+using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Storage;
 using DeadlineAlerts.Storage.Audit;
@@ -428,10 +429,16 @@ public static class Cli
         if (to <= from) throw new UsageException("--to must be after --from.");
         await EnsureStorageAsync(sp, ct);
         var replanner = sp.GetRequiredService<Replanner>();
+        List<DueAlert> due;
         if (await replanner.PlannedAsync(ct) is { } planned && planned != replanner.InUse)
+        {
+            // Shown as the data in use plans them (read only): the next tick moves the schedule there.
             await stderr.WriteLineAsync($"Warning: the schedule was planned with tz data {planned} and tz data {replanner.InUse} is in use; " +
-                "the times below are the planned ones until the next tick re-plans (or run dla replan now).");
-        var due = await sp.GetRequiredService<ScanService>().DueAsync(from, to, ct: ct);
+                $"the times below are tz data {replanner.InUse}'s, which the next tick re-plans the schedule to (or run dla replan now).");
+            due = [.. (await replanner.PreviewAsync(from, to, ct)).Select(p =>
+                new DueAlert(p.Alert, TickDecision.Send, new AlertMessage(p.Alert, p.Deadline, p.Subscriber, p.Alert.FireAt, late: false), p.Subscriber.Channels))];
+        }
+        else due = await sp.GetRequiredService<ScanService>().DueAsync(from, to, ct: ct);
         if (cli.Has("json"))
         {
             await stdout.WriteLineAsync(JsonSerializer.Serialize(due.Select(d => new

@@ -64,6 +64,17 @@ public sealed class TimeZoneRulesChangeTests
         Assert.Contains("tz data 2026f", version.Stdout);
         var preview = await dla.RunAsync("preview", "--from", "2026-12-07T16:30:00Z", "--to", "2026-12-15T00:00:00Z");
         Assert.Contains("the schedule was planned with tz data 2025b and tz data 2026f is in use", preview.Stderr);
+        // Before any tick has re-planned, the preview already shows the instants tz data 2026f means, nothing else.
+        var previewJson = await dla.RunOkAsync("preview", "--from", "2026-12-07T16:30:00Z", "--to", "2026-12-15T00:00:00Z", "--json");
+        var previewed = System.Text.Json.Nodes.JsonNode.Parse(previewJson.Stdout)!.AsArray()
+            .Select(a => ((string)a!["alertId"]!, (string)a["fireAt"]!)).ToHashSet();
+        var expectedPreview = (from d in Deadlines
+                               from s in Subscribers
+                               from lead in new[] { "P1D", "PT0S" } // each P7D fired before 16:30 under one data or the other
+                               let l = LeadTime.Parse(lead)
+                               let due = DueUnder(now, d.Zone, d.Local)
+                               select (MessageId.ForAlert(d.Id, due, s, l).Value, At(l.FireInstantBefore(due.InZone(now[d.Zone]))))).ToHashSet();
+        Assert.Equal(expectedPreview.Order(), previewed.Order());
 
         // The switch, 15 minutes later: the tick re-plans first. Vancouver's P7D, due at 2026f's 16:00, is sent now
         // (late, but not lost); Casablanca's P7D, sent at 2025b's 16:00, is not sent again at 2026f's 17:00.

@@ -82,38 +82,8 @@ public sealed class Replanner(
     {
         var now = clock.GetCurrentInstant();
         var to = tzdata.Version;
-        var reason = from is null ? $"tz data {to}; the version planned before was not recorded" : $"tz data {from} → {to}";
-        // Up to here the tick has read the schedule: rows after it are still to come, rows at or before it were handled.
-        var handled = await state.HandledUpToAsync(ct) ?? now;
-
-        // A record that cannot be read is named and left out: its next write plans it with the data in use.
-        var unreadable = new List<UnreadableRecord>();
-        var deadlines = await records.ListDeadlinesAsync(ct, unreadable);
-        var subscribers = await records.ListSubscribersAsync(ct, unreadable);
-        foreach (var u in unreadable) logger.RecordUnreadable(u.RecordKind, u.Id, u.Field, u.Problem);
-
-        // The alerts as the tz data in use plans them, each with the id that was in force before.
-        var plans = new List<(Deadline Deadline, Subscriber Subscriber, PlannedAlert Alert, MessageId Before)>();
-        var moved = new List<(Deadline Before, DueTime Due)>();
-        foreach (var stored in deadlines.Where(d => d.Status == DeadlineStatus.Active))
-        {
-            var due = stored.Due.UnderCurrentRules();
-            var deadline = due.Instant == stored.Due.Instant ? stored : stored with { Due = due };
-            if (due.Instant != stored.Due.Instant) moved.Add((stored, due));
-            // A re-plan cut short after moving the record: the id in force before is the one of its entry's old instant.
-            var before = stored.History.LastOrDefault() is { Kind: ChangeKind.ZoneRules } h && h.NewDue.Instant == stored.Due.Instant && h.Reason == reason
-                ? h.OldDue.Instant
-                : stored.Due.Instant;
-            foreach (var s in subscribers)
-                foreach (var a in AlertPlanner.Plan(deadline, s))
-                    plans.Add((deadline, s, a, MessageId.ForAlert(deadline.Id, before, s.Id, a.LeadTime)));
-        }
-
-        // Which alerts the tick has still to reach: those with a schedule row after the checkpoint.
-        var until = plans.Count == 0 ? handled + Duration.FromDays(1) : Instant.Max(plans.Max(p => p.Alert.FireAt), handled) + Duration.FromDays(2);
-        var future = await schedule.DueAsync(new TickWindow(handled, until), ct);
-        var pending = future.Alerts.Select(r => r.Id.Value).ToHashSet();
-        var rows = future.Alerts.Select(r => (r.Id.Value, r.FireAt)).ToHashSet();
+        var reason = Reason(from, to);
+        var (plans, moved, handled, pending, rows) = await PlanAsync(reason, now, ct);
 
         var toSchedule = new List<PlannedAlert>();
         var alreadySent = new List<Dispatch>();
@@ -182,6 +152,66 @@ public sealed class Replanner(
         await state.NotePlannedTzdbAsync(to, now, ct);
         logger.Replanned(from ?? "unrecorded", to, movedDone.Count, result.AlertsScheduled, result.SentNow, result.AlreadySent);
         return result;
+    }
+
+    private static string Reason(string? from, string to) =>
+        from is null ? $"tz data {to}; the version planned before was not recorded" : $"tz data {from} → {to}";
+
+    /// <summary>
+    /// The alerts a tick would send in (<paramref name="from"/>, <paramref name="to"/>] once the schedule is re-planned
+    /// with the tz data in use: each alert still to come, at the instant its deadline's local time now means. Reads
+    /// only; nothing is moved, written or sent (`dla preview` before the first tick after a tz data change).
+    /// </summary>
+    public async Task<List<(Deadline Deadline, Subscriber Subscriber, PlannedAlert Alert)>> PreviewAsync(Instant from, Instant to, CancellationToken ct = default)
+    {
+        var (plans, _, _, pending, _) = await PlanAsync(Reason(await PlannedAsync(ct), tzdata.Version), clock.GetCurrentInstant(), ct);
+        return plans
+            .Where(p => p.Alert.FireAt > from && p.Alert.FireAt <= to && pending.Contains(p.Before.Value))
+            .Select(p => (p.Deadline, p.Subscriber, p.Alert))
+            .OrderBy(p => p.Alert.FireAt).ThenBy(p => p.Subscriber.Id)
+            .ToList();
+    }
+
+    /// <summary>
+    /// Every future alert as the tz data in use plans it, each with the id that was in force before; the deadlines
+    /// whose due instant moved; the checkpoint; and which old ids (and rows) the tick has still to reach.
+    /// </summary>
+    private async Task<(List<(Deadline Deadline, Subscriber Subscriber, PlannedAlert Alert, MessageId Before)> Plans,
+        List<(Deadline Before, DueTime Due)> Moved, Instant Handled, HashSet<string> Pending, HashSet<(string, Instant)> Rows)>
+        PlanAsync(string reason, Instant now, CancellationToken ct)
+    {
+        // Up to here the tick has read the schedule: rows after it are still to come, rows at or before it were handled.
+        var handled = await state.HandledUpToAsync(ct) ?? now;
+
+        // A record that cannot be read is named and left out: its next write plans it with the data in use.
+        var unreadable = new List<UnreadableRecord>();
+        var deadlines = await records.ListDeadlinesAsync(ct, unreadable);
+        var subscribers = await records.ListSubscribersAsync(ct, unreadable);
+        foreach (var u in unreadable) logger.RecordUnreadable(u.RecordKind, u.Id, u.Field, u.Problem);
+
+        // The alerts as the tz data in use plans them, each with the id that was in force before.
+        var plans = new List<(Deadline Deadline, Subscriber Subscriber, PlannedAlert Alert, MessageId Before)>();
+        var moved = new List<(Deadline Before, DueTime Due)>();
+        foreach (var stored in deadlines.Where(d => d.Status == DeadlineStatus.Active))
+        {
+            var due = stored.Due.UnderCurrentRules();
+            var deadline = due.Instant == stored.Due.Instant ? stored : stored with { Due = due };
+            if (due.Instant != stored.Due.Instant) moved.Add((stored, due));
+            // A re-plan cut short after moving the record: the id in force before is the one of its entry's old instant.
+            var before = stored.History.LastOrDefault() is { Kind: ChangeKind.ZoneRules } h && h.NewDue.Instant == stored.Due.Instant && h.Reason == reason
+                ? h.OldDue.Instant
+                : stored.Due.Instant;
+            foreach (var s in subscribers)
+                foreach (var a in AlertPlanner.Plan(deadline, s))
+                    plans.Add((deadline, s, a, MessageId.ForAlert(deadline.Id, before, s.Id, a.LeadTime)));
+        }
+
+        // Which alerts the tick has still to reach: those with a schedule row after the checkpoint.
+        var until = plans.Count == 0 ? handled + Duration.FromDays(1) : Instant.Max(plans.Max(p => p.Alert.FireAt), handled) + Duration.FromDays(2);
+        var future = await schedule.DueAsync(new TickWindow(handled, until), ct);
+        var pending = future.Alerts.Select(r => r.Id.Value).ToHashSet();
+        var rows = future.Alerts.Select(r => (r.Id.Value, r.FireAt)).ToHashSet();
+        return (plans, moved, handled, pending, rows);
     }
 
     private static string Summary(ReplanResult r, string reason)
