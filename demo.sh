@@ -14,6 +14,10 @@ trap cleanup EXIT
 dotnet build src/DeadlineAlerts.Cli --nologo -v quiet -o .tools/dla > /dev/null
 dla() { dotnet .tools/dla/dla.dll "$@" --table-prefix demo; }
 export DeadlineAlerts__Delivery__AllowHosts="127.0.0.1:5099"
+# Signed unsubscribe and calendar links in every message, pointing at `dla serve` on this machine (DEMO_CONSOLE=1
+# serves them). The key is for this demo only: an installation uses its own (openssl rand -base64 32).
+export DeadlineAlerts__UnsubscribeKey="ZGVtby1vbmx5LWtleS1ub3QtYS1zZWNyZXQtMzJieXQ="
+export DeadlineAlerts__PublicBaseUrl="http://127.0.0.1:7071"
 MAIL_DIR="$PWD/.demo/mail"
 export DeadlineAlerts__Email__Transport=pickup            # local catcher: write .eml files instead of sending
 export DeadlineAlerts__Email__PickupDirectory="$MAIL_DIR"
