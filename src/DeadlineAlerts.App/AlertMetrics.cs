@@ -36,7 +36,7 @@ public sealed class AlertMetrics
         _delivered = meter.CreateCounter<long>("deadlinealerts.alerts.delivered", "{delivery}",
             "Deliveries a channel accepted");
         _failed = meter.CreateCounter<long>("deadlinealerts.alerts.failed", "{delivery}",
-            "Deliveries given up: a permanent failure, attempts exhausted, or a record that could not be read");
+            "Deliveries given up: a permanent failure, attempts exhausted, or a message that could not be composed");
         _retried = meter.CreateCounter<long>("deadlinealerts.alerts.retried", "{delivery}",
             "Sends that failed transiently and were queued to be tried again");
         _tickDuration = meter.CreateHistogram("deadlinealerts.tick.duration", "s",
