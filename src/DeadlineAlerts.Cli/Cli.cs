@@ -200,7 +200,11 @@ public static class Cli
         if (cli.Get("now") is { } now) services.AddSingleton<IClock>(new RunningClock(ParseInstant(now, "--now")));
         try { services.AddDeadlineAlerts(configuration); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
+        // The hosts export OpenTelemetry only when an exporter is configured (docs/telemetry.md); other commands never.
+        var telemetry = cli.Command is "run" or "serve" && TelemetrySetup.AnyExporter(configuration);
+        if (telemetry) services.AddDeadlineAlertsTelemetry(configuration, serviceName: "dla");
         var provider = services.BuildServiceProvider();
+        if (telemetry) TelemetrySetup.StartWithoutHost(provider);
         try { provider.GetRequiredService<StorageClients>(); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         return provider;

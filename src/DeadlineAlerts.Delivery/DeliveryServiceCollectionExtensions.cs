@@ -43,7 +43,10 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton(sp => EndpointPolicy.FromSetting(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.AllowHosts));
         services.AddSingleton<HostRateLimiter>();
 
+        // Both clients write no logs: HttpClientFactory's would name each request's URL (a channel's secret) in a
+        // message and in a log scope that every log line written during the send carries. Spans are redacted instead.
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(sp => GuardedConnect.CreateHandler(sp.GetRequiredService<EndpointPolicy>()))
             .AddHttpMessageHandler(sp => new RateLimitHandler(sp.GetRequiredService<HostRateLimiter>()))
             .AddHttpMessageHandler(sp =>
@@ -52,6 +55,7 @@ public static class DeliveryServiceCollectionExtensions
                 return new RequestTimeoutHandler(() => options.Value.RequestTimeout);
             });
         services.AddHttpClient(AcsHttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
             .AddHttpMessageHandler(sp =>
             {

@@ -11,9 +11,10 @@ using DeadlineAlerts.Functions.Tests.Support;
 using DeadlineAlerts.Storage;
 using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Testing;
-using Microsoft.ApplicationInsights;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace DeadlineAlerts.Functions.Tests;
 
@@ -36,13 +37,13 @@ public sealed class ConfigurationTests
         return (services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }), services);
     }
 
-    /// <summary>Every registration of ours (and the credential and telemetry client), plus the function classes.</summary>
+    /// <summary>Every registration of ours (and the credential and the telemetry providers), plus the function classes.</summary>
     private static void ResolveEverything(ServiceProvider provider, IServiceCollection services)
     {
         var types = services.Select(d => d.ServiceType)
             .Where(t => !t.IsGenericTypeDefinition)
             .Where(t => t.Namespace?.StartsWith("DeadlineAlerts", StringComparison.Ordinal) == true
-                        || t == typeof(TokenCredential) || t == typeof(TelemetryClient))
+                        || t == typeof(TokenCredential) || t == typeof(TracerProvider) || t == typeof(MeterProvider))
             .Distinct().ToList();
         Assert.Contains(typeof(HealthService), types);
         foreach (var type in types) Assert.All(provider.GetServices(type), Assert.NotNull);

@@ -27,6 +27,7 @@ public sealed class DeliveryService(ClaimStage claim, ComposeStage compose, Send
     /// <summary>One message of a batch whose messages share <paramref name="cache"/> (the local host's receive batch).</summary>
     public async Task<IReadOnlyList<DeliveryLine>> DeliverAsync(DeliveryMessage message, RecordCache cache, CancellationToken ct = default)
     {
+        using var span = AlertMetrics.Source.StartActivity("deliver");
         var claimed = await claim.RunAsync(message, ct);
         if (claimed.Count == 0) return [];
         var composed = await compose.RunAsync(claimed, cache, ct);

@@ -29,6 +29,7 @@ public sealed class RecordOutcomeStage(
     IClock clock,
     IOptions<AlertsOptions> options,
     ILogger<RecordOutcomeStage> logger,
+    AlertMetrics metrics,
     Random jitter)
 {
     public async Task<IReadOnlyList<DeliveryLine>> RunAsync(DeliveryMessage message, IReadOnlyList<Sent> sent, CancellationToken ct)
@@ -48,12 +49,17 @@ public sealed class RecordOutcomeStage(
             {
                 var notSent = c.NotSent ?? new NotSent(false, "nothing to send");
                 done = notSent.Cancel ? entry.Cancel(at, notSent.Reason) : entry.Fail(at, notSent.Reason, sent: false);
-                if (!notSent.Cancel) logger.AlertFailed(entry.MessageId, entry.ChannelId, entry.ChannelType, done.Attempts, notSent.Reason);
+                if (!notSent.Cancel)
+                {
+                    logger.AlertFailed(entry.MessageId, entry.ChannelId, entry.ChannelType, done.Attempts, notSent.Reason);
+                    metrics.Failed(entry.ChannelType, entry.Kind);
+                }
             }
             else if (outcome.Status == DeliveryStatus.Delivered)
             {
                 done = entry.Deliver(at, outcome.ProviderMessageId);
                 logger.AlertDelivered(entry.MessageId, entry.ChannelId, entry.ChannelType, done.Attempts, (long)(at - entry.FireAt).TotalMilliseconds);
+                metrics.Delivered(entry.ChannelType, entry.Kind, (at - entry.FireAt).ToTimeSpan());
             }
             else if (outcome.Status == DeliveryStatus.Retry && entry.Attempts + 1 < o.MaxAttempts)
             {
@@ -61,6 +67,7 @@ public sealed class RecordOutcomeStage(
                 done = entry.Retry(at, at + delay, outcome.Reason);
                 retries.Add((new DeliveryRef(entry.PartitionKey, entry.RowKey, done.Attempts), delay));
                 logger.AlertRetrying(entry.MessageId, entry.ChannelId, entry.ChannelType, done.Attempts, (long)delay.TotalMilliseconds, outcome.Reason ?? "");
+                metrics.Retried(entry.ChannelType, entry.Kind);
             }
             else
             {
@@ -68,6 +75,7 @@ public sealed class RecordOutcomeStage(
                 var reason = exhausted ? $"gave up after {entry.Attempts + 1} attempts; last: {outcome.Reason}" : outcome.Reason ?? "permanent failure";
                 done = entry.Fail(at, reason, sent: true);
                 logger.AlertFailed(entry.MessageId, entry.ChannelId, entry.ChannelType, done.Attempts, reason);
+                metrics.Failed(entry.ChannelType, entry.Kind);
                 if (exhausted) poison.Add(new DeliveryRef(entry.PartitionKey, entry.RowKey, done.Attempts));
                 if (outcome.ChannelBroken) broken.Add((entry, outcome.Reason ?? "refused by the receiver"));
             }

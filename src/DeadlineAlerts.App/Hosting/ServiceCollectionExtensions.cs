@@ -46,6 +46,8 @@ public static class ServiceCollectionExtensions
         services.AddHostedService<KeyVaultReferenceLog>();
         services.TryAddSingleton<IClock>(SystemClock.Instance);
         services.TryAddSingleton(Random.Shared); // the retry backoff's jitter; a test can give a seeded one
+        services.AddMetrics(); // IMeterFactory: AlertMetrics' meter belongs to this container (TelemetrySetup exports it)
+        services.AddSingleton<AlertMetrics>();
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section));
         services.AddSingleton(ReadStorageOptions(configuration, keyVaultReferences));
         // One identity for everything that signs in with Entra ID (storage with service URIs, ACS with an endpoint

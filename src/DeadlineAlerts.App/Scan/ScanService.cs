@@ -45,13 +45,15 @@ public sealed class ScanService(
     TimeZones.Replanner replanner,
     IClock clock,
     IOptions<AlertsOptions> options,
-    ILogger<ScanService> logger)
+    ILogger<ScanService> logger,
+    AlertMetrics metrics)
 {
     private Duration ScanPeriod => Duration.FromTimeSpan(options.Value.ScanPeriod);
     private Duration StaleAfter => Duration.FromTimeSpan(options.Value.StaleAfter);
 
     public async Task<TickResult> TickAsync(CancellationToken ct = default)
     {
+        using var span = AlertMetrics.Source.StartActivity("tick");
         var started = Stopwatch.StartNew();
         var requestsBefore = clients.Requests.Count;
         await EnsurePlannedWithDataInUseAsync(ct);
@@ -75,6 +77,7 @@ public sealed class ScanService(
             {
                 case Storage.Ledger.LedgerStatus.Planned:
                     logger.AlertPlanned(e.MessageId, e.DeadlineId, e.SubscriberId, e.LeadTime ?? "", RecordEntities.Iso(e.FireAt));
+                    metrics.Planned(e.ChannelType, e.Kind);
                     if (e.Late) logger.AlertLate(e.MessageId, (long)(now - e.FireAt).TotalMilliseconds);
                     break;
                 case Storage.Ledger.LedgerStatus.Superseded: logger.AlertSuperseded(e.MessageId, e.LastError ?? ""); break;
@@ -96,6 +99,8 @@ public sealed class ScanService(
         };
         logger.TickCompleted(started.ElapsedMilliseconds, RecordEntities.Iso(from.Value), RecordEntities.Iso(now), result.Planned,
             clients.Requests.Count - requestsBefore);
+        metrics.TickCompleted(started.Elapsed);
+        span?.SetTag("deadlinealerts.alerts.planned", result.Planned);
         return result;
     }
 
