@@ -89,7 +89,7 @@ public sealed record HealthReport(
 /// figure a probe could not read is left out (null), never reported as 0: an unreachable queue has no
 /// <c>queuedMessages</c>, unreachable tables no <c>lagSeconds</c>, <c>overdueRows</c> or <c>unreadableRecords</c>.
 /// </summary>
-public sealed class HealthService(StorageClients clients, TickState state, AlertQueue queue, UnfinishedIndex unfinished, IClock clock,
+public sealed class HealthService(StorageClients clients, TickState state, UnreadableRecords unreadableRecords, AlertQueue queue, UnfinishedIndex unfinished, IClock clock,
     IOptions<AlertsOptions> options, TimeZoneData tzData, KeyVaultReferences keyVaultReferences, ILogger<HealthService> logger)
 {
     public const int StaleAfterPeriods = 3;
@@ -100,6 +100,9 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
     /// health check that reads a tick another instance completed a moment ago must not flap.
     /// </summary>
     public static readonly Duration ClockSkewTolerance = Duration.FromSeconds(1);
+
+    /// <summary>Kept unreadable records are counted up to here (the figure then reads "at least").</summary>
+    public const int MaxUnreadableCounted = 1000;
 
     public async Task<HealthReport> CheckAsync(CancellationToken ct = default)
     {
@@ -115,7 +118,8 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
             var report = state.LastTickReportAsync(timeout.Token);
             // Counting stops one past the threshold: the figure is exact up to it, and the probe stays cheap beyond.
             var overdue = unfinished.CountOverdueRowsAsync(started, Math.Max(o.HealthMaxOverdueRows, 0) + 1, timeout.Token);
-            return (Report: await report, Overdue: await overdue);
+            var kept = unreadableRecords.ListAsync(MaxUnreadableCounted, timeout.Token);
+            return (Report: await report, Overdue: await overdue, Unreadable: await kept);
         }, ct);
         var queueTask = Probe("queue", $"queue {clients.Names.AlertQueue}", async () =>
         {
@@ -124,7 +128,11 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
             return (Depth: (await properties).Value.ApproximateMessagesCount, OldestQueuedAt: (await oldest).Value?.InsertedOn);
         }, ct);
         var (tables, tableFigures) = await tickTask;
-        var (report, overdueRows) = tableFigures;
+        var (report, overdueRows, keptUnreadable) = tableFigures;
+        // The deadlines and subscribers kept as unreadable until written again, and the schedule rows the last tick could not read.
+        var unreadableCount = (keptUnreadable?.Count ?? 0) + report.Unreadable;
+        var unreadableNames = string.Join(", ", (keptUnreadable ?? []).Take(10).Select(u => $"{u.RecordKind} {u.Id} ({u.Field})")
+            .Concat(report.UnreadableNames is { Length: > 0 } rows ? [rows] : []));
         var lastTick = report.At;
         var (queued, queueFigures) = await queueTask;
 
@@ -152,9 +160,10 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
                 checks.Add(new HealthCheck("scan", HealthStatus.Degraded,
                     "no tick has completed yet (the first tick runs once something has been imported)"));
             }
-            if (report.Unreadable > 0)
+            if (unreadableCount > 0)
                 checks.Add(new HealthCheck("records", HealthStatus.Degraded,
-                    $"{report.Unreadable} stored record(s) or schedule row(s) cannot be read and their alerts are failed: {report.UnreadableNames}; `dla alerts --status failed` shows them"));
+                    $"{unreadableCount} stored record(s) or schedule row(s) cannot be read and their alerts are failed: {unreadableNames}; " +
+                    "`dla alerts --status failed` shows them; import a fixed record to clear it"));
             var overdueText = overdueRows > o.HealthMaxOverdueRows ? $"more than {o.HealthMaxOverdueRows}" : $"{overdueRows}";
             checks.Add(overdueRows > o.HealthMaxOverdueRows
                 ? new HealthCheck("unfinished", HealthStatus.Degraded,
@@ -195,7 +204,7 @@ public sealed class HealthService(StorageClients clients, TickState state, Alert
             queued.Status == HealthStatus.Healthy ? queueFigures.Depth : null,
             checks)
         {
-            UnreadableRecords = tables.Status == HealthStatus.Healthy ? report.Unreadable : null,
+            UnreadableRecords = tables.Status == HealthStatus.Healthy ? unreadableCount : null,
             Tzdb = tzData.Version,
             OldestMessageAgeSeconds = oldestAgeSeconds,
             OverdueRows = tables.Status == HealthStatus.Healthy ? overdueRows : null,

@@ -73,6 +73,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ScheduleIndex>();
         services.AddSingleton<AlertLedger>();
         services.AddSingleton<TickState>();
+        services.AddSingleton<UnreadableRecords>();
         services.AddSingleton<AlertQueue>();
         services.AddSingleton(sp => new RecordReader(sp.GetRequiredService<EndpointPolicy>()));
         services.AddSingleton<AuditLog>();

@@ -42,6 +42,7 @@ public sealed class ScanService(
     ScheduleIndex schedule,
     Outbox.Outbox outbox,
     TickState state,
+    UnreadableRecords unreadableRecords,
     TimeZones.Replanner replanner,
     IClock clock,
     IOptions<AlertsOptions> options,
@@ -86,7 +87,10 @@ public sealed class ScanService(
         }
         foreach (var u in due.Unreadable) logger.RecordUnreadable(u.RecordKind, u.Id, u.Field, u.Problem);
 
-        await state.AdvanceCheckpointAsync(now, submitted.Planned, due.Unreadable, ct);
+        // A bad deadline or subscriber is kept for health until it is written again; the tick's own report (the
+        // checkpoint row) names the schedule rows it could not read, which nothing rewrites.
+        await unreadableRecords.NoteAsync(due.Unreadable, now, ct);
+        await state.AdvanceCheckpointAsync(now, submitted.Planned, [.. due.Unreadable.Where(u => u.RecordKind is not ("deadline" or "subscriber"))], ct);
         var result = new TickResult(from, now,
             submitted.Planned,
             submitted.Inserted.Count(e => e.Status is Storage.Ledger.LedgerStatus.Skipped or Storage.Ledger.LedgerStatus.Failed),
