@@ -96,6 +96,7 @@ public static class Cli
                 return Ok;
             }
             catch (UsageException e) { await stderr.WriteLineAsync(e.Message); return Usage; }
+            catch (SettingsInvalidException e) { await WriteLinesAsync(stderr, e.Message); return BadInput; }
         }
         if (cli.Command is null || cli.Command == "help")
         {
@@ -144,6 +145,7 @@ public static class Cli
             return BadInput;
         }
         catch (BadInputException e) { await stderr.WriteLineAsync(T(e.Message)); return BadInput; }
+        catch (SettingsInvalidException e) { await WriteLinesAsync(stderr, e.Message); return BadInput; }
         catch (StorageRefusedException e) { await stderr.WriteLineAsync(e.Message); return BadInput; }
         catch (RequestFailedException e)
         {
@@ -164,6 +166,11 @@ public static class Cli
     }
 
     private sealed class BadInputException(string message) : Exception(message);
+
+    private static async Task WriteLinesAsync(TextWriter writer, string text)
+    {
+        foreach (var line in text.Split('\n')) await writer.WriteLineAsync(T(line));
+    }
 
     /// <summary>
     /// Record text as a terminal line shows it (<see cref="TextRules.Terminal"/>): control characters escaped, so a
@@ -204,6 +211,9 @@ public static class Cli
         var telemetry = cli.Command is "run" or "serve" && TelemetrySetup.AnyExporter(configuration);
         if (telemetry) services.AddDeadlineAlertsTelemetry(configuration, serviceName: "dla");
         var provider = services.BuildServiceProvider();
+        // What ValidateOnStart does under a host: a bad setting stops every command here, before anything runs.
+        try { OptionsCheck.Validate(provider); }
+        catch (SettingsInvalidException) { provider.Dispose(); throw; }
         if (telemetry) TelemetrySetup.StartWithoutHost(provider);
         try { provider.GetRequiredService<StorageClients>(); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }

@@ -34,8 +34,12 @@ public static class DeliveryServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddDeliveryChannels(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section));
-        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section));
+        // Checked when the host starts (ValidateOnStart; the CLI asks IStartupValidator itself): a bad number stops it
+        // there with a message naming the setting, not at the first send.
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>());
+        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>());
         // The wire clock: real time for everything a receiver checks against its own clock (webhook-timestamp, ACS
         // x-ms-date, SMTP Date, Retry-After dates, pacing). The schedule clock is NodaTime's IClock, which `dla --now`
         // moves; nothing here reads it.

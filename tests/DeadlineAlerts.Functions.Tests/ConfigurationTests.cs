@@ -131,7 +131,9 @@ public sealed class ConfigurationTests
         var (provider, _) = Build(new() { ["DeadlineAlerts:Storage:TableServiceUri"] = "https://127.0.0.1:1/" });
         await using var _p = provider;
 
-        var e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<StorageClients>());
-        Assert.Contains("DeadlineAlerts__Storage__TableServiceUri and DeadlineAlerts__Storage__QueueServiceUri", e.Message);
+        // Refused when the options are first read: at start under the host (ValidateOnStart), here at the first client.
+        var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<StorageClients>());
+        Assert.Equal("DeadlineAlerts__Storage__QueueServiceUri is not set but DeadlineAlerts__Storage__TableServiceUri is; " +
+                     "give both service URIs, or a connection string in DeadlineAlerts__Storage", e.Message);
     }
 }

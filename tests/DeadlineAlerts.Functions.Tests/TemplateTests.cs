@@ -215,7 +215,8 @@ public sealed class TemplateTests
         string StandIn(string key, string value)
         {
             if (!value.Contains(ArmEvaluator.Opaque)) return value;
-            var uri = key.EndsWith("Uri", StringComparison.OrdinalIgnoreCase) || key.EndsWith("Endpoint", StringComparison.OrdinalIgnoreCase);
+            var uri = key.EndsWith("Uri", StringComparison.OrdinalIgnoreCase) || key.EndsWith("Endpoint", StringComparison.OrdinalIgnoreCase)
+                      || key.EndsWith("Url", StringComparison.OrdinalIgnoreCase); // PublicBaseUrl: checked at start, so it must be a URL here too
             if (!uri) return value;
             if (!standIns.TryGetValue(value, out var fake)) standIns[value] = fake = $"https://h{standIns.Count}.example.net/";
             return fake;

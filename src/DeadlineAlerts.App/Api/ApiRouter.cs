@@ -17,10 +17,6 @@ public sealed class ApiOptions
     public const string Section = "DeadlineAlerts";
     public string? OperatorKey { get; set; }
 
-    /// <summary>The base URL that links in messages point to (unsubscribe, calendar), e.g.
-    /// <c>https://func-xyz.azurewebsites.net</c> or <c>http://127.0.0.1:7071</c> for <c>dla serve</c>.</summary>
-    public string? PublicBaseUrl { get; set; }
-
     public IReadOnlyList<(string Name, string Key)> OperatorKeys()
     {
         if (string.IsNullOrWhiteSpace(OperatorKey)) return [];

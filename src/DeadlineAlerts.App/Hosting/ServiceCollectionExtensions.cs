@@ -48,8 +48,15 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(Random.Shared); // the retry backoff's jitter; a test can give a seeded one
         services.AddMetrics(); // IMeterFactory: AlertMetrics' meter belongs to this container (TelemetrySetup exports it)
         services.AddSingleton<AlertMetrics>();
-        services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section));
-        services.AddSingleton(ReadStorageOptions(configuration, keyVaultReferences));
+        // Every options class is bound here and checked when the host starts (ValidateOnStart; `dla` asks
+        // IStartupValidator itself, OptionsCheck): a bad setting stops it there, with a message naming the setting as
+        // the user types it, its value (secrets not shown) and what is accepted. The rules: OptionsValidation.cs.
+        services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>());
+        var storage = ReadStorageOptions(configuration, keyVaultReferences);
+        services.AddOptions<StorageOptions>().Configure(o => Copy(storage, o)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>>(new StorageOptionsValidator(configuration)));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
         // One identity for everything that signs in with Entra ID (storage with service URIs, ACS with an endpoint
         // and no key): DefaultAzureCredential, picking the user-assigned identity DeadlineAlerts:Storage:ClientId
         // (else AZURE_CLIENT_ID). Creating it makes no network call; the first token request does.
@@ -76,7 +83,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<UnreadableRecords>();
         services.AddSingleton<AlertQueue>();
         services.AddSingleton(sp => new RecordReader(sp.GetRequiredService<EndpointPolicy>()));
-        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditLog>(); // the audit trail of RecordWriter, milestones, unsubscribes and operator actions
         services.AddSingleton<RecordWriter>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<ExportService>();
@@ -94,16 +101,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RecordOutcomeStage>();
         services.AddSingleton<DeliveryService>();
         services.AddSingleton<LocalQueueRunner>();
-        services.TryAddSingleton<AuditLog>();
         services.AddSingleton<MilestoneService>();
         services.AddSingleton<IApiModule, MilestonesModule>();
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
         services.AddSingleton<ApiRouter>(); // routes come from every IApiModule registered
-        services.AddOptions<LinkOptions>().Bind(configuration.GetSection(LinkOptions.Section));
+        services.AddOptions<LinkOptions>().Bind(configuration.GetSection(LinkOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LinkOptions>, LinkOptionsValidator>());
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<SubscriberLinks>();
         services.AddHostedService<LinkCheck>();
-        services.TryAddSingleton<AuditLog>();
         services.AddSingleton<UnsubscribeService>();
         services.AddSingleton<IApiModule, UnsubscribeModule>();
         services.AddSingleton<IApiModule, CalendarModule>();
@@ -148,6 +154,16 @@ public static class ServiceCollectionExtensions
                 o.ConnectionString = StorageOptions.Development;
         }
         return o;
+    }
+
+    private static void Copy(StorageOptions from, StorageOptions to)
+    {
+        to.ConnectionString = from.ConnectionString;
+        to.TableServiceUri = from.TableServiceUri;
+        to.QueueServiceUri = from.QueueServiceUri;
+        to.ClientId = from.ClientId;
+        to.TablePrefix = from.TablePrefix;
+        to.Problem = from.Problem;
     }
 
     private static bool IsStorageKey(string key) =>

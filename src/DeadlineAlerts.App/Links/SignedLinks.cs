@@ -4,7 +4,6 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using DeadlineAlerts.App.Api;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,15 +12,29 @@ using NodaTime;
 namespace DeadlineAlerts.App.Links;
 
 /// <summary>
-/// Settings under <c>DeadlineAlerts</c> for the links that subscribers follow without an operator key.
+/// Settings under <c>DeadlineAlerts</c> for the links that subscribers follow without an operator key; the one
+/// home of both link settings, so delivery (which puts links in messages) does not depend on the API's options.
 /// <c>UnsubscribeKey</c> is base64 of at least 32 random bytes (<c>openssl rand -base64 32</c>); it signs
-/// both unsubscribe and calendar links, so rotating it invalidates every link already sent.
+/// both unsubscribe and calendar links, so rotating it invalidates every link already sent. Either setting
+/// missing: no links, and a warning at start; either malformed: the host does not start
+/// (<see cref="Hosting.LinkOptionsValidator"/>).
 /// </summary>
 public sealed class LinkOptions
 {
     public const string Section = "DeadlineAlerts";
 
     public string? UnsubscribeKey { get; set; }
+
+    /// <summary>The base URL that links in messages point to (unsubscribe, calendar), e.g.
+    /// <c>https://func-xyz.azurewebsites.net</c> or <c>http://127.0.0.1:7071</c> for <c>dla serve</c>.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary><paramref name="text"/> without a trailing slash when it is an absolute http(s) URL; else null.</summary>
+    public static string? BaseUrl(string? text)
+    {
+        var baseUrl = text?.Trim().TrimEnd('/');
+        return Uri.TryCreate(baseUrl, UriKind.Absolute, out var u) && u.Scheme is "https" or "http" ? baseUrl : null;
+    }
 
     /// <summary>How long an unsubscribe link in a message works (default 60 days).</summary>
     public TimeSpan UnsubscribeLinkLifetime { get; set; } = TimeSpan.FromDays(60);
@@ -138,13 +151,12 @@ public sealed class SubscriberLinks
     private readonly Duration _lifetime;
     private readonly string? _base;
 
-    public SubscriberLinks(LinkSigner signer, IClock clock, IOptions<LinkOptions> links, IOptions<ApiOptions> api, ILogger<SubscriberLinks> logger)
+    public SubscriberLinks(LinkSigner signer, IClock clock, IOptions<LinkOptions> links, ILogger<SubscriberLinks> logger)
     {
         _signer = signer;
         _clock = clock;
         _lifetime = Duration.FromTimeSpan(links.Value.UnsubscribeLinkLifetime);
-        var baseUrl = api.Value.PublicBaseUrl?.Trim().TrimEnd('/');
-        _base = Uri.TryCreate(baseUrl, UriKind.Absolute, out var u) && u.Scheme is "https" or "http" ? baseUrl : null;
+        _base = LinkOptions.BaseUrl(links.Value.PublicBaseUrl);
         // Both settings are named when both are missing, so one look fixes both.
         string?[] problems = [signer.Problem, _base is null ? "DeadlineAlerts__PublicBaseUrl is not an absolute http(s) URL; set it to the address subscribers reach this app at" : null];
         Problem = problems.Any(p => p is not null) ? string.Join("; and ", problems.OfType<string>()) : null;
