@@ -118,7 +118,7 @@ public sealed class HealthService(StorageClients clients, TickState state, Unrea
             var report = state.LastTickReportAsync(timeout.Token);
             // Counting stops one past the threshold: the figure is exact up to it, and the probe stays cheap beyond.
             var overdue = unfinished.CountOverdueRowsAsync(started, Math.Max(o.HealthMaxOverdueRows, 0) + 1, timeout.Token);
-            var kept = unreadableRecords.ListAsync(MaxUnreadableCounted, timeout.Token);
+            var kept = unreadableRecords.StillUnreadableAsync(MaxUnreadableCounted, timeout.Token);
             return (Report: await report, Overdue: await overdue, Unreadable: await kept);
         }, ct);
         var queueTask = Probe("queue", $"queue {clients.Names.AlertQueue}", async () =>
@@ -163,7 +163,7 @@ public sealed class HealthService(StorageClients clients, TickState state, Unrea
             if (unreadableCount > 0)
                 checks.Add(new HealthCheck("records", HealthStatus.Degraded,
                     $"{unreadableCount} stored record(s) or schedule row(s) cannot be read and their alerts are failed: {unreadableNames}; " +
-                    "`dla alerts --status failed` shows them; import a fixed record to clear it"));
+                    "`dla alerts --status failed` shows them; import the fixed record"));
             var overdueText = overdueRows > o.HealthMaxOverdueRows ? $"more than {o.HealthMaxOverdueRows}" : $"{overdueRows}";
             checks.Add(overdueRows > o.HealthMaxOverdueRows
                 ? new HealthCheck("unfinished", HealthStatus.Degraded,

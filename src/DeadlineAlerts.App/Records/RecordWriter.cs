@@ -57,7 +57,7 @@ public sealed record RecordWrite<T>(T Result, int AlertsScheduled);
 /// never planned. The audit entries go last so that a write refused with 409/412 is not recorded as made;
 /// a crash between the record write and the audit append loses that one entry, which is the smaller harm.
 /// </summary>
-public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, TickState state, UnreadableRecords unreadable, AuditLog audit, IClock clock, TimeZoneData tzdata)
+public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, TickState state, AuditLog audit, IClock clock, TimeZoneData tzdata)
 {
     /// <param name="allDeadlines">Every stored deadline, if the caller has already read them (import has);
     /// otherwise they are read here when a changed subscriber needs them.</param>
@@ -110,8 +110,6 @@ public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, Ti
         if (alerts.Count > 0) await schedule.AddAsync(alerts, ct);
         var result = await store(ct);
         if (armedDeadlines.Count + armedSubscribers.Count > 0) await state.NoteStoredAsync(now, tzdata.Version, ct);
-        // A record written (or deleted) is no longer the unreadable one health counted.
-        await unreadable.ForgetAsync(deadlines.Select(c => (c.After ?? c.Before)!.Id), subscribers.Select(c => (c.After ?? c.Before)!.Id), ct);
         static AuditEntry Worded(AuditEntry e, string? summary) => summary is null ? e : e with { Summary = summary };
         var entries = deadlines.Select(c => Worded(AuditEntries.For(now, actor, c.Action, c.Before, c.After), c.Summary))
             .Concat(subscribers.Select(c => Worded(AuditEntries.For(now, actor, c.Action, c.Before, c.After), c.Summary)))

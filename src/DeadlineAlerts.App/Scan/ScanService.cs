@@ -90,7 +90,7 @@ public sealed class ScanService(
         // A bad deadline or subscriber is kept for health until it is written again; the tick's own report (the
         // checkpoint row) names the schedule rows it could not read, which nothing rewrites.
         await unreadableRecords.NoteAsync(due.Unreadable, now, ct);
-        await state.AdvanceCheckpointAsync(now, submitted.Planned, [.. due.Unreadable.Where(u => u.RecordKind is not ("deadline" or "subscriber"))], ct);
+        await state.AdvanceCheckpointAsync(now, submitted.Planned, [.. due.Unreadable.Where(u => !UnreadableRecords.IsRecord(u))], ct);
         var result = new TickResult(from, now,
             submitted.Planned,
             submitted.Inserted.Count(e => e.Status is Storage.Ledger.LedgerStatus.Skipped or Storage.Ledger.LedgerStatus.Failed),

@@ -5,12 +5,13 @@ using NodaTime;
 namespace DeadlineAlerts.Storage.Records;
 
 /// <summary>
-/// The stored deadlines and subscribers a tick found it cannot read, kept until the record is written again (import,
-/// the API, a milestone), so health keeps counting a bad record after the ticks whose window named it have passed.
-/// Rows of the state table, partition <c>unreadable</c>, one per record. Costs nothing while every record reads:
-/// the tick writes only when it met a bad one, and a record write asks one small query.
+/// The stored deadlines and subscribers a tick found it cannot read, kept so that health keeps counting a bad record
+/// after the ticks whose window named it have passed. Rows of the state table, partition <c>unreadable</c>, one per
+/// record. A kept record is re-read when health asks (<see cref="StillUnreadableAsync"/>): one that reads again
+/// (imported, written through the API, fixed in the table) or is gone is dropped then, so nothing on the write path
+/// has to remember it. Costs nothing while every record reads: the tick writes only when it met a bad one.
 /// </summary>
-public sealed class UnreadableRecords(StorageClients clients)
+public sealed class UnreadableRecords(StorageClients clients, RecordStore records)
 {
     private const string Partition = "unreadable";
 
@@ -19,7 +20,10 @@ public sealed class UnreadableRecords(StorageClients clients)
     // A row key may not hold '/', '\', '#' or '?': the kind and the id, escaped.
     private static string Key(string recordKind, string id) => Uri.EscapeDataString(recordKind) + ":" + Uri.EscapeDataString(id);
 
-    /// <summary>Keeps the deadlines and subscribers among <paramref name="found"/> (a schedule row is the tick's report alone).</summary>
+    /// <summary>A deadline or a subscriber (kept here), not a schedule row (the tick's report alone: nothing rewrites one).</summary>
+    public static bool IsRecord(UnreadableRecord u) => u.RecordKind is "deadline" or "subscriber";
+
+    /// <summary>Keeps the deadlines and subscribers among <paramref name="found"/>.</summary>
     public async Task NoteAsync(IEnumerable<UnreadableRecord> found, Instant at, CancellationToken ct = default)
     {
         var rows = found.Where(IsRecord).DistinctBy(u => (u.RecordKind, u.Id)).Select(u => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
@@ -34,28 +38,32 @@ public sealed class UnreadableRecords(StorageClients clients)
         if (rows.Count > 0) await TableBatches.SubmitAsync(Table, rows, ct);
     }
 
-    /// <summary>Forgets the records just written (or deleted): their stored form is the new one now.</summary>
-    public async Task ForgetAsync(IEnumerable<DeadlineId> deadlines, IEnumerable<SubscriberId> subscribers, CancellationToken ct = default)
+    /// <summary>
+    /// The kept records that still cannot be read, at most <paramref name="max"/>, each as it reads now. Those that
+    /// read again or are gone are dropped from the list (a failed drop only means they are re-read next time).
+    /// </summary>
+    public async Task<List<UnreadableRecord>> StillUnreadableAsync(int max, CancellationToken ct = default)
     {
-        var written = deadlines.Select(d => Key("deadline", d.Value)).Concat(subscribers.Select(s => Key("subscriber", s.Value))).ToHashSet(StringComparer.Ordinal);
-        if (written.Count == 0) return;
-        var gone = new List<TableTransactionAction>();
-        await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), select: ["PartitionKey", "RowKey"], cancellationToken: ct))
-            if (written.Contains(e.RowKey)) gone.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, Azure.ETag.All));
-        if (gone.Count > 0) await TableBatches.SubmitAsync(Table, gone, ct);
-    }
-
-    /// <summary>The records kept, at most <paramref name="max"/> (health counts one past its threshold, no further).</summary>
-    public async Task<List<UnreadableRecord>> ListAsync(int max, CancellationToken ct = default)
-    {
-        var list = new List<UnreadableRecord>();
+        var still = new List<UnreadableRecord>();
+        var readable = new List<TableTransactionAction>();
         await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: ct))
         {
-            list.Add(new UnreadableRecord(e.GetString("RecordKind") ?? "record", e.GetString("RecordId") ?? e.RowKey, e.GetString("Field") ?? "", e.GetString("Problem") ?? ""));
-            if (list.Count >= max) break;
+            var id = e.GetString("RecordId") ?? "";
+            var problem = e.GetString("RecordKind") switch
+            {
+                "deadline" => (await records.ReadDeadlineAsync(id, ct)).Problem,
+                "subscriber" => (await records.ReadSubscriberAsync(id, ct)).Problem,
+                _ => null,
+            };
+            if (problem is null) readable.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, Azure.ETag.All));
+            else if (still.Count < max) still.Add(problem);
+            else break;
         }
-        return list;
+        if (readable.Count > 0)
+        {
+            try { await TableBatches.SubmitAsync(Table, readable, ct); }
+            catch (Azure.RequestFailedException) { /* kept a little longer: they are re-read and dropped next time */ }
+        }
+        return still;
     }
-
-    private static bool IsRecord(UnreadableRecord u) => u.RecordKind is "deadline" or "subscriber";
 }
