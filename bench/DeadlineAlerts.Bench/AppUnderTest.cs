@@ -27,6 +27,9 @@ namespace DeadlineAlerts.Bench;
 /// </summary>
 public sealed class AppUnderTest : IAsyncDisposable
 {
+    private static readonly string[] OneHourLead = ["PT1H"];
+    private static readonly string[] BenchCategory = ["bench"];
+
     private readonly ServiceProvider _services;
     private readonly StorageClients _clients;
 
@@ -151,14 +154,14 @@ public sealed class AppUnderTest : IAsyncDisposable
                 ["due"] = due.InUtc().LocalDateTime.ToString("uuuu'-'MM'-'dd'T'HH':'mm':'ss;FFFFFFFFF", null),
                 ["timeZone"] = "Etc/UTC",
                 ["category"] = "bench",
-                ["leadTimes"] = new[] { "PT1H" },
+                ["leadTimes"] = OneHourLead,
             };
         });
         var subscribers = Enumerable.Range(0, subscriberCount).Select(k => new Dictionary<string, object>
         {
             ["id"] = $"sub-{k:D3}",
             ["name"] = $"Bench subscriber {k}",
-            ["categories"] = new[] { "bench" },
+            ["categories"] = BenchCategory,
             ["channels"] = new[] { new Dictionary<string, string> { ["type"] = "webhook", ["url"] = $"{receiverBaseUrl}/s{k:D3}", ["secret"] = NewSecret() } },
         });
         var json = JsonSerializer.Serialize(new { deadlines, subscribers });

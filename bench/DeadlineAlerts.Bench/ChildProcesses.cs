@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -48,7 +49,7 @@ public static class ChildProcesses
             try
             {
                 if (p.HasExited) continue;
-                kill(p.Id, 15); // SIGTERM: both close cleanly on it
+                _ = kill(p.Id, 15); // SIGTERM: both close cleanly on it
                 if (!p.WaitForExit(10_000))
                 {
                     Console.Error.WriteLine($"  {name} (pid {p.Id}) still running 10 s after SIGTERM (idle keep-alive connections); killed");
@@ -152,9 +153,9 @@ public sealed class Azurite
         [
             .. prefix,
             "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose", "--inMemoryPersistence",
-            "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
-            "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
-            "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
+            "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(CultureInfo.InvariantCulture),
         ], log, workingDirectory: tempDir);
         await ChildProcesses.WaitUntilAsync("Azurite", () => Task.FromResult(ChildProcesses.PortAnswers(QueuePort) && ChildProcesses.PortAnswers(TablePort)),
             p, log, TimeSpan.FromSeconds(30), ct);

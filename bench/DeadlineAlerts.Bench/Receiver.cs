@@ -42,7 +42,8 @@ public sealed class Receiver : IAsyncDisposable
     /// <summary>Stopwatch timestamp of the first request, and of the request that brought the latest new id.</summary>
     public long FirstAt => Interlocked.Read(ref _firstAt);
     public long LastNewAt => Interlocked.Read(ref _lastNewAt);
-    public long MissingHeader;
+    public long MissingHeader => Interlocked.Read(ref _missingHeader);
+    private long _missingHeader;
 
     private Receiver(WebApplication app, Mode mode) => (_app, _mode) = (app, mode);
 
@@ -83,7 +84,7 @@ public sealed class Receiver : IAsyncDisposable
             // Read the body as a real receiver would, then answer.
             await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
             var id = context.Request.Headers["webhook-id"].ToString();
-            if (id.Length == 0) Interlocked.Increment(ref MissingHeader);
+            if (id.Length == 0) Interlocked.Increment(ref _missingHeader);
             else Record(id);
         }
         else
@@ -93,7 +94,7 @@ public sealed class Receiver : IAsyncDisposable
                 foreach (var a in alerts.EnumerateArray())
                 {
                     var id = a.TryGetProperty("labels", out var l) && l.TryGetProperty("id", out var i) ? i.GetString() : null;
-                    if (id is null) { Interlocked.Increment(ref MissingHeader); continue; }
+                    if (id is null) { Interlocked.Increment(ref _missingHeader); continue; }
                     Record(id);
                 }
         }

@@ -131,9 +131,9 @@ public sealed class Report
         {
             Console.WriteLine();
             Console.WriteLine("== delivery (ours) ==");
-            Row("alerts expected", d.Expected.ToString("N0"));
-            Row("alerts planned by the tick", d.Planned.ToString("N0"));
-            Row("distinct webhook-ids received", d.Distinct.ToString("N0"));
+            Row("alerts expected", d.Expected.ToString("N0", CultureInfo.InvariantCulture));
+            Row("alerts planned by the tick", d.Planned.ToString("N0", CultureInfo.InvariantCulture));
+            Row("distinct webhook-ids received", d.Distinct.ToString("N0", CultureInfo.InvariantCulture));
             Row("duplicates / missing / unexpected", $"{d.Duplicates} / {d.Missing} / {d.Extra}");
             Row("delivery time (drain start → last receipt)", $"{d.Seconds:0.00} s");
             Row("delivery throughput", $"{d.AlertsPerSecond:0.0} alerts/s");
@@ -146,9 +146,9 @@ public sealed class Report
         {
             Console.WriteLine();
             Console.WriteLine($"== Alertmanager ({a.Version}, group_by ['...'], group_wait {a.GroupWait}) ==");
-            Row("distinct alerts received", a.Distinct.ToString("N0"));
+            Row("distinct alerts received", a.Distinct.ToString("N0", CultureInfo.InvariantCulture));
             Row("duplicates / missing", $"{a.Duplicates} / {a.Missing}" + (a.TimedOut ? " (TIMED OUT)" : ""));
-            Row("webhook posts", a.Requests.ToString("N0"));
+            Row("webhook posts", a.Requests.ToString("N0", CultureInfo.InvariantCulture));
             Row("time (first POST → last receipt)", $"{a.Seconds:0.00} s");
             Row("throughput", $"{a.AlertsPerSecond:0.0} alerts/s");
         }
@@ -165,13 +165,15 @@ public sealed class Report
 
     private static void Row(string label, string value) => Console.WriteLine($"  {label,-44} {value}");
 
-    public string Json() => JsonSerializer.Serialize(this, new JsonSerializerOptions
+    private static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    });
+    };
+
+    public string Json() => JsonSerializer.Serialize(this, JsonOptions);
 }
 
 public static class MachineFacts

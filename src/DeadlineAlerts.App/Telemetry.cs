@@ -1,5 +1,5 @@
-using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Core.Schedule;
 using Microsoft.Extensions.Logging;
 
 namespace DeadlineAlerts.App;

@@ -1,7 +1,7 @@
-using DeadlineAlerts.Core.Rendering;
 using System.Text.Json;
 using DeadlineAlerts.App.Digest;
 using DeadlineAlerts.App.Hosting;
+using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Storage.Ledger;
 using DeadlineAlerts.Testing;
 using NodaTime;

@@ -1,11 +1,11 @@
-using DeadlineAlerts.Storage.Audit;
-using DeadlineAlerts.Storage.Records;
 using System.Text.Json;
 using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Storage;
+using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Ledger;
 using DeadlineAlerts.Storage.Queue;
+using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Testing;
 using NodaTime;
 using static DeadlineAlerts.Testing.Records;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using DeadlineAlerts.App.Hosting;
 using DeadlineAlerts.App.Links;
@@ -87,7 +88,7 @@ public sealed class UnsubscribeTests
         await t.ImportAsync(TwoHooks(receiver));
         var links = t.Get<SubscriberLinks>();
         var valid = links.UnsubscribeUrl("beijing-desk", null)!;
-        var token = valid[(valid.IndexOf("token=") + 6)..];
+        var token = valid[(valid.IndexOf("token=", StringComparison.Ordinal) + 6)..];
         var tampered = token[..^3] + (token[^3] == 'A' ? "B" : "A") + token[^2..];
         var swapped = t.Get<LinkSigner>().Sign(new LinkToken("beijing-desk", LinkScope.Subscription, null))!.Split('.')[0]
                       + "." + token.Split('.')[1];
@@ -96,7 +97,7 @@ public sealed class UnsubscribeTests
         var otherKey = other.Get<SubscriberLinks>().UnsubscribeUrl("beijing-desk", null)!;
         var nobody = other.Get<SubscriberLinks>().UnsubscribeUrl("no-such-desk", null)!;
         var calendar = links.CalendarUrl("beijing-desk")!;
-        var calendarToken = calendar[(calendar.IndexOf("token=") + 6)..];
+        var calendarToken = calendar[(calendar.IndexOf("token=", StringComparison.Ordinal) + 6)..];
 
         var refusals = new List<(int, string)>();
         foreach (var url in new[]
@@ -155,7 +156,7 @@ public sealed class UnsubscribeTests
             ("DeadlineAlerts:Email:Transport", "smtp"),
             ("DeadlineAlerts:Email:From", "alerts@example.com"),
             ("DeadlineAlerts:Email:Smtp:Host", "127.0.0.1"),
-            ("DeadlineAlerts:Email:Smtp:Port", smtp.Port.ToString()),
+            ("DeadlineAlerts:Email:Smtp:Port", smtp.Port.ToString(CultureInfo.InvariantCulture)),
             ("DeadlineAlerts:Email:Smtp:UseStartTls", "false")));
         await t.ImportAsync(File(
             [Deadline("us-china-tariff-truce", "2025-08-12T00:01", leadTimes: ["P7D", "P1D"])],

@@ -33,10 +33,10 @@ public sealed class MilestoneCliTests : DlaTestBase
 
         var list = await Dla("deadlines", "--now", "2025-08-03T09:00:00Z");
         var lines = list.Out.Split('\n');
-        Assert.Contains(lines, l => l.StartsWith("steel") && l.Contains("overdue by 2 days, 5 hours"));
-        Assert.Contains(lines, l => l.StartsWith("chips") && l.Contains("resolved"));
+        Assert.Contains(lines, l => l.StartsWith("steel", StringComparison.Ordinal) && l.Contains("overdue by 2 days, 5 hours"));
+        Assert.Contains(lines, l => l.StartsWith("chips", StringComparison.Ordinal) && l.Contains("resolved"));
         Assert.Contains(lines, l => l.Contains("latest change: resolved on Wed 6 Aug 08:00 EDT by cli (was due Mon 1 Sep 00:00 EDT): deal signed"));
-        Assert.Contains(lines, l => l.StartsWith("truce") && l.Contains("Mon 10 Nov 2025 00:01 EST"));
+        Assert.Contains(lines, l => l.StartsWith("truce", StringComparison.Ordinal) && l.Contains("Mon 10 Nov 2025 00:01 EST"));
 
         var json = JsonDocument.Parse((await Dla("deadlines", "--json")).Out).RootElement.EnumerateArray().ToList();
         var truce = json.Single(d => d.GetProperty("id").GetString() == "truce");

@@ -34,7 +34,7 @@ public sealed class ServeAndAuditCommandTests : DlaTestBase
         Assert.Same(stdout.Seen.Task, first);
         Assert.Contains("NOT configured", await stdout.Seen.Task);
 
-        var url = stdout.ToString().Split('\n').Single(l => l.StartsWith("Serving the API on ")).Split(' ')[4];
+        var url = stdout.ToString().Split('\n').Single(l => l.StartsWith("Serving the API on ", StringComparison.Ordinal)).Split(' ')[4];
         Assert.StartsWith("http://127.0.0.1:", url);
         using var http = new HttpClient();
         var answer = await http.GetAsync(url + "deadlines");
@@ -68,7 +68,7 @@ public sealed class ServeAndAuditCommandTests : DlaTestBase
             var run = await Dla("run", "--once", "--now", "2025-07-29T06:00:30Z");
             Assert.Equal(0, run.Code);
             Assert.Equal(LinksOff + KeyMissing + "; and " + BaseMissing, run.Out.Split('\n')[0].TrimEnd('\r'));
-            Assert.Single(run.Out.Split('\n'), l => l.StartsWith("warning: messages carry"));
+            Assert.Single(run.Out.Split('\n'), l => l.StartsWith("warning: messages carry", StringComparison.Ordinal));
         });
         await WithLinkSettings(key, null, async () =>
         {

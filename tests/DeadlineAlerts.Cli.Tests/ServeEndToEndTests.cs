@@ -110,7 +110,7 @@ public sealed class ServeEndToEndTests
         Assert.Single((await api.Installation.Get<RecordStore>().GetSubscriberAsync("beijing-desk"))!.Value.Channels); // GET changes nothing
 
         // Refusals before the link is used: a forged token, and the real one once its lifetime has passed.
-        var forgedLink = link[..(link.IndexOf("token=") + 6)] + "djE.Zm9yZ2Vk";
+        var forgedLink = link[..(link.IndexOf("token=", StringComparison.Ordinal) + 6)] + "djE.Zm9yZ2Vk";
         var forged = new[] { await api.Follow("GET", forgedLink), await api.Follow("POST", forgedLink, "List-Unsubscribe=One-Click") };
         api.Installation.Clock.Advance(Duration.FromDays(61));
         var expired = new[] { await api.Follow("GET", link), await api.Follow("POST", link, "List-Unsubscribe=One-Click") };

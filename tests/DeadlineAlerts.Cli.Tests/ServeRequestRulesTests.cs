@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -28,12 +29,12 @@ public sealed class ServeRequestRulesTests
         await using var stream = client.GetStream();
         var bytes = Encoding.UTF8.GetBytes(body ?? "");
         var request = new StringBuilder()
-            .Append($"{method} {target} HTTP/1.1\r\n")
-            .Append($"Host: {host.Authority}\r\n")
-            .Append($"Authorization: Bearer {ServedApi.AliceKey}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"{method} {target} HTTP/1.1\r\n")
+            .Append(CultureInfo.InvariantCulture, $"Host: {host.Authority}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"Authorization: Bearer {ServedApi.AliceKey}\r\n")
             .Append("If-Match: *\r\n")
             .Append(contentType is null ? "" : $"Content-Type: {contentType}\r\n")
-            .Append($"Content-Length: {bytes.Length}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"Content-Length: {bytes.Length}\r\n")
             .Append("Connection: close\r\n\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request.ToString()));
         await stream.WriteAsync(bytes);
@@ -41,7 +42,7 @@ public sealed class ServeRequestRulesTests
         var text = await reader.ReadToEndAsync();
         var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         var head = text[..split];
-        return new RawAnswer(int.Parse(head.Split(' ')[1]), head, text[(split + 4)..]);
+        return new RawAnswer(int.Parse(head.Split(' ')[1], CultureInfo.InvariantCulture), head, text[(split + 4)..]);
     }
 
     public static readonly TheoryData<string, string, string> PathIds = new()

@@ -49,7 +49,7 @@ public sealed class TimeZoneRulesChangeTests
         await using var dla = new DlaProcess(environment: DlaProcess.LoopbackSettings());
         var file = Records.File(
             Deadlines.Select(d => Records.Deadline(d.Id, d.Local, d.Zone, "tz", Leads, $"Deadline in {d.Zone}")).ToArray(),
-            Subscribers.Select(s => Records.Subscriber(s, receiver.Url(s), s.StartsWith("stockholm") ? "Europe/Stockholm" : "Asia/Shanghai", ["tz"])).ToArray());
+            Subscribers.Select(s => Records.Subscriber(s, receiver.Url(s), s.StartsWith("stockholm", StringComparison.Ordinal) ? "Europe/Stockholm" : "Asia/Shanghai", ["tz"])).ToArray());
 
         // Planned and run with 2025b up to 7 Dec 16:30 UTC: the P7D alerts of Edmonton, Havana and Casablanca (old
         // instants 16:00, 14:00 and 16:00) are sent; Vancouver's (old 17:00) is still to come.

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
-using Deque.AxeCore.Playwright;
 using DeadlineAlerts.Testing.Processes;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace DeadlineAlerts.Console.Tests;

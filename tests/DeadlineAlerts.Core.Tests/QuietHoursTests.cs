@@ -149,8 +149,8 @@ public class QuietHoursTests
             Reader.ReadJson(SubscriberFile(new { from = "10pm", to = (string?)null, urgent = "yes", until = "x" }), Utc("2025-01-01T00:00:00Z"))).Problems;
 
         Assert.Contains(problems, p => p.ToString() == "subscriber desk: quietHours.from \"10pm\" is not a time; give a 24-hour local time such as 22:00 (in the subscriber's timeZone, else each deadline's)");
-        Assert.Contains(problems, p => p.Record == "subscriber desk" && p.Field == "quietHours.to" && p.Message.StartsWith("is missing"));
-        Assert.Contains(problems, p => p.Field == "quietHours.urgent" && p.Value == "\"yes\"" && p.Message.StartsWith("must be true"));
+        Assert.Contains(problems, p => p.Record == "subscriber desk" && p.Field == "quietHours.to" && p.Message.StartsWith("is missing", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Field == "quietHours.urgent" && p.Value == "\"yes\"" && p.Message.StartsWith("must be true", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Field == "quietHours.until" && p.Message.Contains("known fields are from, to, urgent"));
         Assert.Equal(4, problems.Count);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -49,7 +50,7 @@ public sealed partial class MessageFittingTests
 
     private static (HashSet<string> Shown, int Counted) Tally(string text) =>
         (Shown().Matches(text).Select(m => m.Groups[1].Value).ToHashSet(),
-         Counted().Match(text) is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0);
+         Counted().Match(text) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
 
     [Theory]
     [InlineData(70)]

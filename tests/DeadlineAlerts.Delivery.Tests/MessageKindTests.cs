@@ -2,8 +2,8 @@ using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Delivery.Email;
 using DeadlineAlerts.Delivery.Slack;
 using DeadlineAlerts.Delivery.Teams;
-using DeadlineAlerts.Delivery.Webhook;
 using DeadlineAlerts.Delivery.Tests.Support;
+using DeadlineAlerts.Delivery.Webhook;
 
 namespace DeadlineAlerts.Delivery.Tests;
 

@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
-using NodaTime;
-using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Delivery.Email;
 using DeadlineAlerts.Delivery.Slack;
 using DeadlineAlerts.Delivery.Teams;
-using DeadlineAlerts.Delivery.Webhook;
 using DeadlineAlerts.Delivery.Tests.Support;
+using DeadlineAlerts.Delivery.Webhook;
+using NodaTime;
 
 namespace DeadlineAlerts.Delivery.Tests;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DeadlineAlerts.Core.Delivery;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Delivery.Email;
@@ -22,7 +23,7 @@ public sealed class SmtpAndPickupTests : IAsyncLifetime
             ["DeadlineAlerts:Email:Transport"] = "smtp",
             ["DeadlineAlerts:Email:From"] = "alerts@example.com",
             ["DeadlineAlerts:Email:Smtp:Host"] = "127.0.0.1",
-            ["DeadlineAlerts:Email:Smtp:Port"] = _smtp.Port.ToString(),
+            ["DeadlineAlerts:Email:Smtp:Port"] = _smtp.Port.ToString(CultureInfo.InvariantCulture),
             ["DeadlineAlerts:Email:Smtp:UseStartTls"] = "false",
         };
         foreach (var (k, v) in more) settings[k] = v;
@@ -92,7 +93,7 @@ public sealed class SmtpAndPickupTests : IAsyncLifetime
     [Fact]
     public async Task Smtp_connection_refused_is_a_retry()
     {
-        var outcome = await Send(Smtp(("DeadlineAlerts:Email:Smtp:Port", LoopbackSmtpServer.FreePort().ToString())));
+        var outcome = await Send(Smtp(("DeadlineAlerts:Email:Smtp:Port", LoopbackSmtpServer.FreePort().ToString(CultureInfo.InvariantCulture))));
 
         Assert.Equal(DeliveryStatus.Retry, outcome.Status);
         Assert.StartsWith("SMTP connection failed", outcome.Reason);

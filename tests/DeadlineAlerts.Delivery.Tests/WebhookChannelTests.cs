@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -38,7 +39,7 @@ public sealed class WebhookChannelTests : IAsyncLifetime
         Assert.Equal(alert.MessageId.Value, request.Header("webhook-id"));
         Assert.Equal(alert.MessageId.Value, request.Header("Idempotency-Key"));
         // The wire clock: real time, though this host's schedule clock stands in 2025 (as under `dla --now`).
-        Assert.InRange(long.Parse(request.Header("webhook-timestamp")!), before, after);
+        Assert.InRange(long.Parse(request.Header("webhook-timestamp")!, CultureInfo.InvariantCulture), before, after);
         Assert.True(ReceiverExample.Verify(Secret, request.Header("webhook-id")!, request.Header("webhook-timestamp")!,
             request.Header("webhook-signature")!, request.Body, DateTimeOffset.UtcNow));
         Assert.Equal("deadline.alert", (string?)JsonNode.Parse(request.BodyText)!["type"]);
@@ -53,7 +54,7 @@ public sealed class WebhookChannelTests : IAsyncLifetime
         var tampered = r.Body.ToArray();
         tampered[^2] ^= 1;
 
-        var sentAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(r.Header("webhook-timestamp")!));
+        var sentAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(r.Header("webhook-timestamp")!, CultureInfo.InvariantCulture));
         Assert.True(ReceiverExample.Verify(Secret, r.Header("webhook-id")!, r.Header("webhook-timestamp")!, r.Header("webhook-signature")!, r.Body, sentAt));
         Assert.False(ReceiverExample.Verify(Secret, r.Header("webhook-id")!, r.Header("webhook-timestamp")!, r.Header("webhook-signature")!, tampered, sentAt));
         Assert.False(ReceiverExample.Verify(Secret, r.Header("webhook-id")!, r.Header("webhook-timestamp")!, r.Header("webhook-signature")!, r.Body,
@@ -77,7 +78,7 @@ public sealed class WebhookChannelTests : IAsyncLifetime
         new StandardWebhooks.StandardWebhook(Secret).Verify(r.BodyText, headers); // throws if refused
 
         // The same post, correctly signed but stamped with the schedule clock (what was sent under --now before): refused.
-        var stamped2025 = DeliveryHost.Now.ToUnixTimeSeconds().ToString();
+        var stamped2025 = DeliveryHost.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         headers["webhook-timestamp"] = stamped2025;
         headers["webhook-signature"] = WebhookChannel.Sign(WebhookSecret.Key(Secret)!, r.Header("webhook-id")!, stamped2025, r.BodyText);
         var refused = Assert.ThrowsAny<Exception>(() => new StandardWebhooks.StandardWebhook(Secret).Verify(r.BodyText, headers));

@@ -79,7 +79,7 @@ public sealed class ConfigurationTests
         Assert.Equal(0, acs.Connections);
 
         // And the connection string is the real thing: Azurite answers it.
-        await foreach (var _t in storage.Tables.QueryAsync(maxPerPage: 1)) break;
+        await foreach (var table in storage.Tables.QueryAsync(maxPerPage: 1)) break;
         Assert.Equal(1, storage.Requests.Count);
     }
 
@@ -120,7 +120,7 @@ public sealed class ConfigurationTests
             ["DeadlineAlerts:Storage:TableServiceUri"] = "https://127.0.0.1:1/",
             ["DeadlineAlerts:Storage:QueueServiceUri"] = "https://127.0.0.1:1/",
         });
-        await using var _p = provider;
+        await using var disposing = provider;
 
         Assert.Null(provider.GetRequiredService<StorageClients>().Credential);
     }
@@ -129,7 +129,7 @@ public sealed class ConfigurationTests
     public async Task Only_one_service_uri_is_refused_naming_both_settings()
     {
         var (provider, _) = Build(new() { ["DeadlineAlerts:Storage:TableServiceUri"] = "https://127.0.0.1:1/" });
-        await using var _p = provider;
+        await using var disposing = provider;
 
         // Refused when the options are first read: at start under the host (ValidateOnStart), here at the first client.
         var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<StorageClients>());

@@ -57,7 +57,7 @@ public sealed class HttpApiTests
         foreach (var (method, path, field) in new[] { ("GET", "deadlines/..%2F..%2Fx", "id"), ("DELETE", "deadlines/a%2Fb", "id"), ("POST", "subscribers/desk/channels/..%2Fx/test", "channelId") })
         {
             var request = new TestHttpRequest(method, new Uri($"{Base}/api/{path}?code=fn-key"), t.Services);
-            var refused = Answer(await (path.StartsWith("deadlines") ? api.Deadlines(request, CancellationToken.None) : api.Subscribers(request, CancellationToken.None)));
+            var refused = Answer(await (path.StartsWith("deadlines", StringComparison.Ordinal) ? api.Deadlines(request, CancellationToken.None) : api.Subscribers(request, CancellationToken.None)));
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Equal(field, (string?)JsonNode.Parse(refused.BodyText)!["errors"]![0]!["field"]);
         }

@@ -22,8 +22,9 @@ public static class Records
             channels = new[] { new { type = "webhook", url, secret = "whsec_" + Convert.ToBase64String(new byte[32]) } }
         };
 
-    public static string File(object[] deadlines, object[] subscribers) =>
-        JsonSerializer.Serialize(new { deadlines, subscribers }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
+    private static readonly JsonSerializerOptions FileJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    public static string File(object[] deadlines, object[] subscribers) => JsonSerializer.Serialize(new { deadlines, subscribers }, FileJson);
 
     public static async Task<ImportResult> ImportAsync(this TestInstallation t, string json) =>
         await t.Get<ImportService>().ImportAsync(t.Get<RecordReader>().ReadJson(json, t.Clock.GetCurrentInstant()));

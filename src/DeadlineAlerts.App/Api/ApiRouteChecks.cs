@@ -79,7 +79,7 @@ internal static class ApiRouteChecks
     {
         if (route.Body == ApiBody.None || request.Body.IsEmpty) return null;
         var given = request.Header("Content-Type");
-        MediaTypeHeaderValue.TryParse(given, out var type);
+        var type = MediaTypeHeaderValue.TryParse(given, out var parsed) ? parsed : null;
         var media = type?.MediaType?.ToLowerInvariant();
         var charset = type?.CharSet?.Trim('"').ToLowerInvariant();
         if (route.Body == ApiBody.Json)

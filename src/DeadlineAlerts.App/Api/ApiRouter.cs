@@ -65,7 +65,7 @@ public sealed class ApiRouter
         var path = request.Path.Split('?')[0].Trim('/').Split('/');
         var matches = _routes.Select(r => (Route: r, Values: r.Match(path))).Where(m => m.Values is not null).ToList();
         if (matches.Count == 0) return ApiResponse.Problem(ApiProblem.NotFound($"No route {request.Path}."));
-        var method = request.Method.ToUpperInvariant() == "HEAD" ? "GET" : request.Method.ToUpperInvariant();
+        var method = string.Equals(request.Method, "HEAD", StringComparison.OrdinalIgnoreCase) ? "GET" : request.Method.ToUpperInvariant();
         var (route, values) = matches.FirstOrDefault(m => m.Route.Method == method);
         if (route is null)
         {
@@ -79,7 +79,7 @@ public sealed class ApiRouter
             });
         }
 
-        string caller = "anonymous";
+        var caller = "anonymous";
         if (route.Access == ApiAccess.Operator && !TryAuthorize(request, out caller, out var problem))
             return ApiResponse.Problem(problem!);
         // dla serve's Kestrel refuses a larger body before reading it; behind the Functions host it is refused here.

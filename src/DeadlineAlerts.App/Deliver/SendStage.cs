@@ -12,10 +12,12 @@ public sealed record Sent(Composition Composition, DeliveryOutcome? Outcome);
 /// handled. A channel returns outcomes and should not throw; an
 /// exception is a transient failure described by its type only (exception messages can carry URLs with tokens).
 /// </summary>
-public sealed class SendStage(IEnumerable<IAlertChannel> channels, IOptions<AlertsOptions> options)
+public sealed class SendStage(IEnumerable<IAlertChannel> channels, IOptions<AlertsOptions> options) : IDisposable
 {
     private readonly Dictionary<string, IAlertChannel> _channels = channels.ToDictionary(c => c.Type, StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _inFlight = new(Math.Max(1, options.Value.DeliveryConcurrency));
+
+    public void Dispose() => _inFlight.Dispose();
 
     public async Task<IReadOnlyList<Sent>> RunAsync(IReadOnlyList<Composition> composed, CancellationToken ct)
     {

@@ -1,7 +1,7 @@
 using DeadlineAlerts.App.Records;
 using DeadlineAlerts.Core.Records;
-using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Storage.Audit;
+using DeadlineAlerts.Storage.Records;
 
 namespace DeadlineAlerts.App.Import;
 

@@ -1,9 +1,9 @@
-using DeadlineAlerts.Core.Schedule;
-using DeadlineAlerts.Core.Records;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Core.Schedule;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

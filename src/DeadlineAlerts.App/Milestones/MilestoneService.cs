@@ -1,5 +1,5 @@
-using DeadlineAlerts.App.Records;
 using Azure;
+using DeadlineAlerts.App.Records;
 using DeadlineAlerts.Core.Pipeline;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
@@ -84,7 +84,7 @@ public sealed class MilestoneService(
 
         if (due.Instant == old.Due.Instant)
         {
-            var last = old.History.LastOrDefault();
+            var last = old.History.Count > 0 ? old.History[^1] : null;
             return last is { Kind: ChangeKind.Extended or ChangeKind.MovedEarlier } && last.NewDue.Instant == due.Instant
                 ? await FinishAsync(stored, Before(old, last), last, 0, ct) with { Change = null, Warning = parsed.Warning }
                 : new MilestoneResult(stored, null, 0, 0, 0, parsed.Warning);
@@ -120,7 +120,7 @@ public sealed class MilestoneService(
         var old = stored.Value;
         if (old.Status == status)
         {
-            var last = old.History.LastOrDefault();
+            var last = old.History.Count > 0 ? old.History[^1] : null;
             return last?.Kind == kind
                 ? await FinishAsync(stored, Before(old, last), last, 0, ct) with { Change = null }
                 : new MilestoneResult(stored, null, 0, 0, 0);

@@ -188,7 +188,7 @@ public sealed class OperatorActions(
         };
         var result = await outbox.SubmitAsync([dispatch], now, ct);
         var (pk, rk) = LedgerKeys.Of(dispatch);
-        var added = result.Inserted.FirstOrDefault() ?? (await ledger.GetAsync([(pk, rk)], ct)).Single();
+        var added = result.Inserted is [var first, ..] ? first : (await ledger.GetAsync([(pk, rk)], ct)).Single();
         await audit.AppendAsync(AuditEntries.For(now, actor, Resent, subscriber, subscriber) with
         {
             Summary = $"{row.Kind.Wire()} {row.MessageId}{(row.DeadlineId.Value.Length > 0 ? $" (deadline {row.DeadlineId})" : "")} re-sent to channel {channel.Id} ({channel.Redacted}) as {LedgerKey(added)}; it had failed: {row.LastError}",

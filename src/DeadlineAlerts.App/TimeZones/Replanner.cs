@@ -185,8 +185,8 @@ public sealed class Replanner(
 
         // A record that cannot be read is named and left out: its next write plans it with the data in use.
         var unreadable = new List<UnreadableRecord>();
-        var deadlines = await records.ListDeadlinesAsync(ct, unreadable);
-        var subscribers = await records.ListSubscribersAsync(ct, unreadable);
+        var deadlines = await records.ListDeadlinesAsync(unreadable, ct);
+        var subscribers = await records.ListSubscribersAsync(unreadable, ct);
         foreach (var u in unreadable) logger.RecordUnreadable(u.RecordKind, u.Id, u.Field, u.Problem);
 
         // The alerts as the tz data in use plans them, each with the id that was in force before.
@@ -198,7 +198,7 @@ public sealed class Replanner(
             var deadline = due.Instant == stored.Due.Instant ? stored : stored with { Due = due };
             if (due.Instant != stored.Due.Instant) moved.Add((stored, due));
             // A re-plan cut short after moving the record: the id in force before is the one of its entry's old instant.
-            var before = stored.History.LastOrDefault() is { Kind: ChangeKind.ZoneRules } h && h.NewDue.Instant == stored.Due.Instant && h.Reason == reason
+            var before = stored.History is [.., { Kind: ChangeKind.ZoneRules } h] && h.NewDue.Instant == stored.Due.Instant && h.Reason == reason
                 ? h.OldDue.Instant
                 : stored.Due.Instant;
             foreach (var s in subscribers)

@@ -1,10 +1,10 @@
-using DeadlineAlerts.Core.Records;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using DeadlineAlerts.Core.Time;
+using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
 using DeadlineAlerts.Core.Schedule;
+using DeadlineAlerts.Core.Time;
 using NodaTime;
 using NodaTime.Text;
 

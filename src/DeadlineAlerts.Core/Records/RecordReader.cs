@@ -127,7 +127,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             problems.Add(new RecordProblem($"{kind} {dup.Key}", "id", dup.Key, $"appears {dup.Count()} times in the file; each {kind} id must be unique"));
     }
 
-    private Deadline? ReadDeadline(JsonElement e, int index, Instant now, List<RecordProblem> problems, List<string> warnings)
+    private static Deadline? ReadDeadline(JsonElement e, int index, Instant now, List<RecordProblem> problems, List<string> warnings)
     {
         var before = problems.Count;
         var r = new Fields(e, $"deadline #{index + 1}", problems,
@@ -486,7 +486,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             return null;
         }
 
-        public IReadOnlyList<string> Strings(string field)
+        public List<string> Strings(string field)
         {
             if (!_e.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) return [];
             if (v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
@@ -538,7 +538,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             return new QuietHours(from.Value, to.Value, urgent);
         }
 
-        public IReadOnlyList<LeadTime> LeadTimes(string field)
+        public List<LeadTime> LeadTimes(string field)
         {
             var list = new List<LeadTime>();
             foreach (var text in Strings(field))

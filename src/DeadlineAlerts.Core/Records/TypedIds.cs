@@ -23,6 +23,10 @@ public readonly record struct DeadlineId(string Value) : ITypedId<DeadlineId>, I
     public static DeadlineId From(string value) => new(value);
     public static implicit operator DeadlineId(string value) => new(value);
     public int CompareTo(DeadlineId other) => string.CompareOrdinal(Value, other.Value);
+    public static bool operator <(DeadlineId left, DeadlineId right) => left.CompareTo(right) < 0;
+    public static bool operator <=(DeadlineId left, DeadlineId right) => left.CompareTo(right) <= 0;
+    public static bool operator >(DeadlineId left, DeadlineId right) => left.CompareTo(right) > 0;
+    public static bool operator >=(DeadlineId left, DeadlineId right) => left.CompareTo(right) >= 0;
     public override string ToString() => Value ?? "";
 }
 
@@ -33,6 +37,10 @@ public readonly record struct SubscriberId(string Value) : ITypedId<SubscriberId
     public static SubscriberId From(string value) => new(value);
     public static implicit operator SubscriberId(string value) => new(value);
     public int CompareTo(SubscriberId other) => string.CompareOrdinal(Value, other.Value);
+    public static bool operator <(SubscriberId left, SubscriberId right) => left.CompareTo(right) < 0;
+    public static bool operator <=(SubscriberId left, SubscriberId right) => left.CompareTo(right) <= 0;
+    public static bool operator >(SubscriberId left, SubscriberId right) => left.CompareTo(right) > 0;
+    public static bool operator >=(SubscriberId left, SubscriberId right) => left.CompareTo(right) >= 0;
     public override string ToString() => Value ?? "";
 }
 
@@ -46,6 +54,10 @@ public readonly record struct ChannelId(string Value) : ITypedId<ChannelId>, ICo
     public static ChannelId From(string value) => new(value);
     public static implicit operator ChannelId(string value) => new(value);
     public int CompareTo(ChannelId other) => string.CompareOrdinal(Value, other.Value);
+    public static bool operator <(ChannelId left, ChannelId right) => left.CompareTo(right) < 0;
+    public static bool operator <=(ChannelId left, ChannelId right) => left.CompareTo(right) <= 0;
+    public static bool operator >(ChannelId left, ChannelId right) => left.CompareTo(right) > 0;
+    public static bool operator >=(ChannelId left, ChannelId right) => left.CompareTo(right) >= 0;
     public override string ToString() => Value ?? "";
 }
 

@@ -1,6 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Schedule;
-using System.Diagnostics.CodeAnalysis;
 using NodaTime;
 
 namespace DeadlineAlerts.Core.Rendering;
@@ -274,7 +274,7 @@ public sealed record DigestMessage : MessageView
     }
 
     /// <summary>"3 deadlines in the next 60 days, 1 overdue".</summary>
-    private static string DigestSummary(IReadOnlyList<MessageItem> items, Duration horizon)
+    private static string DigestSummary(List<MessageItem> items, Duration horizon)
     {
         var upcoming = items.Count(i => !i.Overdue);
         var overdue = items.Count - upcoming;

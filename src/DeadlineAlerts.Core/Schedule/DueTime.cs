@@ -99,7 +99,7 @@ public sealed record DueTime(LocalDateTime Local, DateTimeZone Zone, Instant Ins
             var local = r.Value;
             var mapping = zone.MapLocal(local);
             var zoned = local.InZone(zone, OperatorResolver);
-            string? warning = mapping.Count switch
+            var warning = mapping.Count switch
             {
                 0 => $"{LocalDateTimePattern.ExtendedIso.Format(local)} does not exist in {zone.Id} (clocks go forward); moved to {LocalDateTimePattern.ExtendedIso.Format(zoned.LocalDateTime)}",
                 2 => null, // the earlier instant, as documented; an offset picks the later one

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using NodaTime;
 using NodaTime.Text;
 
@@ -10,6 +11,7 @@ namespace DeadlineAlerts.Core.Schedule;
 /// So <c>P1D</c> before 09:00 on the day clocks go forward fires at 09:00 the day before (23 real hours),
 /// while <c>PT24H</c> fires exactly 24 hours earlier (08:00 local).
 /// </summary>
+[SuppressMessage("Design", "CA1036", Justification = "The order is approximate (P1M sorts with P30D, which it does not equal): it sorts lists, and `<` would promise more.")]
 public readonly record struct LeadTime : IComparable<LeadTime>
 {
     private static readonly PeriodPattern Iso = PeriodPattern.NormalizingIso;
@@ -41,7 +43,7 @@ public readonly record struct LeadTime : IComparable<LeadTime>
         const string accepted = "an ISO 8601 duration such as P30D, P1W, P1DT12H, PT1H or PT0S";
         if (string.IsNullOrWhiteSpace(text)) { problem = $"is empty; give {accepted}"; return false; }
         var trimmed = text.Trim();
-        if (trimmed.StartsWith('-') || trimmed.Contains("-", StringComparison.Ordinal))
+        if (trimmed.StartsWith('-') || trimmed.Contains('-', StringComparison.Ordinal))
         {
             problem = $"is negative; a lead time counts back from the deadline, so give a positive {accepted}";
             return false;

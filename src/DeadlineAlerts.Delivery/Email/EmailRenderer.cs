@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -90,11 +91,11 @@ public sealed class EmailRenderer(EmailOptions options)
         sb.Append(a.PlainText).Append('\n');
         if (a is AlertMessage alert)
         {
-            sb.Append($"Countdown: {alert.Countdown}\n");
-            sb.Append($"Lead time: {alert.LeadTime?.Words}").Append(alert.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
+            sb.Append(CultureInfo.InvariantCulture, $"Countdown: {alert.Countdown}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"Lead time: {alert.LeadTime?.Words}").Append(alert.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
             if (!string.IsNullOrWhiteSpace(alert.Notes)) sb.Append('\n').Append(alert.Notes.Trim()).Append('\n');
         }
-        sb.Append($"\n--\n{Footer(a)}").Append(unsubscribe is null ? "" : $" Unsubscribe: {unsubscribe}").Append('\n');
+        sb.Append(CultureInfo.InvariantCulture, $"\n--\n{Footer(a)}").Append(unsubscribe is null ? "" : $" Unsubscribe: {unsubscribe}").Append('\n');
         return sb.ToString();
     }
 
@@ -103,7 +104,7 @@ public sealed class EmailRenderer(EmailOptions options)
         static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
         var rows = new StringBuilder();
         void Row(string label, string valueHtml, string color = "#555") =>
-            rows.Append($"<tr><th align=\"left\" style=\"padding:2px 12px 2px 0;color:{color}\">{E(label)}</th><td style=\"padding:2px 0\">{valueHtml}</td></tr>\n");
+            rows.Append(CultureInfo.InvariantCulture, $"<tr><th align=\"left\" style=\"padding:2px 12px 2px 0;color:{color}\">{E(label)}</th><td style=\"padding:2px 0\">{valueHtml}</td></tr>\n");
         void SourceRow()
         {
             if (LinkText.SafeHttpUrl(a.Source) is { } url) Row("Source", $"<a href=\"{E(url)}\">{E(LinkText.Truncate(a.Source!.Trim(), 120))}</a>");

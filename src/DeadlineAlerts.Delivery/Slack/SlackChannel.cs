@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -165,7 +166,7 @@ public static class SlackMessage
     private static (string Facts, string Context) NoticeText(NoticeMessage a)
     {
         var facts = new StringBuilder($"*{Escape(a.Headline)}*");
-        foreach (var (label, value) in a.FactRows) facts.Append($"\n*{Escape(label)}:* {Escape(value)}");
+        foreach (var (label, value) in a.FactRows) facts.Append(CultureInfo.InvariantCulture, $"\n*{Escape(label)}:* {Escape(value)}");
         AppendSource(facts, a.Source);
         return (facts.ToString(), "Change notice" + (a.Category is { } c ? $" · {Escape(c)}" : ""));
     }
@@ -173,10 +174,10 @@ public static class SlackMessage
     private static (string Facts, string Context) AlertText(AlertMessage a)
     {
         var facts = new StringBuilder($"*{Escape(a.Countdown)}*\n");
-        facts.Append($"*Due:* {Escape(a.DueInDeadlineZone)}");
-        if (a.ShowsSubscriberZone) facts.Append($"\n*Your time:* {Escape(a.DueInSubscriberZone)}");
+        facts.Append(CultureInfo.InvariantCulture, $"*Due:* {Escape(a.DueInDeadlineZone)}");
+        if (a.ShowsSubscriberZone) facts.Append(CultureInfo.InvariantCulture, $"\n*Your time:* {Escape(a.DueInSubscriberZone)}");
         AppendSource(facts, a.Source);
-        if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append($"\n{Escape(a.Notes)}");
+        if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append(CultureInfo.InvariantCulture, $"\n{Escape(a.Notes)}");
         return (facts.ToString(), $"Lead time: {Escape(a.LeadTime?.Words ?? "")}" + (a.Category is { } c ? $" · {Escape(c)}" : "")
                                   + (a.Late ? " · *late alert*: sent after its planned time" : ""));
     }
@@ -195,8 +196,8 @@ public static class SlackMessage
 
     private static void AppendSource(StringBuilder facts, string? source)
     {
-        if (LinkText.SafeHttpUrl(source) is { } url) facts.Append($"\n*Source:* <{LinkTarget(url)}|{Escape(LinkText.Truncate(HostOf(url), 80))}>");
-        else if (!string.IsNullOrWhiteSpace(source)) facts.Append($"\n*Source:* {Escape(source)}");
+        if (LinkText.SafeHttpUrl(source) is { } url) facts.Append(CultureInfo.InvariantCulture, $"\n*Source:* <{LinkTarget(url)}|{Escape(LinkText.Truncate(HostOf(url), 80))}>");
+        else if (!string.IsNullOrWhiteSpace(source)) facts.Append(CultureInfo.InvariantCulture, $"\n*Source:* {Escape(source)}");
     }
 
     /// <summary>Slack's three control characters in mrkdwn: &amp;, &lt;, &gt;. Nothing else needs escaping.</summary>

@@ -342,7 +342,7 @@ public sealed class AlertLedger(StorageClients clients)
         if (claims.Any(c => c.Status != LedgerStatus.Sending || c.Attempts != 0 || c.NextAttemptAt is not null))
             throw new ArgumentException("only first claims of planned rows are written as a merge", nameof(claims));
         var chunks = claims.GroupBy(e => e.PartitionKey).SelectMany(p => p.Chunk(TableBatches.MaxBatch));
-        var written = await Task.WhenAll(chunks.Select(chunk => UpdateChunkAsync(chunk, ct, ClaimColumns, TableUpdateMode.Merge)));
+        var written = await Task.WhenAll(chunks.Select(chunk => UpdateChunkAsync(chunk, ClaimColumns, TableUpdateMode.Merge, ct)));
         return written.SelectMany(w => w).ToList();
     }
 
@@ -353,9 +353,9 @@ public sealed class AlertLedger(StorageClients clients)
     };
 
     private Task<List<LedgerEntry>> UpdateChunkAsync(LedgerEntry[] chunk, CancellationToken ct) =>
-        UpdateChunkAsync(chunk, ct, e => e.ToStateEntity(), TableUpdateMode.Merge);
+        UpdateChunkAsync(chunk, e => e.ToStateEntity(), TableUpdateMode.Merge, ct);
 
-    private async Task<List<LedgerEntry>> UpdateChunkAsync(LedgerEntry[] chunk, CancellationToken ct, Func<LedgerEntry, TableEntity> columns, TableUpdateMode mode)
+    private async Task<List<LedgerEntry>> UpdateChunkAsync(LedgerEntry[] chunk, Func<LedgerEntry, TableEntity> columns, TableUpdateMode mode, CancellationToken ct)
     {
         var action = mode == TableUpdateMode.Merge ? TableTransactionActionType.UpdateMerge : TableTransactionActionType.UpdateReplace;
         var written = new List<LedgerEntry>();

@@ -60,8 +60,11 @@ public sealed class RecordStore(StorageClients clients)
         return r.HasValue ? RecordEntities.ReadSubscriber(r.Value!) : RecordRead<Subscriber>.Missing;
     }
 
+    /// <summary>Every readable deadline; unreadable ones are left out.</summary>
+    public Task<List<Deadline>> ListDeadlinesAsync(CancellationToken ct = default) => ListDeadlinesAsync(null, ct);
+
     /// <summary>Every readable deadline; unreadable ones are left out and added to <paramref name="unreadable"/> when given.</summary>
-    public async Task<List<Deadline>> ListDeadlinesAsync(CancellationToken ct = default, List<UnreadableRecord>? unreadable = null)
+    public async Task<List<Deadline>> ListDeadlinesAsync(List<UnreadableRecord>? unreadable, CancellationToken ct)
     {
         var list = new List<Deadline>();
         await foreach (var e in Deadlines.QueryAsync<TableEntity>(AllShardsOf("deadline"), cancellationToken: ct))
@@ -72,7 +75,11 @@ public sealed class RecordStore(StorageClients clients)
         return list;
     }
 
-    public async Task<List<Subscriber>> ListSubscribersAsync(CancellationToken ct = default, List<UnreadableRecord>? unreadable = null)
+    /// <summary>Every readable subscriber; unreadable ones are left out.</summary>
+    public Task<List<Subscriber>> ListSubscribersAsync(CancellationToken ct = default) => ListSubscribersAsync(null, ct);
+
+    /// <summary>Every readable subscriber; unreadable ones are left out and added to <paramref name="unreadable"/> when given.</summary>
+    public async Task<List<Subscriber>> ListSubscribersAsync(List<UnreadableRecord>? unreadable, CancellationToken ct)
     {
         var list = new List<Subscriber>();
         await foreach (var e in Subscribers.QueryAsync<TableEntity>(AllShardsOf("subscriber"), cancellationToken: ct))
@@ -217,10 +224,10 @@ public static class RecordEntities
 
     public static IReadOnlyList<RecordProblem> SizeProblems(Subscriber record) => SizeProblems(From(record), $"subscriber {record.Id}");
 
-    private static IReadOnlyList<RecordProblem> SizeProblems(TableEntity e, string name)
+    private static List<RecordProblem> SizeProblems(TableEntity e, string name)
     {
         var problems = new List<RecordProblem>();
-        long total = 4 + 2L * (e.PartitionKey.Length + e.RowKey.Length);
+        var total = 4 + 2L * (e.PartitionKey.Length + e.RowKey.Length);
         foreach (var (column, value) in e)
         {
             if (column is "PartitionKey" or "RowKey" or "odata.etag" or "Timestamp" || value is null) continue;
@@ -362,7 +369,7 @@ public static class RecordEntities
 
     private sealed record StoredChannel(string Type, string Target, string? Secret, string? Broken);
 
-    private static IReadOnlyList<LeadTime> Leads(string? text) =>
+    private static List<LeadTime> Leads(string? text) =>
         string.IsNullOrWhiteSpace(text) ? [] : text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(LeadTime.Parse).ToList();
 
     public static string Iso(Instant i) => InstantPattern.ExtendedIso.Format(i);

@@ -40,9 +40,9 @@ public sealed class FakeAcs : IAsyncDisposable
             SignatureProblems.Enqueue(problem);
             return Reply.Text(401, """{"error":{"code":"Denied","message":"Denied by the resource provider."}}""");
         }
-        if (r.Method == "POST" && r.RawTarget.StartsWith("/emails:send?"))
+        if (r.Method == "POST" && r.RawTarget.StartsWith("/emails:send?", StringComparison.Ordinal))
             return SendReplies.TryDequeue(out var send) ? send(r) : Accepted(r);
-        if (r.Method == "GET" && r.RawTarget.StartsWith("/emails/operations/"))
+        if (r.Method == "GET" && r.RawTarget.StartsWith("/emails/operations/", StringComparison.Ordinal))
         {
             var id = r.RawTarget["/emails/operations/".Length..].Split('?')[0];
             var status = PollStatuses.TryDequeue(out var s) ? s : "Succeeded";

@@ -57,7 +57,7 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
         public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
             using var stream = new MemoryStream(buffer.ToArray());
-            owner.Messages.Enqueue(MimeMessage.Load(stream));
+            owner.Messages.Enqueue(MimeMessage.Load(stream, cancellationToken));
             return Task.FromResult(SmtpResponse.Ok);
         }
     }

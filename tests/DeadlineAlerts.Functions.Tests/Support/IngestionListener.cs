@@ -31,7 +31,7 @@ public sealed class IngestionListener : IDisposable
             HttpListenerContext ctx;
             try { ctx = await _listener.GetContextAsync(); }
             catch (Exception) { return; }
-            Stream body = ctx.Request.InputStream;
+            var body = ctx.Request.InputStream;
             if (ctx.Request.Headers["Content-Encoding"] == "gzip") body = new GZipStream(body, CompressionMode.Decompress);
             using (var reader = new StreamReader(body, Encoding.UTF8))
                 foreach (var line in (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries))

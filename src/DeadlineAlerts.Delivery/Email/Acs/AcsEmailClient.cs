@@ -32,7 +32,7 @@ namespace DeadlineAlerts.Delivery.Email.Acs;
 /// Authentication is HMAC-SHA256 with the access key (<see cref="AcsHmacSigner"/>) or an Entra ID bearer
 /// token for scope <see cref="Scope"/>. Neither the key nor the token is ever logged or returned.
 /// </summary>
-public sealed class AcsEmailClient
+public sealed class AcsEmailClient : IDisposable
 {
     /// <summary>Entra ID scope of Communication Services; the double slash is part of it.</summary>
     public const string Scope = "https://communication.azure.com//.default";
@@ -72,6 +72,8 @@ public sealed class AcsEmailClient
 
     /// <summary>The Entra ID credential requests are signed with; null when the access key (HMAC) signs them.</summary>
     public TokenCredential? Credential => _credential;
+
+    public void Dispose() => _tokenGate.Dispose();
 
     public async Task<AcsSendResult> SendAsync(AcsEmailMessage message, Guid operationId, CancellationToken cancellationToken)
     {
@@ -196,7 +198,7 @@ public sealed class AcsEmailClient
     private async Task<AcsSendResult> FailureAsync(HttpResponseMessage response, Guid operationId)
     {
         var status = (int)response.StatusCode;
-        string? code = response.Headers.TryGetValues("x-ms-error-code", out var codes) ? codes.FirstOrDefault() : null;
+        var code = response.Headers.TryGetValues("x-ms-error-code", out var codes) ? codes.FirstOrDefault() : null;
         string? message = null;
         try
         {

@@ -57,7 +57,7 @@ public sealed class AcsEndpoint
     /// </summary>
     public static AcsEndpoint From(AcsEmailClientOptions options)
     {
-        string? endpoint = options.Endpoint;
+        var endpoint = options.Endpoint;
         byte[]? key = null;
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {

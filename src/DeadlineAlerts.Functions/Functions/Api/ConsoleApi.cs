@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using DeadlineAlerts.App.Api;
 using DeadlineAlerts.App.OperatorConsole;
 using DeadlineAlerts.Functions.Http;
@@ -16,6 +17,7 @@ namespace DeadlineAlerts.Functions.Functions.Api;
 public sealed class ConsoleApi(ApiRouter router)
 {
     [Function("Console")]
+    [SuppressMessage("Performance", "CA1822", Justification = "The worker's functions are its class's instance methods; this one needs no router.")]
     public async Task<HttpResponseData> Page(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "console/{*path}")] HttpRequestData request,
         CancellationToken cancellationToken)
