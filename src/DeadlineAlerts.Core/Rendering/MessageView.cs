@@ -247,7 +247,7 @@ public sealed record DigestMessage : MessageView
     /// </summary>
     public string? FullListUrl { get; init; }
 
-    public override string Headline => $"{Title}: {Summary}";
+    public override string Headline => T("digest.headline", ("title", Title), ("summary", Summary));
 
     /// <summary>The digest's lines: "7 days left: title, Tue 12 Aug 12:01 CST" / "OVERDUE by 2 days: title, due ...".</summary>
     public IEnumerable<string> ItemLines => Items.Select(i => i.Overdue

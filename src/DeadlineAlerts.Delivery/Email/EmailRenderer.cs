@@ -92,7 +92,7 @@ public sealed class EmailRenderer(EmailOptions options)
         if (a is AlertMessage alert)
         {
             sb.Append(a.Line("label.countdown", alert.Countdown)).Append('\n');
-            sb.Append(a.Line("label.leadTime", alert.LeadWords)).Append(alert.Late ? $" ({a.T("alert.lateNote")})" : "").Append('\n');
+            sb.Append(a.Line("label.leadTime", alert.LeadWords)).Append(alert.Late ? a.T("alert.lateNote") : "").Append('\n');
             if (!string.IsNullOrWhiteSpace(alert.Notes)) sb.Append('\n').Append(alert.Notes.Trim()).Append('\n');
         }
         sb.Append($"\n--\n{Footer(a)}").Append(unsubscribe is null ? "" : " " + a.Line("link.unsubscribe", unsubscribe)).Append('\n');
@@ -130,7 +130,7 @@ public sealed class EmailRenderer(EmailOptions options)
                 Row(a.T("label.countdown"), $"<strong>{E(alert.Countdown)}</strong>");
                 Row(a.T("label.due"), E(alert.DueInDeadlineZone));
                 if (alert.ShowsSubscriberZone) Row(a.T("label.yourTime"), E(alert.DueInSubscriberZone));
-                Row(a.T("label.leadTime"), E(alert.LeadWords) + (alert.Late ? $" <em>({E(a.T("alert.lateNote"))})</em>" : ""));
+                Row(a.T("label.leadTime"), E(alert.LeadWords) + (alert.Late ? $" <em>{E(a.T("alert.lateNote").Trim())}</em>" : ""));
                 if (alert.Category is { } c) Row(a.T("label.category"), E(c));
                 SourceRow();
                 if (!string.IsNullOrWhiteSpace(alert.Notes)) notes = $"<p style=\"white-space:pre-wrap\">{E(alert.Notes.Trim())}</p>\n";

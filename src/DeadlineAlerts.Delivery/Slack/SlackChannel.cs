@@ -181,7 +181,7 @@ public static class SlackMessage
         AppendSource(facts, a);
         if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append($"\n{Escape(a.Notes)}");
         return (facts.ToString(), Escape(a.Line("label.leadTime", a.LeadWords)) + (a.Category is { } c ? $" · {Escape(c)}" : "")
-                                  + (a.Late ? $" · *{Escape(a.T("alert.late"))}*: {Escape(a.T("alert.lateDetail"))}" : ""));
+                                  + (a.Late ? $" · *{Escape(a.T("alert.late"))}*{Escape(a.T("line", ("label", ""), ("value", a.T("alert.lateDetail"))))}" : ""));
     }
 
     private static JsonObject Section(string mrkdwn) => new()
