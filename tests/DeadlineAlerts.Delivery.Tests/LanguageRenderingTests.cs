@@ -64,7 +64,8 @@ public sealed partial class LanguageRenderingTests
             _ => Alerts.Due,
         };
         return new NoticeMessage(new MessageId("nt_0123456789abcdef"), new NoticeFacts(change, Alerts.Due, newDue, "Executive order", "maria"),
-            deadline, s, Alerts.Due - Duration.FromDays(2)) with { UnsubscribeUrl = Alerts.Unsubscribe };
+            deadline, s, Alerts.Due - Duration.FromDays(2)) with
+        { UnsubscribeUrl = Alerts.Unsubscribe };
     }
 
     /// <summary>A digest with an overdue deadline and more deadlines than Slack or Teams can show.</summary>
