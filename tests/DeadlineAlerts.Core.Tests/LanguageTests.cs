@@ -162,6 +162,15 @@ public sealed partial class LanguageTests
         Assert.Equal(("locale", "must be a string"), (problem.Field, problem.Message));
     }
 
+    [Fact]
+    public void The_samples_Beijing_desk_reads_Chinese_and_its_Stockholm_channel_Swedish()
+    {
+        var sample = System.IO.File.ReadAllText(RepoPath("samples/trade-deadlines.json"));
+        var set = new RecordReader(new EndpointPolicy(["127.0.0.1:5099"])).ReadJson(sample, Utc("2025-07-29T05:00:00Z"));
+        Assert.Equal([("beijing-desk", "zh-CN"), ("new-york-desk", null), ("stockholm-channel", "sv")],
+            set.Subscribers.OrderBy(s => s.Id.Value, StringComparer.Ordinal).Select(s => (s.Id.Value, s.Locale?.Name)));
+    }
+
     private static HashSet<string> Placeholders(string text) => [.. PlaceholderPattern().Matches(text).Select(m => m.Groups[1].Value)];
 
     [GeneratedRegex(@"\{([a-z]+)\}")]
@@ -170,7 +179,7 @@ public sealed partial class LanguageTests
     private static string RepoPath(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (Directory.Exists(Path.Combine(dir.FullName, relative))) return Path.Combine(dir.FullName, relative);
-        throw new DirectoryNotFoundException(relative);
+            if (Path.Exists(Path.Combine(dir.FullName, relative))) return Path.Combine(dir.FullName, relative);
+        throw new FileNotFoundException(relative);
     }
 }
