@@ -26,6 +26,8 @@ namespace DeadlineAlerts.App.Calendar;
 /// else the defaults, without one). Days and weeks are nominal in both RFC 5545 and <see cref="LeadTime"/>, so
 /// P7D becomes TRIGGER:-P7D; months and years, which RFC 5545 durations cannot hold, become the days they span
 /// on the deadline's calendar (P1M before 12 Aug is -P31D).</item>
+/// <item>A subscriber's feed is in their language (<see cref="Subscriber.Locale"/>): its name, the alarms' text and the
+/// events' descriptions. Titles, notes and sources are the records' own.</item>
 /// </list>
 /// </summary>
 public static class CalendarFeed
@@ -46,8 +48,9 @@ public static class CalendarFeed
             .Select(d => d with { Due = d.Due.UnderCurrentRules() })
             .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id)
             .ToList();
+        var language = MessageLanguage.For(subscriber?.Locale);
         var calendar = new IcalCalendar { ProductId = ProductId, Method = "PUBLISH" };
-        calendar.AddProperty("X-WR-CALNAME", name ?? (subscriber is null ? "Deadlines" : $"Deadlines for {subscriber.Name}"));
+        calendar.AddProperty("X-WR-CALNAME", name ?? (subscriber is null ? "Deadlines" : language.Text("calendar.name", ("name", subscriber.Name))));
         // Each zone's VTIMEZONE spans its deadlines and their alarms (the longest lead time before the earliest, with a
         // day to spare either side), however far ahead they are, from the tz data the deadlines were read with.
         foreach (var zone in chosen.Where(WrittenInOwnZone).GroupBy(d => d.Due.Zone.Id))
@@ -56,11 +59,11 @@ public static class CalendarFeed
             var to = zone.Max(d => d.Due.Instant) + NodaTime.Duration.FromDays(1);
             calendar.AddTimeZone(CalendarTimeZones.For(zone.First().Due.Zone, from, to));
         }
-        foreach (var d in chosen) calendar.Events.Add(Event(d, subscriber));
+        foreach (var d in chosen) calendar.Events.Add(Event(d, subscriber, language));
         return new CalendarSerializer().SerializeToString(calendar) ?? "";
     }
 
-    private static CalendarEvent Event(Deadline d, Subscriber? subscriber)
+    private static CalendarEvent Event(Deadline d, Subscriber? subscriber, MessageLanguage language)
     {
         var local = d.Due.Zoned.LocalDateTime;
         var e = new CalendarEvent
@@ -72,7 +75,7 @@ public static class CalendarFeed
                 ? new CalDateTime(local.ToDateTimeUnspecified(), d.Due.Zone.Id)
                 : new CalDateTime(d.Due.Instant.ToDateTimeUtc(), CalDateTime.UtcTzId),
             Summary = d.Title,
-            Description = Description(d, subscriber),
+            Description = Description(d, subscriber, language),
             Status = "CONFIRMED",
             Transparency = "TRANSPARENT",
         };
@@ -82,7 +85,7 @@ public static class CalendarFeed
             e.Alarms.Add(new Alarm
             {
                 Action = "DISPLAY",
-                Description = lead.IsAtDeadline ? $"Due now: {d.Title}" : $"{char.ToUpperInvariant(lead.Words[0])}{lead.Words[1..]}: {d.Title}",
+                Description = language.Text("calendar.alarm", ("lead", language.Capital(lead.IsAtDeadline ? language.Text("countdown.dueNow") : Countdown.LeadWords(lead, language))), ("title", d.Title)),
                 Trigger = new Trigger(Trigger(lead, d.Due.Zoned)),
             });
         return e;
@@ -121,12 +124,15 @@ public static class CalendarFeed
         return -duration;
     }
 
-    public static string Description(Deadline d, Subscriber? subscriber)
+    public static string Description(Deadline d, Subscriber? subscriber) => Description(d, subscriber, MessageLanguage.For(subscriber?.Locale));
+
+    private static string Description(Deadline d, Subscriber? subscriber, MessageLanguage language)
     {
-        var lines = new List<string> { $"Due: {TimeText.Full(d.Due.Instant, d.Due.Zone)}" };
-        if (subscriber?.TimeZone is { } zone && zone.Id != d.Due.Zone.Id) lines.Add($"Your time: {TimeText.Full(d.Due.Instant, zone)}");
+        string Line(string key, string value) => language.Text("line", ("label", language.Text(key)), ("value", value));
+        var lines = new List<string> { Line("label.due", TimeText.Full(d.Due.Instant, d.Due.Zone, language)) };
+        if (subscriber?.TimeZone is { } zone && zone.Id != d.Due.Zone.Id) lines.Add(Line("label.yourTime", TimeText.Full(d.Due.Instant, zone, language)));
         if (!string.IsNullOrWhiteSpace(d.Notes)) lines.Add(d.Notes.Trim());
-        if (!string.IsNullOrWhiteSpace(d.Source)) lines.Add($"Source: {d.Source}");
+        if (!string.IsNullOrWhiteSpace(d.Source)) lines.Add(Line("label.source", d.Source));
         return string.Join("\n", lines);
     }
 }

@@ -8,8 +8,12 @@ using NodaTime;
 
 namespace DeadlineAlerts.App.Unsubscribe;
 
-/// <summary>What a valid unsubscribe token would remove: one channel (shown redacted) or the whole subscription.</summary>
-public sealed record UnsubscribeTarget(string SubscriberName, ChannelSpec? Channel, bool LastChannel);
+/// <summary>What a valid unsubscribe token would remove: one channel (shown redacted) or the whole subscription; and the
+/// subscriber's locale, which the page is written in.</summary>
+public sealed record UnsubscribeTarget(string SubscriberName, ChannelSpec? Channel, bool LastChannel, System.Globalization.CultureInfo? Locale = null);
+
+/// <summary>Whether a removal removed something, and the locale of the subscriber it was for (null when already gone).</summary>
+public sealed record UnsubscribeResult(bool Removed, System.Globalization.CultureInfo? Locale);
 
 /// <summary>
 /// Removes what a verified unsubscribe token names. A channel token removes that channel; removing the last
@@ -29,22 +33,22 @@ public sealed class UnsubscribeService(RecordStore records, AuditLog audit, IClo
         var stored = await records.GetSubscriberAsync(token.SubscriberId, ct);
         if (stored is null) return null;
         var s = stored.Value;
-        if (LinkScope.ChannelIdOf(token.Scope) is not { } channelId) return new UnsubscribeTarget(s.Name, null, true);
+        if (LinkScope.ChannelIdOf(token.Scope) is not { } channelId) return new UnsubscribeTarget(s.Name, null, true, s.Locale);
         var channel = s.Channels.FirstOrDefault(c => c.Id == channelId);
-        return channel is null ? null : new UnsubscribeTarget(s.Name, channel, s.Channels.Count == 1);
+        return channel is null ? null : new UnsubscribeTarget(s.Name, channel, s.Channels.Count == 1, s.Locale);
     }
 
-    /// <summary>True when this call removed something; false when it was already gone.</summary>
-    public async Task<bool> RemoveAsync(LinkToken token, CancellationToken ct = default)
+    /// <summary>Removed when this call removed something; not when it was already gone.</summary>
+    public async Task<UnsubscribeResult> RemoveAsync(LinkToken token, CancellationToken ct = default)
     {
         for (var attempt = 0; ; attempt++)
         {
             var stored = await records.GetSubscriberAsync(token.SubscriberId, ct);
-            if (stored is null) return false;
+            if (stored is null) return new UnsubscribeResult(false, null);
             var before = stored.Value;
             var channelId = LinkScope.ChannelIdOf(token.Scope);
             var channel = channelId is null ? null : before.Channels.FirstOrDefault(c => c.Id == channelId);
-            if (channelId is not null && channel is null) return false;
+            if (channelId is not null && channel is null) return new UnsubscribeResult(false, before.Locale);
             var remaining = channel is null ? [] : before.Channels.Where(c => c.Id != channel.Id).ToList();
             try
             {
@@ -61,7 +65,7 @@ public sealed class UnsubscribeService(RecordStore records, AuditLog audit, IClo
                         : after is null ? $"removed channel {channel.Id} ({channel.Redacted}), the last one, and with it the subscription"
                         : $"removed channel {channel.Id} ({channel.Redacted})",
                 }, ct);
-                return true;
+                return new UnsubscribeResult(true, before.Locale);
             }
             catch (RequestFailedException e) when (e.Status is 412 or 404 && attempt < 5) { }
         }

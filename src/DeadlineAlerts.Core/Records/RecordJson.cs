@@ -52,6 +52,7 @@ public static class RecordJson
     {
         var o = new JsonObject { ["id"] = s.Id.Value, ["name"] = s.Name };
         if (s.TimeZone is not null) o["timeZone"] = s.TimeZone.Id;
+        if (s.Locale is not null) o["locale"] = s.Locale.Name;
         if (s.Categories.Count > 0) o["categories"] = new JsonArray(s.Categories.Select(c => (JsonNode)c).ToArray());
         if (s.DeadlineIds.Count > 0) o["deadlines"] = new JsonArray(s.DeadlineIds.Select(c => (JsonNode)c.Value).ToArray());
         if (s.LeadTimes.Count > 0) o["leadTimes"] = new JsonArray(s.LeadTimes.Select(l => (JsonNode)l.Text).ToArray());

@@ -183,12 +183,13 @@ public sealed class RecordReader(EndpointPolicy endpoints)
     {
         var before = problems.Count;
         var r = new Fields(e, $"subscriber #{index + 1}", problems,
-            ["id", "name", "timeZone", "categories", "deadlines", "leadTimes", "channels", "digest", "quietHours"], ignored: []);
+            ["id", "name", "timeZone", "locale", "categories", "deadlines", "leadTimes", "channels", "digest", "quietHours"], ignored: []);
         if (!r.IsObject) return null;
         var id = r.Id();
         var name = r.String("name");
         if (string.IsNullOrWhiteSpace(name)) r.Problem("name", name, "is empty; give the subscriber a name");
         var zone = r.Zone("timeZone", required: false);
+        var locale = r.Locale("locale");
         var categories = r.Strings("categories");
         var deadlineIds = r.Strings("deadlines");
         foreach (var followed in deadlineIds)
@@ -225,6 +226,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             Id = id,
             Name = name!.Trim(),
             TimeZone = zone,
+            Locale = locale,
             Categories = categories,
             DeadlineIds = deadlineIds.Select(DeadlineId.From).ToList(),
             LeadTimes = leads,
@@ -504,6 +506,16 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             var problem = Zones.Problem(id);
             if (problem is not null) { Problem(field, id, problem); return null; }
             return Zones.Find(id);
+        }
+
+        /// <summary>A BCP 47 tag ICU knows (<see cref="Locales"/>), stored in its canonical spelling; absent or null for English.</summary>
+        public System.Globalization.CultureInfo? Locale(string field)
+        {
+            var tag = String(field);
+            if (tag is null) return null;
+            var problem = Locales.Problem(tag);
+            if (problem is not null) { Problem(field, tag, problem); return null; }
+            return Locales.Find(tag);
         }
 
         /// <summary><c>{"from": "22:00", "to": "07:00", "urgent": true}</c>; <c>urgent</c> is optional (default true).</summary>

@@ -12,6 +12,12 @@ public sealed record Subscriber
     /// <summary>IANA zone in which this subscriber reads times; null means "the deadline's zone".</summary>
     public DateTimeZone? TimeZone { get; init; }
 
+    /// <summary>
+    /// The language and date conventions of this subscriber's messages and pages (BCP 47, checked against ICU by
+    /// <see cref="Time.Locales"/>: <c>zh-CN</c>, <c>sv</c>); null means English. See <see cref="Rendering.MessageLanguage"/>.
+    /// </summary>
+    public System.Globalization.CultureInfo? Locale { get; init; }
+
     public IReadOnlyList<string> Categories { get; init; } = [];
     public IReadOnlyList<DeadlineId> DeadlineIds { get; init; } = [];
 

@@ -37,18 +37,41 @@ public static class Countdown
         return remaining > Duration.Zero ? $"{words} left" : $"{words} {pastWord}";
     }
 
-    public static string Words(Duration span)
+    /// <summary>The countdown in <paramref name="language"/>: "3 days, 4 hours left", "剩余3天4小时", "3 dagar, 4 timmar kvar".</summary>
+    public static string Text(Instant now, Instant due, MessageLanguage language)
+    {
+        var remaining = due - now;
+        var magnitude = remaining < Duration.Zero ? -remaining : remaining;
+        if (magnitude < DueNowTolerance) return language.Text("countdown.dueNow");
+        var words = Words(Duration.FromMinutes(Math.Round(magnitude.TotalMinutes, MidpointRounding.AwayFromZero)), language);
+        return language.Text(remaining > Duration.Zero ? "countdown.left" : "countdown.late", ("time", words));
+    }
+
+    public static string Words(Duration span) => Words(span, MessageLanguage.English);
+
+    /// <summary>The two largest non-zero units of <paramref name="span"/>, rounded down, in <paramref name="language"/>.</summary>
+    public static string Words(Duration span, MessageLanguage language)
     {
         var days = span.Days;
         var hours = span.Hours;
         var minutes = span.Minutes;
-        var parts = new List<string>(2);
-        if (days > 0) parts.Add(Unit(days, "day"));
-        if (hours > 0) parts.Add(Unit(hours, "hour"));
-        if (days == 0 && minutes > 0) parts.Add(Unit(minutes, "minute"));
-        if (parts.Count == 0) return span.Seconds > 0 ? Unit(span.Seconds, "second") : "0 minutes";
-        return string.Join(", ", parts.Take(2));
+        var parts = new List<(string, long)>(2);
+        if (days > 0) parts.Add(("day", days));
+        if (hours > 0) parts.Add(("hour", hours));
+        if (days == 0 && minutes > 0) parts.Add(("minute", minutes));
+        if (parts.Count == 0) return span.Seconds > 0 ? language.Count("unit.second", span.Seconds) : language.Count("unit.minute", 0);
+        return language.Amounts(parts.Take(2));
     }
 
-    private static string Unit(long n, string unit) => n == 1 ? $"1 {unit}" : $"{n} {unit}s";
+    /// <summary>A lead time as <paramref name="language"/> says it: "30 days before", "提前30天", "30 dagar före",
+    /// "at the deadline" (English as <see cref="Schedule.LeadTime.Words"/>).</summary>
+    public static string LeadWords(Schedule.LeadTime lead, MessageLanguage language)
+    {
+        if (lead.IsAtDeadline) return language.Text("lead.atDeadline");
+        var p = lead.DatePart;
+        var t = lead.TimePart;
+        var amounts = language.Amounts([("year", p.Years), ("month", p.Months), ("week", p.Weeks), ("day", p.Days),
+            ("hour", (long)t.TotalHours), ("minute", t.Minutes), ("second", t.Seconds)]);
+        return language.Text("lead.before", ("time", amounts));
+    }
 }

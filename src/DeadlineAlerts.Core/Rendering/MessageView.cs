@@ -38,6 +38,7 @@ public abstract record MessageView
         SubscriberZone = subscriber.TimeZone ?? deadline.Due.Zone;
         FireAt = fireAt;
         Now = now;
+        Language = MessageLanguage.For(subscriber.Locale);
     }
 
     /// <summary>Which of the three it is, for the ledger and the wire (<see cref="MessageKinds.Wire"/>).</summary>
@@ -67,10 +68,22 @@ public abstract record MessageView
     /// </summary>
     public string? UnsubscribeUrl { get; init; }
 
-    public string Countdown => Rendering.Countdown.Text(Now, DueAt);
-    public string DueInDeadlineZone => TimeText.Full(DueAt, DeadlineZone);
-    public string DueInSubscriberZone => TimeText.Full(DueAt, SubscriberZone);
-    public string DueBrief => TimeText.Brief(DueAt, DeadlineZone);
+    /// <summary>
+    /// The subscriber's language (<see cref="Subscriber.Locale"/>): every word and date of the message, in every
+    /// channel, comes from it. English with invariant dates when the subscriber has no locale.
+    /// </summary>
+    public MessageLanguage Language { get; init; } = MessageLanguage.English;
+
+    /// <summary>Shorthand for the channels: <c>T("label.due")</c> is "Due", "截止时间", "Förfaller".</summary>
+    public string T(string key, params (string Name, object Value)[] values) => Language.Text(key, values);
+
+    /// <summary>"Label: value" as the language writes it ("截止时间：…" with a full-width colon).</summary>
+    public string Line(string labelKey, string value) => Language.Text("line", ("label", Language.Text(labelKey)), ("value", value));
+
+    public string Countdown => Rendering.Countdown.Text(Now, DueAt, Language);
+    public string DueInDeadlineZone => TimeText.Full(DueAt, DeadlineZone, Language);
+    public string DueInSubscriberZone => TimeText.Full(DueAt, SubscriberZone, Language);
+    public string DueBrief => TimeText.Brief(DueAt, DeadlineZone, Language);
     public bool ShowsSubscriberZone => SubscriberZone.Id != DeadlineZone.Id;
 
     /// <summary>
@@ -88,22 +101,25 @@ public abstract record MessageView
 
     /// <summary>The source line that ends an alert's or a notice's plain text, when the deadline has a source.</summary>
     private protected string WithSource(IEnumerable<string> lines) =>
-        string.Join("\n", string.IsNullOrWhiteSpace(Source) ? lines : lines.Append($"Source: {Source}"));
+        string.Join("\n", string.IsNullOrWhiteSpace(Source) ? lines : lines.Append(Line("label.source", Source)));
 
     /// <summary>
     /// How far a due time moved, counted on the deadline's local calendar: 12 Aug 00:01 EDT → 10 Nov 00:01 EST
     /// is "90 days" although 90 days and 1 hour pass, because the operator moved it by 90 calendar days.
     /// </summary>
-    public static string ShiftWords(Instant from, Instant to, DateTimeZone zone)
+    public static string ShiftWords(Instant from, Instant to, DateTimeZone zone) => ShiftWords(from, to, zone, MessageLanguage.English);
+
+    /// <summary><see cref="ShiftWords(Instant, Instant, DateTimeZone)"/> in <paramref name="language"/>.</summary>
+    public static string ShiftWords(Instant from, Instant to, DateTimeZone zone, MessageLanguage language)
     {
         var a = from.InZone(zone).LocalDateTime;
         var b = to.InZone(zone).LocalDateTime;
         var p = a <= b ? Period.Between(a, b, PeriodUnits.Days | PeriodUnits.Hours | PeriodUnits.Minutes)
             : Period.Between(b, a, PeriodUnits.Days | PeriodUnits.Hours | PeriodUnits.Minutes);
-        return Rendering.Countdown.Words(Duration.FromDays(p.Days) + Duration.FromHours(p.Hours) + Duration.FromMinutes(p.Minutes));
+        return Rendering.Countdown.Words(Duration.FromDays(p.Days) + Duration.FromHours(p.Hours) + Duration.FromMinutes(p.Minutes), language);
     }
 
-    private protected static string Capital(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+    private protected string Capital(string s) => Language.Capital(s);
 }
 
 /// <summary>A lead-time alert about one deadline: "7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT".</summary>
@@ -125,11 +141,14 @@ public sealed record AlertMessage : MessageView
     /// <summary>The lead time it fires at; null only for an operator's test message, which is about no deadline.</summary>
     public LeadTime? LeadTime { get; init; }
 
-    public override string Headline => $"{Capital(Countdown)}: {Title}, {DueBrief}";
+    public override string Headline => T("alert.headline", ("countdown", Capital(Countdown)), ("title", Title), ("due", DueBrief));
+
+    /// <summary>The lead time as the subscriber reads it: "7 days before", "提前7天", "7 dagar före".</summary>
+    public string LeadWords => LeadTime is { } lead ? Rendering.Countdown.LeadWords(lead, Language) : "";
 
     public override string PlainText => WithSource(ShowsSubscriberZone
-        ? [Headline + (Late ? " (late alert)" : ""), $"Due: {DueInDeadlineZone}", $"Your time: {DueInSubscriberZone}"]
-        : [Headline + (Late ? " (late alert)" : ""), $"Due: {DueInDeadlineZone}"]);
+        ? [Headline + (Late ? T("alert.lateSuffix") : ""), Line("label.due", DueInDeadlineZone), Line("label.yourTime", DueInSubscriberZone)]
+        : [Headline + (Late ? T("alert.lateSuffix") : ""), Line("label.due", DueInDeadlineZone)]);
 }
 
 /// <summary>A change to one deadline: extended, moved earlier, resolved, cancelled, or its zone's rules changed.</summary>
@@ -158,54 +177,56 @@ public sealed record NoticeMessage : MessageView
         get
         {
             var n = Notice;
-            var was = TimeText.Brief(n.OldDue, DeadlineZone);
+            var was = TimeText.Brief(n.OldDue, DeadlineZone, Language);
             return n.Change switch
             {
-                ChangeKind.Extended or ChangeKind.MovedEarlier =>
-                    $"{(n.Change == ChangeKind.Extended ? "Extended" : "Moved earlier")} by {ShiftWords(n.OldDue, n.NewDue, DeadlineZone)}: {Title}, now {DueBrief} (was {was})",
-                ChangeKind.ZoneRules =>
-                    $"Time zone rules for {DeadlineZone.Id} changed: {Title} is due {DueBrief}, which is now {TimeText.Brief(n.NewDue, DateTimeZone.Utc)}, "
-                    + $"{Rendering.Countdown.Words(n.NewDue > n.OldDue ? n.NewDue - n.OldDue : n.OldDue - n.NewDue)} {(n.NewDue < n.OldDue ? "earlier" : "later")} than announced",
-                ChangeKind.Resolved => $"Resolved: {Title} (was due {was})",
-                ChangeKind.Cancelled => $"Cancelled: {Title} (was due {was})",
-                _ => $"Changed: {Title}, {DueBrief}",
+                ChangeKind.Extended or ChangeKind.MovedEarlier => T(n.Change == ChangeKind.Extended ? "notice.extended" : "notice.movedEarlier",
+                    ("shift", ShiftWords(n.OldDue, n.NewDue, DeadlineZone, Language)), ("title", Title), ("due", DueBrief), ("was", was)),
+                ChangeKind.ZoneRules => T(n.NewDue < n.OldDue ? "notice.zoneRules.earlier" : "notice.zoneRules.later",
+                    ("zone", DeadlineZone.Id), ("title", Title), ("due", DueBrief), ("utc", TimeText.Brief(n.NewDue, DateTimeZone.Utc, Language)),
+                    ("shift", Rendering.Countdown.Words(n.NewDue > n.OldDue ? n.NewDue - n.OldDue : n.OldDue - n.NewDue, Language))),
+                ChangeKind.Resolved => T("notice.resolved", ("title", Title), ("was", was)),
+                ChangeKind.Cancelled => T("notice.cancelled", ("title", Title), ("was", was)),
+                _ => T("notice.changed", ("title", Title), ("due", DueBrief)),
             };
         }
     }
 
     public override string YourTime => Notice.OldDue != Notice.NewDue
-        ? $"{TimeText.Full(Notice.NewDue, SubscriberZone)} (was {TimeText.Brief(Notice.OldDue, SubscriberZone)})"
+        ? T("notice.nowWas", ("now", TimeText.Full(Notice.NewDue, SubscriberZone, Language)), ("was", TimeText.Brief(Notice.OldDue, SubscriberZone, Language)))
         : DueInSubscriberZone;
 
-    /// <summary>The labelled facts of the notice, in order, for channels that show label/value rows.</summary>
-    public IReadOnlyList<(string Label, string Value)> FactRows
+    /// <summary>The labelled facts of the notice, in order, for channels that show label/value rows; the label in the
+    /// subscriber's language, the key (<c>label.reason</c>, <c>label.by</c>) for channels that treat a row apart.</summary>
+    public IReadOnlyList<FactRow> FactRows
     {
         get
         {
             var n = Notice;
-            var rows = new List<(string, string)>();
+            var rows = new List<FactRow>();
+            void Add(string key, string value) => rows.Add(new FactRow(key, T(key), value));
             if (n.Change == ChangeKind.ZoneRules)
             {
-                rows.Add(("Due", DueInDeadlineZone));
-                rows.Add(("In UTC", $"{TimeText.Brief(n.NewDue, DateTimeZone.Utc)}, was {TimeText.Brief(n.OldDue, DateTimeZone.Utc)}"));
-                rows.Add(("Countdown", Countdown));
+                Add("label.due", DueInDeadlineZone);
+                Add("label.inUtc", T("notice.utcWas", ("now", TimeText.Brief(n.NewDue, DateTimeZone.Utc, Language)), ("was", TimeText.Brief(n.OldDue, DateTimeZone.Utc, Language))));
+                Add("label.countdown", Countdown);
             }
             else if (n.OldDue != n.NewDue)
             {
-                rows.Add(("Now due", DueInDeadlineZone));
-                rows.Add(("Was due", TimeText.Full(n.OldDue, DeadlineZone)));
-                rows.Add(("Countdown", Countdown));
+                Add("label.nowDue", DueInDeadlineZone);
+                Add("label.wasDue", TimeText.Full(n.OldDue, DeadlineZone, Language));
+                Add("label.countdown", Countdown);
             }
-            else rows.Add(("Was due", DueInDeadlineZone));
-            if (ShowsSubscriberZone) rows.Add(("Your time", YourTime));
-            if (!string.IsNullOrWhiteSpace(n.Reason)) rows.Add(("Reason", n.Reason.Trim()));
-            if (!ChangeKind.IsMachineActor(n.By)) rows.Add(("By", n.By));
+            else Add("label.wasDue", DueInDeadlineZone);
+            if (ShowsSubscriberZone) Add("label.yourTime", YourTime);
+            if (!string.IsNullOrWhiteSpace(n.Reason)) Add(FactRow.ReasonKey, n.Reason.Trim());
+            if (!ChangeKind.IsMachineActor(n.By)) Add(FactRow.ByKey, n.By);
             return rows;
         }
     }
 
     public override string PlainText =>
-        WithSource(FactRows.Where(r => r.Label != "By").Select(r => $"{r.Label}: {r.Value}").Prepend(Headline));
+        WithSource(FactRows.Where(r => r.Key != FactRow.ByKey).Select(r => T("line", ("label", r.Label), ("value", r.Value))).Prepend(Headline));
 }
 
 /// <summary>One message listing several deadlines with countdowns, in the subscriber's zone.</summary>
@@ -226,11 +247,12 @@ public sealed record DigestMessage : MessageView
     /// </summary>
     public string? FullListUrl { get; init; }
 
-    public override string Headline => $"{Title}: {Summary}";
+    public override string Headline => T("digest.headline", ("title", Title), ("summary", Summary));
 
     /// <summary>The digest's lines: "7 days left: title, Tue 12 Aug 12:01 CST" / "OVERDUE by 2 days: title, due ...".</summary>
-    public IEnumerable<string> ItemLines => Items.Select(i =>
-        i.Overdue ? $"OVERDUE by {i.Countdown}: {i.Title}, due {i.DueText}" : $"{Capital(i.Countdown)}: {i.Title}, {i.DueText}");
+    public IEnumerable<string> ItemLines => Items.Select(i => i.Overdue
+        ? T("digest.itemOverdue", ("overdue", T("digest.overdueByLoud", ("time", i.Countdown))), ("title", i.Title), ("due", i.DueText))
+        : T("digest.item", ("countdown", Capital(i.Countdown)), ("title", i.Title), ("due", i.DueText)));
 
     public override string PlainText => string.Join("\n", ItemLines.Select(l => "- " + l).Prepend(Headline));
 
@@ -246,20 +268,22 @@ public sealed record DigestMessage : MessageView
         var choice = subscriber.Digest ?? throw new ArgumentException($"subscriber {subscriber.Id} has no digest", nameof(subscriber));
         var zone = subscriber.TimeZone ?? throw new ArgumentException($"subscriber {subscriber.Id} has no time zone", nameof(subscriber));
         var from = late ? now : period.SendAt;
+        var language = MessageLanguage.For(subscriber.Locale);
         var items = deadlines
             .Where(d => d.Status == DeadlineStatus.Active && subscriber.Follows(d) && d.Due.Instant <= from + choice.Horizon)
             .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id)
             .Select(d =>
             {
                 var overdue = Rendering.Countdown.IsOverdue(d, from);
-                var countdown = overdue ? Rendering.Countdown.Words(Rounded(from - d.Due.Instant)) : Rendering.Countdown.Text(from, d.Due.Instant);
-                return new MessageItem(d.Id, d.Title, d.Category, d.Due.Instant, countdown, TimeText.Brief(d.Due.Instant, zone), overdue);
+                var countdown = overdue ? Rendering.Countdown.Words(Rounded(from - d.Due.Instant), language) : Rendering.Countdown.Text(from, d.Due.Instant, language);
+                return new MessageItem(d.Id, d.Title, d.Category, d.Due.Instant, countdown, TimeText.Brief(d.Due.Instant, zone, language), overdue);
             })
             .ToList();
         return new DigestMessage
         {
             MessageId = MessageId.ForDigest(subscriber.Id, period),
-            Title = $"{(choice.Every == DigestEvery.Day ? "Daily" : "Weekly")} deadline digest, {TimeText.Brief(period.SendAt, zone)}",
+            Title = language.Text(choice.Every == DigestEvery.Day ? "digest.title.daily" : "digest.title.weekly", ("date", TimeText.Brief(period.SendAt, zone, language))),
+            Language = language,
             SubscriberId = subscriber.Id,
             SubscriberName = subscriber.Name,
             DeadlineZone = zone,
@@ -268,25 +292,39 @@ public sealed record DigestMessage : MessageView
             Now = from,
             Late = late,
             Items = items,
-            Summary = DigestSummary(items, choice.Horizon),
+            Summary = DigestSummary(items, choice.Horizon, language),
             Digest = new DigestFacts(choice, period),
         };
     }
 
     /// <summary>"3 deadlines in the next 60 days, 1 overdue".</summary>
-    private static string DigestSummary(List<MessageItem> items, Duration horizon)
+    private static string DigestSummary(List<MessageItem> items, Duration horizon, MessageLanguage language)
     {
         var upcoming = items.Count(i => !i.Overdue);
         var overdue = items.Count - upcoming;
         var days = (int)horizon.TotalDays;
-        var head = upcoming switch
-        {
-            0 => $"No deadlines in the next {days} days",
-            1 => $"1 deadline in the next {days} days",
-            _ => $"{upcoming} deadlines in the next {days} days",
-        };
-        return overdue > 0 ? $"{head}, {overdue} overdue" : head;
+        var head = upcoming == 0 ? language.Text("digest.summary.none", ("days", days)) : language.Count("digest.summary", upcoming, ("days", days));
+        return overdue > 0 ? language.Count("digest.summary.overdue", overdue, ("summary", head)) : head;
     }
 
+    /// <summary>How often the subscriber gets it, in their language: "every Monday at 08:00", "每星期一 08:00", "varje måndag kl. 08:00".</summary>
+    public string Every => Digest.Choice.Every == DigestEvery.Day
+        ? T("digest.every.day", ("time", Digest.Choice.AtText))
+        : T("digest.every.week", ("weekday", Language.DayName(Digest.Choice.On)), ("time", Digest.Choice.AtText));
+
     private static Duration Rounded(Duration d) => Duration.FromMinutes(Math.Round(d.TotalMinutes, MidpointRounding.AwayFromZero));
+}
+
+/// <summary>One labelled fact of a notice: <see cref="Key"/> says which it is whatever the language, <see cref="Label"/>
+/// is what the reader sees.</summary>
+public sealed record FactRow(string Key, string Label, string Value)
+{
+    public const string ReasonKey = "label.reason";
+    public const string ByKey = "label.by";
+
+    public void Deconstruct(out string label, out string value)
+    {
+        label = Label;
+        value = Value;
+    }
 }

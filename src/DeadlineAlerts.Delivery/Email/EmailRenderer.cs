@@ -32,7 +32,8 @@ public sealed record RenderedEmail
 /// Subject, HTML and plain text bodies from an <see cref="MessageView"/>. Every piece of record text in the
 /// HTML goes through <see cref="WebUtility.HtmlEncode"/> (a title of <c>&lt;script&gt;</c> arrives as text);
 /// the subject loses CR, LF and every other control or line-separator character, so a title cannot inject
-/// headers.
+/// headers. Subject, bodies and footer are in the subscriber's language (<see cref="MessageView.Language"/>), and the
+/// HTML says which (<c>lang</c>), so a reader's mail client picks the right fonts for Chinese.
 /// </summary>
 public sealed class EmailRenderer(EmailOptions options)
 {
@@ -70,7 +71,7 @@ public sealed class EmailRenderer(EmailOptions options)
 
     /// <summary>"7 days left: US-China tariff truce expires, Tue 12 Aug 00:01 EDT", on one line.</summary>
     public static string Subject(MessageView a) =>
-        LinkText.Truncate(SingleLine(a.Headline + (a is AlertMessage { Late: true } ? " (late alert)" : "")), 250);
+        LinkText.Truncate(SingleLine(a.Headline + (a is AlertMessage { Late: true } ? a.T("alert.lateSuffix") : "")), 250);
 
     /// <summary>Control characters (CR, LF, tab, NUL...) and Unicode line/paragraph separators become spaces; runs collapse.</summary>
     public static string SingleLine(string text)
@@ -91,11 +92,11 @@ public sealed class EmailRenderer(EmailOptions options)
         sb.Append(a.PlainText).Append('\n');
         if (a is AlertMessage alert)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"Countdown: {alert.Countdown}\n");
-            sb.Append(CultureInfo.InvariantCulture, $"Lead time: {alert.LeadTime?.Words}").Append(alert.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
+            sb.Append(a.Line("label.countdown", alert.Countdown)).Append('\n');
+            sb.Append(a.Line("label.leadTime", alert.LeadWords)).Append(alert.Late ? a.T("alert.lateNote") : "").Append('\n');
             if (!string.IsNullOrWhiteSpace(alert.Notes)) sb.Append('\n').Append(alert.Notes.Trim()).Append('\n');
         }
-        sb.Append(CultureInfo.InvariantCulture, $"\n--\n{Footer(a)}").Append(unsubscribe is null ? "" : $" Unsubscribe: {unsubscribe}").Append('\n');
+        sb.Append("\n--\n").Append(Footer(a)).Append(unsubscribe is null ? "" : " " + a.Line("link.unsubscribe", unsubscribe)).Append('\n');
         return sb.ToString();
     }
 
@@ -107,8 +108,8 @@ public sealed class EmailRenderer(EmailOptions options)
             rows.Append(CultureInfo.InvariantCulture, $"<tr><th align=\"left\" style=\"padding:2px 12px 2px 0;color:{color}\">{E(label)}</th><td style=\"padding:2px 0\">{valueHtml}</td></tr>\n");
         void SourceRow()
         {
-            if (LinkText.SafeHttpUrl(a.Source) is { } url) Row("Source", $"<a href=\"{E(url)}\">{E(LinkText.Truncate(a.Source!.Trim(), 120))}</a>");
-            else if (!string.IsNullOrWhiteSpace(a.Source)) Row("Source", E(a.Source));
+            if (LinkText.SafeHttpUrl(a.Source) is { } url) Row(a.T("label.source"), $"<a href=\"{E(url)}\">{E(LinkText.Truncate(a.Source!.Trim(), 120))}</a>");
+            else if (!string.IsNullOrWhiteSpace(a.Source)) Row(a.T("label.source"), E(a.Source));
         }
         string lead, notes = "";
         switch (a)
@@ -116,21 +117,22 @@ public sealed class EmailRenderer(EmailOptions options)
             case NoticeMessage n:
                 lead = n.Headline;
                 foreach (var (label, value) in n.FactRows) Row(label, E(value));
-                if (n.Category is { } nc) Row("Category", E(nc));
+                if (n.Category is { } nc) Row(a.T("label.category"), E(nc));
                 SourceRow();
                 break;
             case DigestMessage d:
                 lead = d.Summary;
                 foreach (var item in d.Items)
-                    Row(item.Overdue ? $"Overdue by {item.Countdown}" : item.Countdown, $"{E(item.Title)}, {E(item.DueText)}", item.Overdue ? "#b00" : "#555");
+                    Row(item.Overdue ? a.T("digest.overdueBy", ("time", item.Countdown)) : item.Countdown,
+                        E(a.T("digest.titleDue", ("title", item.Title), ("due", item.DueText))), item.Overdue ? "#b00" : "#555");
                 break;
             case AlertMessage alert:
                 lead = alert.Headline;
-                Row("Countdown", $"<strong>{E(alert.Countdown)}</strong>");
-                Row("Due", E(alert.DueInDeadlineZone));
-                if (alert.ShowsSubscriberZone) Row("Your time", E(alert.DueInSubscriberZone));
-                Row("Lead time", E(alert.LeadTime?.Words) + (alert.Late ? " <em>(late alert: sent after its planned time)</em>" : ""));
-                if (alert.Category is { } c) Row("Category", E(c));
+                Row(a.T("label.countdown"), $"<strong>{E(alert.Countdown)}</strong>");
+                Row(a.T("label.due"), E(alert.DueInDeadlineZone));
+                if (alert.ShowsSubscriberZone) Row(a.T("label.yourTime"), E(alert.DueInSubscriberZone));
+                Row(a.T("label.leadTime"), E(alert.LeadWords) + (alert.Late ? $" <em>{E(a.T("alert.lateNote").Trim())}</em>" : ""));
+                if (alert.Category is { } c) Row(a.T("label.category"), E(c));
                 SourceRow();
                 if (!string.IsNullOrWhiteSpace(alert.Notes)) notes = $"<p style=\"white-space:pre-wrap\">{E(alert.Notes.Trim())}</p>\n";
                 break;
@@ -138,10 +140,11 @@ public sealed class EmailRenderer(EmailOptions options)
                 throw new ArgumentOutOfRangeException(nameof(a), a.GetType().Name, "not a message this channel knows");
         }
 
-        var unsubscribeLink = unsubscribe is null ? "" : $" <a href=\"{E(unsubscribe)}\">Unsubscribe</a>";
+        var unsubscribeLink = unsubscribe is null ? "" : $" <a href=\"{E(unsubscribe)}\">{E(a.T("link.unsubscribe"))}</a>";
+        var lang = ReferenceEquals(a.Language, MessageLanguage.English) ? "" : $" lang=\"{E(a.Language.Culture.Name)}\"";
         return $"""
             <!DOCTYPE html>
-            <html><head><meta charset="utf-8"><title>{E(Subject(a))}</title></head>
+            <html{lang}><head><meta charset="utf-8"><title>{E(Subject(a))}</title></head>
             <body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#222">
             <h1 style="font-size:20px;margin:0 0 4px">{E(a.Title)}</h1>
             <p style="margin:0 0 12px;color:#555">{E(lead)}</p>
@@ -154,8 +157,8 @@ public sealed class EmailRenderer(EmailOptions options)
 
     /// <summary>Why the reader gets this email: "You receive this digest every Monday at 08:00 (Europe/Stockholm)." for a digest.</summary>
     private static string Footer(MessageView a) => a is DigestMessage d
-        ? $"You receive this digest {d.Digest.Choice} ({a.SubscriberZone.Id})."
-        : "You receive this because you follow this deadline.";
+        ? a.T("email.footer.digest", ("choice", d.Every), ("zone", a.SubscriberZone.Id))
+        : a.T("email.footer.deadline");
 
     private static string Domain(string? from) =>
         from is not null && from.LastIndexOf('@') is var at and > 0 && at < from.Length - 1 ? from[(at + 1)..].Trim().ToLowerInvariant() : "deadline-alerts.invalid";

@@ -59,7 +59,8 @@ public sealed class SlackChannel(HttpDelivery http) : IAlertChannel
 /// <summary>
 /// The Block Kit message for one alert, notice or digest: a plain-text header (the title), then per kind a
 /// section of facts and a context line (alert, notice) or the summary and one line a deadline, overdue ones in
-/// bold (digest). Record text is escaped for mrkdwn, including in the <c>text</c> fallback.
+/// bold (digest). Record text is escaped for mrkdwn, including in the <c>text</c> fallback. Every word we compose is in
+/// the subscriber's language (<see cref="MessageView.Language"/>).
 /// </summary>
 public static class SlackMessage
 {
@@ -73,7 +74,7 @@ public static class SlackMessage
                 ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = LinkText.Truncate(OneLine(a.Title), MaxHeader), ["emoji"] = false },
             },
         };
-        var unsubscribe = LinkText.SafeHttpUrl(a.UnsubscribeUrl) is { } url ? $"<{LinkTarget(url)}|Unsubscribe>" : null;
+        var unsubscribe = LinkText.SafeHttpUrl(a.UnsubscribeUrl) is { } url ? $"<{LinkTarget(url)}|{Escape(a.T("link.unsubscribe"))}>" : null;
         switch (a)
         {
             case DigestMessage d:
@@ -101,15 +102,17 @@ public static class SlackMessage
     {
         blocks.Add(Section(Escape(a.Summary)));
         var lines = a.Items.Select(i => LinkText.Truncate(i.Overdue
-            ? $"*OVERDUE by {Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, due {Escape(i.DueText)}"
-            : $"*{Escape(i.Countdown)}*: {Escape(OneLine(i.Title))}, {Escape(i.DueText)}", MaxLine)).ToList();
+            ? a.T("digest.itemOverdue", ("overdue", $"*{Escape(a.T("digest.overdueByLoud", ("time", i.Countdown)))}*"), ("title", Escape(OneLine(i.Title))), ("due", Escape(i.DueText)))
+            : a.T("digest.item", ("countdown", $"*{Escape(i.Countdown)}*"), ("title", Escape(OneLine(i.Title))), ("due", Escape(i.DueText))), MaxLine)).ToList();
         var (sections, shown) = Fit(lines, MaxBlocksText - a.Summary.Length - 150 - 600, MaxBlocks - 4);
         foreach (var section in sections) blocks.Add(Section(section));
         if (shown < lines.Count)
         {
             var rest = lines.Count - shown;
-            var full = LinkText.SafeHttpUrl(a.FullListUrl) is { } feed ? $" The full list: <{LinkTarget(feed)}|calendar feed>." : "";
-            blocks.Add(Section($"_…and {rest} more deadline{(rest == 1 ? "" : "s")} not shown: a Slack message holds only so much._{full}"));
+            var full = LinkText.SafeHttpUrl(a.FullListUrl) is { } feed
+                ? " " + Escape(a.T("digest.fullList", ("link", "\u0001"))).Replace("\u0001", $"<{LinkTarget(feed)}|{Escape(a.T("link.calendarFeed"))}>", StringComparison.Ordinal)
+                : "";
+            blocks.Add(Section($"_{Escape(a.Language.Count("digest.more", rest, ("channel", "Slack")))}_{full}"));
         }
         if (unsubscribe is not null) blocks.Add(Context(unsubscribe));
     }
@@ -166,20 +169,20 @@ public static class SlackMessage
     private static (string Facts, string Context) NoticeText(NoticeMessage a)
     {
         var facts = new StringBuilder($"*{Escape(a.Headline)}*");
-        foreach (var (label, value) in a.FactRows) facts.Append(CultureInfo.InvariantCulture, $"\n*{Escape(label)}:* {Escape(value)}");
-        AppendSource(facts, a.Source);
-        return (facts.ToString(), "Change notice" + (a.Category is { } c ? $" · {Escape(c)}" : ""));
+        foreach (var (label, value) in a.FactRows) facts.Append('\n').Append(Field(a, label, Escape(value)));
+        AppendSource(facts, a);
+        return (facts.ToString(), Escape(a.T("notice.kind")) + (a.Category is { } c ? $" · {Escape(c)}" : ""));
     }
 
     private static (string Facts, string Context) AlertText(AlertMessage a)
     {
         var facts = new StringBuilder($"*{Escape(a.Countdown)}*\n");
-        facts.Append(CultureInfo.InvariantCulture, $"*Due:* {Escape(a.DueInDeadlineZone)}");
-        if (a.ShowsSubscriberZone) facts.Append(CultureInfo.InvariantCulture, $"\n*Your time:* {Escape(a.DueInSubscriberZone)}");
-        AppendSource(facts, a.Source);
-        if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append(CultureInfo.InvariantCulture, $"\n{Escape(a.Notes)}");
-        return (facts.ToString(), $"Lead time: {Escape(a.LeadTime?.Words ?? "")}" + (a.Category is { } c ? $" · {Escape(c)}" : "")
-                                  + (a.Late ? " · *late alert*: sent after its planned time" : ""));
+        facts.Append(Field(a, a.T("label.due"), Escape(a.DueInDeadlineZone)));
+        if (a.ShowsSubscriberZone) facts.Append('\n').Append(Field(a, a.T("label.yourTime"), Escape(a.DueInSubscriberZone)));
+        AppendSource(facts, a);
+        if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append('\n').Append(Escape(a.Notes));
+        return (facts.ToString(), Escape(a.Line("label.leadTime", a.LeadWords)) + (a.Category is { } c ? $" · {Escape(c)}" : "")
+                                  + (a.Late ? $" · *{Escape(a.T("alert.late"))}*{Escape(a.T("line", ("label", ""), ("value", a.T("alert.lateDetail"))))}" : ""));
     }
 
     private static JsonObject Section(string mrkdwn) => new()
@@ -194,10 +197,15 @@ public static class SlackMessage
         ["elements"] = new JsonArray { new JsonObject { ["type"] = "mrkdwn", ["text"] = LinkText.Truncate(mrkdwn, 3000) } },
     };
 
-    private static void AppendSource(StringBuilder facts, string? source)
+    /// <summary>"*Due:* value": the label and the colon as the language writes them ("*截止时间：* …"), bold;
+    /// <paramref name="valueMrkdwn"/> is already escaped. Every language's <c>line</c> ends with its value.</summary>
+    private static string Field(MessageView a, string label, string valueMrkdwn) =>
+        $"*{Escape(a.T("line", ("label", label), ("value", "")).TrimEnd())}* {valueMrkdwn}";
+
+    private static void AppendSource(StringBuilder facts, MessageView a)
     {
-        if (LinkText.SafeHttpUrl(source) is { } url) facts.Append(CultureInfo.InvariantCulture, $"\n*Source:* <{LinkTarget(url)}|{Escape(LinkText.Truncate(HostOf(url), 80))}>");
-        else if (!string.IsNullOrWhiteSpace(source)) facts.Append(CultureInfo.InvariantCulture, $"\n*Source:* {Escape(source)}");
+        if (LinkText.SafeHttpUrl(a.Source) is { } url) facts.Append('\n').Append(Field(a, a.T("label.source"), $"<{LinkTarget(url)}|{Escape(LinkText.Truncate(HostOf(url), 80))}>"));
+        else if (!string.IsNullOrWhiteSpace(a.Source)) facts.Append('\n').Append(Field(a, a.T("label.source"), Escape(a.Source)));
     }
 
     /// <summary>Slack's three control characters in mrkdwn: &amp;, &lt;, &gt;. Nothing else needs escaping.</summary>

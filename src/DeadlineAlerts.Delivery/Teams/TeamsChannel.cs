@@ -35,7 +35,8 @@ public sealed class TeamsChannel(HttpDelivery http) : IAlertChannel
 /// A title <c>[click](https://evil.example)</c> arrives as those characters, not as a link. The Markdown fields
 /// carry only text we compose (countdown, due times, lead time). The source link is an <c>Action.OpenUrl</c>, only
 /// for an absolute http(s) URL. A digest card has the title and summary (both composed by us) and one
-/// "countdown: title, due time" line a deadline, the title again in a TextRun.
+/// "countdown: title, due time" line a deadline, the title again in a TextRun. Every word we compose, button titles
+/// included, is in the subscriber's language (<see cref="MessageView.Language"/>).
 /// </para>
 /// </summary>
 public static class TeamsMessage
@@ -95,10 +96,10 @@ public static class TeamsMessage
             ["msteams"] = new JsonObject { ["width"] = "Full" },
         };
         var actions = new JsonArray();
-        if (url is not null) actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open source", ["url"] = url });
+        if (url is not null) actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = a.T("link.openSource"), ["url"] = url });
         if (LinkText.SafeHttpUrl(fullList) is { } feed)
-            actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Full list (calendar feed)", ["url"] = feed });
-        AddUnsubscribe(actions, a.UnsubscribeUrl);
+            actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = a.T("link.fullList"), ["url"] = feed });
+        AddUnsubscribe(actions, a);
         if (actions.Count > 0) card["actions"] = actions;
 
         return new JsonObject
@@ -112,14 +113,14 @@ public static class TeamsMessage
     }
 
     /// <summary>A notice's composed facts; its reason is operator text and goes into a TextRun, never into a Markdown fact.</summary>
-    private static JsonArray NoticeFacts(NoticeMessage n) => [.. n.FactRows.Where(r => r.Label != "Reason").Select(r => Fact(r.Label, r.Value))];
+    private static JsonArray NoticeFacts(NoticeMessage n) => [.. n.FactRows.Where(r => r.Key != FactRow.ReasonKey).Select(r => Fact(r.Label, r.Value))];
 
     private static JsonArray AlertFacts(AlertMessage a)
     {
-        var facts = new JsonArray { Fact("Countdown", a.Countdown), Fact("Due", a.DueInDeadlineZone) };
-        if (a.ShowsSubscriberZone) facts.Add(Fact("Your time", a.DueInSubscriberZone));
-        facts.Add(Fact("Lead time", a.LeadTime?.Words ?? ""));
-        if (a.Late) facts.Add(Fact("Late", "yes: sent after its planned time"));
+        var facts = new JsonArray { Fact(a.T("label.countdown"), a.Countdown), Fact(a.T("label.due"), a.DueInDeadlineZone) };
+        if (a.ShowsSubscriberZone) facts.Add(Fact(a.T("label.yourTime"), a.DueInSubscriberZone));
+        facts.Add(Fact(a.T("label.leadTime"), a.LeadWords));
+        if (a.Late) facts.Add(Fact(a.T("label.late"), a.T("alert.lateYes")));
         return facts;
     }
 
@@ -132,9 +133,9 @@ public static class TeamsMessage
             Literal(a.Headline, new JsonObject { ["isSubtle"] = true }, spacing: "None"),
             new JsonObject { ["type"] = "FactSet", ["facts"] = facts },
         };
-        if (reason is { Length: > 0 }) body.Add(Labelled("Reason", reason));
-        if (a.Category is { } category) body.Add(Labelled("Category", category));
-        if (LinkText.SafeHttpUrl(a.Source) is null && !string.IsNullOrWhiteSpace(a.Source)) body.Add(Labelled("Source", a.Source));
+        if (reason is { Length: > 0 }) body.Add(Labelled(a, a.T(FactRow.ReasonKey), reason));
+        if (a.Category is { } category) body.Add(Labelled(a, a.T("label.category"), category));
+        if (LinkText.SafeHttpUrl(a.Source) is null && !string.IsNullOrWhiteSpace(a.Source)) body.Add(Labelled(a, a.T("label.source"), a.Source));
         if (!string.IsNullOrWhiteSpace(notes)) body.Add(Literal(notes, new JsonObject()));
         return body;
     }
@@ -149,11 +150,12 @@ public static class TeamsMessage
             new JsonObject { ["type"] = "TextBlock", ["text"] = a.Summary, ["isSubtle"] = true, ["wrap"] = true, ["spacing"] = "None" },
         };
         foreach (var i in a.Items.Take(take))
-            body.Add(Labelled(i.Overdue ? $"OVERDUE by {i.Countdown}" : i.Countdown, $"{LinkText.Truncate(i.Title, 500)}, {i.DueText}"));
+            body.Add(Labelled(a, i.Overdue ? a.T("digest.overdueByLoud", ("time", i.Countdown)) : i.Countdown,
+                a.T("digest.titleDue", ("title", LinkText.Truncate(i.Title, 500)), ("due", i.DueText))));
         if (take < a.Items.Count)
         {
             var rest = a.Items.Count - take;
-            var more = $"…and {rest} more deadline{(rest == 1 ? "" : "s")} not shown: a Teams message holds only so much.";
+            var more = a.Language.Count("digest.more", rest, ("channel", "Teams"));
             body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = more, ["isSubtle"] = true, ["wrap"] = true });
         }
         return body;
@@ -169,23 +171,23 @@ public static class TeamsMessage
         return block;
     }
 
-    /// <summary>"Label: value" with a bold label we wrote and a literal value from the record.</summary>
-    private static JsonObject Labelled(string label, string value) => new()
+    /// <summary>"Label: value" with a bold label we wrote and a literal value from the record (the colon as the language writes it).</summary>
+    private static JsonObject Labelled(MessageView a, string label, string value) => new()
     {
         ["type"] = "RichTextBlock",
         ["spacing"] = "Small",
         ["inlines"] = new JsonArray
         {
-            new JsonObject { ["type"] = "TextRun", ["text"] = label + ": ", ["weight"] = "Bolder" },
+            new JsonObject { ["type"] = "TextRun", ["text"] = a.T("line", ("label", label), ("value", "")), ["weight"] = "Bolder" },
             new JsonObject { ["type"] = "TextRun", ["text"] = value },
         },
     };
 
     /// <summary>The signed link that removes this Teams channel, as a button.</summary>
-    private static void AddUnsubscribe(JsonArray actions, string? unsubscribeUrl)
+    private static void AddUnsubscribe(JsonArray actions, MessageView a)
     {
-        if (LinkText.SafeHttpUrl(unsubscribeUrl) is { } unsubscribe)
-            actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Unsubscribe", ["url"] = unsubscribe });
+        if (LinkText.SafeHttpUrl(a.UnsubscribeUrl) is { } unsubscribe)
+            actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = a.T("link.unsubscribe"), ["url"] = unsubscribe });
     }
 
     private static JsonObject Fact(string title, string value) => new() { ["title"] = title, ["value"] = value };

@@ -65,6 +65,9 @@ public sealed class WebhookChannel(HttpDelivery http) : IAlertChannel
 /// so an alert's payload is what it was before kinds existed.
 /// <c>unsubscribeUrl</c> is a signed link that removes this webhook from the subscriber (null when the
 /// installation issues none).
+/// The fields for machines (<c>type</c>, <c>notice.change</c>, ids, ISO times, <c>leadTime</c>) never change with the
+/// subscriber's locale; those for people (<c>text</c>, <c>countdown</c>, <c>headline</c>, each <c>…Zone.text</c>,
+/// a digest's <c>summary</c>) are in the subscriber's language.
 /// </summary>
 public sealed record WebhookPayload(
     string AlertId,
@@ -107,8 +110,8 @@ public sealed record WebhookPayload(
     {
         Notice = notice is { } n
             ? new WebhookNotice(n.Change, a.Headline, TimeText.Iso(n.OldDue),
-                new WebhookLocal(TimeText.IsoLocal(n.OldDue, a.DeadlineZone), a.DeadlineZone.Id, TimeText.Full(n.OldDue, a.DeadlineZone)),
-                new WebhookLocal(TimeText.IsoLocal(n.OldDue, a.SubscriberZone), a.SubscriberZone.Id, TimeText.Full(n.OldDue, a.SubscriberZone)),
+                new WebhookLocal(TimeText.IsoLocal(n.OldDue, a.DeadlineZone), a.DeadlineZone.Id, TimeText.Full(n.OldDue, a.DeadlineZone, a.Language)),
+                new WebhookLocal(TimeText.IsoLocal(n.OldDue, a.SubscriberZone), a.SubscriberZone.Id, TimeText.Full(n.OldDue, a.SubscriberZone, a.Language)),
                 n.Reason, n.By)
             : null,
     };

@@ -262,6 +262,7 @@ public static class RecordEntities
     {
         ["Name"] = s.Name,
         ["TimeZone"] = s.TimeZone?.Id,
+        ["Locale"] = s.Locale?.Name,
         ["Categories"] = JsonSerializer.Serialize(s.Categories, Json),
         ["Deadlines"] = JsonSerializer.Serialize(s.DeadlineIds, Json),
         ["LeadTimes"] = string.Join(' ', s.LeadTimes.Select(l => l.Text)),
@@ -279,6 +280,10 @@ public static class RecordEntities
         DateTimeZone? zone = null;
         if (!string.IsNullOrWhiteSpace(zoneId) && (zone = Zones.Find(zoneId)) is null)
             return Bad("TimeZone", $"\"{Shown(zoneId)}\" is not a time zone id of the tz data in use ({Zones.Tzdb.VersionId})");
+        var localeTag = e.GetString("Locale");
+        System.Globalization.CultureInfo? locale = null;
+        if (!string.IsNullOrWhiteSpace(localeTag) && (locale = Locales.Find(localeTag)) is null)
+            return Bad("Locale", $"\"{Shown(localeTag)}\" {Locales.Problem(localeTag)}");
         if (TryJson<List<string>>(e.GetString("Categories"), out var categories) is { } cp) return Bad("Categories", cp);
         if (TryJson<List<string>>(e.GetString("Deadlines"), out var deadlineIds) is { } dp) return Bad("Deadlines", dp);
         if (TryJson<List<StoredChannel>>(e.GetString("Channels"), out var channels) is { } chp) return Bad("Channels", chp);
@@ -299,6 +304,7 @@ public static class RecordEntities
             Id = id,
             Name = e.GetString("Name") ?? "",
             TimeZone = zone,
+            Locale = locale,
             Categories = categories,
             DeadlineIds = deadlineIds.Select(DeadlineId.From).ToList(),
             LeadTimes = leads,

@@ -678,6 +678,8 @@
       field('sb-id', 'Id', h('input', { type: 'text', value: sub.id, readonly: editing ? true : null, required: true, autocomplete: 'off' })),
       field('sb-name', 'Name', h('input', { type: 'text', value: sub.name || '' })),
       field('sb-timeZone', 'Time zone', zoneInput, 'IANA id; empty: times are read in each deadline\'s zone'), zoneHintEl,
+      field('sb-locale', 'Language', h('input', { type: 'text', value: sub.locale || '', autocomplete: 'off', spellcheck: 'false', placeholder: 'zh-CN' }),
+        'BCP 47 tag of the messages\' language and dates, e.g. zh-CN or sv; empty: English'),
       field('sb-categories', 'Categories', h('input', { type: 'text', value: (sub.categories || []).join(' ') }), 'Follows every deadline of these categories (space separated)'),
       field('sb-deadlines', 'Deadlines', h('input', { type: 'text', value: (sub.deadlines || []).join(' ') }), 'And these deadline ids'),
       field('sb-leadTimes', 'Lead times', h('input', { type: 'text', value: (sub.leadTimes || []).join(' ') }), 'Replaces the deadline\'s lead times, e.g. P7D P1D'),
@@ -704,6 +706,7 @@
       const b = { id: v('id') };
       if (v('name')) b.name = v('name');
       if (v('timeZone')) b.timeZone = v('timeZone');
+      if (v('locale')) b.locale = v('locale');
       if (splitList(v('categories')).length) b.categories = splitList(v('categories'));
       if (splitList(v('deadlines')).length) b.deadlines = splitList(v('deadlines'));
       if (splitList(v('leadTimes')).length) b.leadTimes = splitList(v('leadTimes'));
