@@ -204,7 +204,7 @@ public static class Cli
             .SetMinimumLevel(cli.Has("verbose") ? LogLevel.Information : LogLevel.Warning)
             .AddFilter("System.Net.Http", LogLevel.Warning)
             .AddFilter("DeadlineAlerts", cli.Has("verbose") ? LogLevel.Information : LogLevel.Error)); // run prints its own summary
-        if (cli.Get("now") is { } now) services.AddSingleton<IClock>(new RunningClock(ParseInstant(now, "--now")));
+        if (cli.Get("now") is { } now) services.UseScheduleClockFrom(ParseInstant(now, "--now"));
         try { services.AddDeadlineAlerts(configuration); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
         // The hosts export OpenTelemetry only when an exporter is configured (docs/telemetry.md); other commands never.

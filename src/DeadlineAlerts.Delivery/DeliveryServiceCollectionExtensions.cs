@@ -1,6 +1,7 @@
 using Azure.Core;
 using DeadlineAlerts.Core.Delivery;
 using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Delivery.Email;
 using DeadlineAlerts.Delivery.Email.Acs;
 using DeadlineAlerts.Delivery.Email.Pickup;
@@ -40,10 +41,10 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>());
         services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>());
-        // The wire clock: real time for everything a receiver checks against its own clock (webhook-timestamp, ACS
-        // x-ms-date, SMTP Date, Retry-After dates, pacing). The schedule clock is NodaTime's IClock, which `dla --now`
-        // moves; nothing here reads it.
-        services.TryAddSingleton(TimeProvider.System);
+        // The wire clock (Clocks.Wire): real time for everything a receiver checks against its own clock
+        // (webhook-timestamp, ACS x-ms-date, SMTP Date, Retry-After dates, pacing). The schedule clock (Clocks.Schedule),
+        // which `dla --now` moves, is registered by the app; nothing here reads it.
+        services.TryAddKeyedSingleton(Clocks.Wire, TimeProvider.System);
         services.AddSingleton(sp => EndpointPolicy.FromSetting(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.AllowHosts));
         services.AddSingleton<HostRateLimiter>();
 
@@ -68,7 +69,7 @@ public static class DeliveryServiceCollectionExtensions
             });
 
         services.AddSingleton(sp => new HttpDelivery(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetRequiredService<EndpointPolicy>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetRequiredService<EndpointPolicy>(), sp.GetRequiredKeyedService<TimeProvider>(Clocks.Wire)));
         services.AddSingleton<IAlertChannel>(sp => new WebhookChannel(sp.GetRequiredService<HttpDelivery>()));
         services.AddSingleton<IAlertChannel>(sp => new SlackChannel(sp.GetRequiredService<HttpDelivery>()));
         services.AddSingleton<IAlertChannel>(sp => new TeamsChannel(sp.GetRequiredService<HttpDelivery>()));
@@ -87,7 +88,7 @@ public static class DeliveryServiceCollectionExtensions
     public static IEmailSender CreateEmailSender(IServiceProvider sp)
     {
         var options = sp.GetRequiredService<IOptions<EmailOptions>>().Value;
-        var time = sp.GetRequiredService<TimeProvider>();
+        var wire = sp.GetRequiredKeyedService<TimeProvider>(Clocks.Wire); // ACS x-ms-date and pacing, SMTP/pickup Date
         var logger = sp.GetService<ILoggerFactory>()?.CreateLogger("DeadlineAlerts.Delivery.Email");
         IEmailSender sender;
         try
@@ -99,13 +100,13 @@ public static class DeliveryServiceCollectionExtensions
             {
                 "acs" => new AcsEmailSender(new AcsEmailClient(
                     sp.GetRequiredService<IHttpClientFactory>().CreateClient(AcsHttpClientName), options.Acs,
-                    sp.GetService<TokenCredential>(), time, sp.GetService<ILogger<AcsEmailClient>>()), options),
+                    sp.GetService<TokenCredential>(), wire, sp.GetService<ILogger<AcsEmailClient>>()), options),
                 "smtp" => SmtpEmailSender.Problem(options.Smtp) is { } problem
                     ? throw new InvalidOperationException(problem)
-                    : new SmtpEmailSender(options, time),
+                    : new SmtpEmailSender(options, wire),
                 "pickup" => string.IsNullOrWhiteSpace(options.PickupDirectory)
                     ? throw new InvalidOperationException("set DeadlineAlerts__Email__PickupDirectory for Transport=pickup")
-                    : new PickupDirectorySender(PickupDefaults(options), time),
+                    : new PickupDirectorySender(PickupDefaults(options), wire),
                 null or "" => throw new InvalidOperationException("set DeadlineAlerts__Email__Transport to acs, smtp or pickup"),
                 _ => throw new InvalidOperationException("DeadlineAlerts__Email__Transport must be acs, smtp or pickup"),
             };

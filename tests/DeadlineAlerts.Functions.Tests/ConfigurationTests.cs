@@ -4,8 +4,10 @@ using DeadlineAlerts.App.Deliver;
 using DeadlineAlerts.App.Health;
 using DeadlineAlerts.App.Scan;
 using DeadlineAlerts.Core.Delivery;
+using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Delivery.Email;
 using DeadlineAlerts.Delivery.Email.Acs;
+using DeadlineAlerts.Delivery.Http;
 using DeadlineAlerts.Functions.Functions;
 using DeadlineAlerts.Functions.Tests.Support;
 using DeadlineAlerts.Storage;
@@ -13,6 +15,7 @@ using DeadlineAlerts.Storage.Records;
 using DeadlineAlerts.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -135,5 +138,21 @@ public sealed class ConfigurationTests
         var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<StorageClients>());
         Assert.Equal("DeadlineAlerts__Storage__QueueServiceUri is not set but DeadlineAlerts__Storage__TableServiceUri is; " +
                      "give both service URIs, or a connection string in DeadlineAlerts__Storage", e.Message);
+    }
+
+    [Fact]
+    public async Task The_worker_resolves_both_keyed_clocks_with_IClock_over_the_schedule_clock_and_delivery_on_the_wire_clock()
+    {
+        var (provider, _) = Build(new() { ["DeadlineAlerts:Storage"] = TestInstallation.Storage });
+        await using var disposing = provider;
+
+        var schedule = provider.GetRequiredKeyedService<TimeProvider>(Clocks.Schedule);
+        var wire = provider.GetRequiredKeyedService<TimeProvider>(Clocks.Wire);
+
+        // In Azure nothing moves the schedule clock: both are the system's time.
+        Assert.Same(TimeProvider.System, schedule);
+        Assert.Same(TimeProvider.System, wire);
+        Assert.Same(schedule, Assert.IsType<TimeProviderClock>(provider.GetRequiredService<IClock>()).Time);
+        Assert.Same(wire, provider.GetRequiredService<HttpDelivery>().Wire);
     }
 }

@@ -27,7 +27,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NodaTime;
 
 namespace DeadlineAlerts.App.Hosting;
 
@@ -44,8 +43,11 @@ public static class ServiceCollectionExtensions
         (configuration, var keyVaultReferences) = KeyVaultReferences.Guard(configuration);
         services.AddSingleton(keyVaultReferences);
         services.AddHostedService<KeyVaultReferenceLog>();
-        services.TryAddSingleton<IClock>(SystemClock.Instance);
-        services.TryAddSingleton(Random.Shared); // the retry backoff's jitter; a test can give a seeded one
+        // The schedule clock (IClock reads it; `--now` moves it) and the wire clock (always real): ClockRegistration.
+        services.AddClocks();
+        // The retry backoff's jitter, injected: this registration is the one place product code names Random.Shared
+        // (thread-safe, as concurrent deliveries need); a test gives a seeded Random.
+        services.TryAddSingleton(Random.Shared);
         services.AddMetrics(); // IMeterFactory: AlertMetrics' meter belongs to this container (TelemetrySetup exports it)
         services.AddSingleton<AlertMetrics>();
         // Every options class is bound here and checked when the host starts (ValidateOnStart; `dla` asks

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using DeadlineAlerts.Core.Time;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace DeadlineAlerts.Delivery.Http;
@@ -8,8 +10,9 @@ namespace DeadlineAlerts.Delivery.Http;
 /// that use it are recycled by the HTTP client factory, the schedules must not be). Slack incoming webhooks
 /// are keyed by the full URL at <see cref="DeliveryOptions.SlackPerWebhookPerSecond"/> (Slack's limit is per
 /// webhook); everything else by <c>host:port</c> at <see cref="DeliveryOptions.PerHostPerSecond"/>.
+/// It paces on the wire clock (<see cref="Clocks.Wire"/>): a receiver's limit counts real seconds, whatever <c>--now</c> says.
 /// </summary>
-public sealed class HostRateLimiter(IOptions<DeliveryOptions> options, TimeProvider time)
+public sealed class HostRateLimiter(IOptions<DeliveryOptions> options, [FromKeyedServices(Clocks.Wire)] TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, RateSchedule> _schedules = new(StringComparer.Ordinal);
     private DeliveryOptions Options => options.Value;

@@ -11,7 +11,7 @@ namespace DeadlineAlerts.Delivery.Http;
 /// (<see cref="RateLimitHandler"/> → <see cref="RequestTimeoutHandler"/> → <see cref="GuardedConnect"/>),
 /// and every failure comes back as a <see cref="DeliveryOutcome"/>, never as an exception, never naming the URL.
 /// </summary>
-/// <param name="wire">The wire clock: always real time, never the schedule clock that <c>dla --now</c> moves; a
+/// <param name="wire">The wire clock (<see cref="Core.Time.Clocks.Wire"/>): always real time, never the schedule clock that <c>dla --now</c> moves; a
 /// receiver checks what we send against its own clock (a Standard Webhooks timestamp, a Retry-After date).</param>
 public sealed class HttpDelivery(HttpClient http, EndpointPolicy policy, TimeProvider wire)
 {
