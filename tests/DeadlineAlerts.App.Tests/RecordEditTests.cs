@@ -100,6 +100,31 @@ public sealed class RecordEditTests : IDisposable
     }
 
     [Fact]
+    public async Task A_save_that_is_not_json_reopens_with_the_line_counted_below_the_comments_and_emptying_it_then_cancels()
+    {
+        await using var t = await WithTruceAsync();
+        var editor = Editor("""
+            if [ ! -e "$dir/first" ]; then
+              touch "$dir/first"; sed -i 's/"title": "Deadline truce",/"title": "Deadline truce"/' "$file"
+            else
+              cp "$file" "$dir/reopened.json"; : > "$file"
+            fi
+            """);
+
+        var code = await EditAsync(t, editor);
+
+        Assert.Equal(0, code);
+        Assert.Equal("Edit cancelled, nothing was written.\n", _out.ToString().ReplaceLineEndings("\n"));
+        var reopened = await System.IO.File.ReadAllLinesAsync(Path.Combine(_dir, "reopened.json"));
+        var comments = reopened.TakeWhile(l => l.StartsWith("//", StringComparison.Ordinal)).ToList();
+        Assert.Equal("// (a line number counts from the first line below these comments)", comments[2]);
+        Assert.Matches(@"^//   deadline truce: JSON cannot be read: .* \(line 4\); give one deadline as a JSON object in the import format$", comments[3]);
+        Assert.Equal("  \"due\": \"2025-08-12T00:01:00\",", reopened[comments.Count + 3]); // line 4 below the comments
+        Assert.Empty(await AuditAsync(t));
+        Assert.Empty(Directory.GetFiles(Temp));
+    }
+
+    [Fact]
     public async Task A_change_made_through_the_api_while_editing_is_not_overwritten_the_current_record_is_shown_and_the_edit_kept()
     {
         await using var t = await WithTruceAsync();
@@ -131,6 +156,7 @@ public sealed class RecordEditTests : IDisposable
         var kept = Assert.Single(Directory.GetFiles(Temp));
         Assert.Contains($"Your edited text is kept in {kept};", err);
         Assert.Contains("\"title\": \"Alice was here\"", await System.IO.File.ReadAllTextAsync(kept));
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, System.IO.File.GetUnixFileMode(kept));
         Assert.Equal("", _out.ToString());
     }
 

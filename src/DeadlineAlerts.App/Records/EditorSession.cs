@@ -67,7 +67,11 @@ public sealed class EditorSession<T>(SingleRecords<T> records, EditorSettings ed
             string? lastInvalid = null;
             while (true)
             {
-                if (!await RunEditorAsync(path)) return EditOutcome.EditorFailed;
+                if (!await RunEditorAsync(path))
+                {
+                    keep = await KeepsEditAsync(path, original); // a re-opened edit that the editor then failed on
+                    return EditOutcome.EditorFailed;
+                }
                 var text = await File.ReadAllTextAsync(path, ct);
                 var body = Body(text);
                 if (body.Length == 0 || body == Body(original))
@@ -83,7 +87,9 @@ public sealed class EditorSession<T>(SingleRecords<T> records, EditorSettings ed
                 }
                 try
                 {
-                    var saved = await records.ReplaceAsync(read, text, read.ETag, actor, ct);
+                    // The text without its comments, so that a line number in a problem counts from the first line
+                    // below the comment header, in this file and in the re-opened one alike.
+                    var saved = await records.ReplaceAsync(read, body, read.ETag, actor, ct);
                     foreach (var w in saved.Warnings) await stderr.WriteLineAsync("warning: " + TextRules.Terminal(w));
                     if (!saved.Changed)
                     {
@@ -159,6 +165,8 @@ public sealed class EditorSession<T>(SingleRecords<T> records, EditorSettings ed
         if (problems.Count > 0)
         {
             lines.Add($"// Not saved: {problems.Count} problem(s). Fix them below, or empty the file to cancel:");
+            if (problems.Any(p => p.Field == "JSON"))
+                lines.Add("// (a line number counts from the first line below these comments)");
             lines.AddRange(problems.Select(p => "//   " + p)); // RecordProblem escapes control characters and shortens values
         }
         return string.Join("\n", lines) + "\n";
