@@ -246,6 +246,24 @@ public sealed class RecordEditTests : IDisposable
     }
 
     [Fact]
+    public async Task A_subscriber_added_with_a_webhook_and_no_secret_gets_one_printed_once_and_stored()
+    {
+        await using var t = await WithTruceAsync();
+        var record = """{"name": "Paris desk", "categories": ["tariff"], "channels": [{"type": "webhook", "url": "http://127.0.0.1:9/paris"}]}""";
+
+        Assert.Equal(0, await RecordCommands.AddAsync(t.Services, RecordKind.Subscriber, "paris", null, new StringReader(record), _out, _err, "alice"));
+
+        var stored = (await t.Get<RecordStore>().GetSubscriberAsync("paris"))!.Value;
+        var channel = Assert.Single(stored.Channels);
+        Assert.Equal([
+            "Added subscriber paris.",
+            $"Generated webhook signing secret for subscriber paris, channel {channel.Id} (shown once, give it to the receiver): {channel.Secret}",
+        ], _out.ToString().Trim().ReplaceLineEndings("\n").Split('\n'));
+        Assert.StartsWith("whsec_", channel.Secret);
+        Assert.Equal("", _err.ToString());
+    }
+
+    [Fact]
     public async Task An_invalid_record_is_refused_naming_record_field_and_fix()
     {
         await using var t = await WithTruceAsync();
