@@ -38,6 +38,16 @@ public sealed class RecordEditTests : IDisposable
         return $"{path} {_dir}";
     }
 
+    /// <summary>An editor that runs <paramref name="first"/> on the first save and, after copying what it was given
+    /// to <c>reopened.json</c>, <paramref name="second"/> on the next.</summary>
+    private string TwoSaves(string first, string second) => Editor($"""
+        if [ ! -e "$dir/first" ]; then
+          touch "$dir/first"; {first}
+        else
+          cp "$file" "$dir/reopened.json"; {second}
+        fi
+        """);
+
     private static async Task<TestInstallation> WithTruceAsync()
     {
         var t = await TestInstallation.CreateAsync(Now, new Dictionary<string, string?> { ["DeadlineAlerts:OperatorKey"] = "bob=key-b" });
@@ -75,14 +85,9 @@ public sealed class RecordEditTests : IDisposable
     public async Task An_invalid_save_reopens_the_editor_with_the_problem_naming_the_field_above_the_users_text()
     {
         await using var t = await WithTruceAsync();
-        // First save: a due time that is not one. Second: keep a copy of what the editor was given, then fix it.
-        var editor = Editor("""
-            if [ ! -e "$dir/first" ]; then
-              touch "$dir/first"; sed -i 's/"due": "[^"]*"/"due": "next tuesday"/' "$file"
-            else
-              cp "$file" "$dir/reopened.json"; sed -i 's/"due": "next tuesday"/"due": "2025-11-10T00:01"/' "$file"
-            fi
-            """);
+        // First save: a due time that is not one. Second: fix it.
+        var editor = TwoSaves("""sed -i 's/"due": "[^"]*"/"due": "next tuesday"/' "$file" """,
+            """sed -i 's/"due": "next tuesday"/"due": "2025-11-10T00:01"/' "$file" """);
 
         var code = await EditAsync(t, editor);
 
@@ -103,13 +108,7 @@ public sealed class RecordEditTests : IDisposable
     public async Task A_save_that_is_not_json_reopens_with_the_line_counted_below_the_comments_and_emptying_it_then_cancels()
     {
         await using var t = await WithTruceAsync();
-        var editor = Editor("""
-            if [ ! -e "$dir/first" ]; then
-              touch "$dir/first"; sed -i 's/"title": "Deadline truce",/"title": "Deadline truce"/' "$file"
-            else
-              cp "$file" "$dir/reopened.json"; : > "$file"
-            fi
-            """);
+        var editor = TwoSaves("""sed -i 's/"title": "Deadline truce",/"title": "Deadline truce"/' "$file" """, """: > "$file" """);
 
         var code = await EditAsync(t, editor);
 
