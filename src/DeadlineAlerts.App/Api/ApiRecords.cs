@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure;
+using DeadlineAlerts.App.Records;
 using DeadlineAlerts.Core.Records;
 using NodaTime;
 using NodaTime.Text;
@@ -8,8 +8,8 @@ using NodaTime.Text;
 namespace DeadlineAlerts.App.Api;
 
 /// <summary>
-/// What the deadline and subscriber routes share: reading one import-format record from a body, HTTP ETags
-/// and If-Match, and the problem bodies of 400, 404, 409, 412 and 428.
+/// What the deadline and subscriber routes share: the body as text, HTTP ETags and If-Match, and the problem
+/// bodies of 400, 404, 409, 412 and 428 (the refusals of <see cref="SingleRecords{T}"/>, which reads and writes the record).
 /// </summary>
 public static class ApiRecords
 {
@@ -56,32 +56,22 @@ public static class ApiRecords
     });
 
     /// <summary>
-    /// Validates a body as one record of the import format by reading <c>{"deadlines": [body]}</c> (or
-    /// subscribers) with the import's reader, so the API accepts exactly what a file accepts. On PUT the id
-    /// may be left out (the URL's is used) but may not differ from it. Every problem becomes one field error.
+    /// A POST or PUT body as text for <see cref="SingleRecords{T}"/>, which reads it as one record of the import
+    /// format, so the API accepts exactly what a file accepts. Invalid UTF-8 is refused with its byte offset.
     /// </summary>
-    public static RecordSet Read(ApiCall call, RecordReader reader, Instant now, string section, string? routeId, Func<string, Subscriber?>? storedSubscriber = null)
+    public static string Body(ApiCall call) => TextRules.DecodeUtf8(call.Request.Body.Span, "body");
+
+    /// <summary>
+    /// Runs one record's operation (<see cref="RecordRoutes{T}"/>) and answers its refusals as the API does: 400 naming each field, 404, 409, and
+    /// 412 with the record as stored now (shown by <paramref name="answer"/>) and its ETag.
+    /// </summary>
+    public static async Task<ApiResponse> AnswerAsync<T>(string kind, string path, Func<T, JsonObject> answer, Func<Task<ApiResponse>> operation)
     {
-        JsonNode? body;
-        try { body = JsonNode.Parse(call.Request.Body.Span, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true }); }
-        catch (JsonException e)
-        {
-            throw new ApiProblemException(ApiProblem.BadRequest($"The body is not JSON: {e.Message}",
-                [new FieldError("body", null, "must be one record as a JSON object, in the import format")]));
-        }
-        if (body is not JsonObject record)
-            throw new ApiProblemException(ApiProblem.BadRequest("The body must be one record as a JSON object, in the import format.",
-                [new FieldError("body", null, "must be a JSON object such as {\"id\": \"...\", ...}")]));
-        if (routeId is not null)
-        {
-            if (!record.ContainsKey("id")) record["id"] = routeId;
-            else if (record["id"] is JsonValue v && v.TryGetValue<string>(out var given) && given != routeId)
-                throw new ApiProblemException(ApiProblem.BadRequest($"The body's id is not the URL's; nothing was written.",
-                    [new FieldError("id", given, $"must be \"{routeId}\" as in the URL; an id cannot change (POST the record under its new id and DELETE this one)")]));
-        }
-        var file = new JsonObject { [section] = new JsonArray(record) };
-        try { return reader.ReadJson(file.ToJsonString(), now, storedSubscriber); }
-        catch (RecordValidationException e) { throw new ApiProblemException(Invalid(e, section.TrimEnd('s'))); }
+        try { return await operation(); }
+        catch (RecordValidationException e) { throw new ApiProblemException(Invalid(e, kind)); }
+        catch (RecordNotFoundException e) { throw NotFound(e.Kind, e.Id); }
+        catch (RecordExistsException e) { throw Exists(e.Kind, e.Id, path); }
+        catch (RecordChangedException<T> e) { throw Stale(e.Kind, e.Id, e.Current.ETag, answer(e.Current.Value)); }
     }
 
     /// <summary>A 400 naming the record in its detail and each refused field, with its limit or rule, in <c>errors</c>.</summary>
@@ -90,17 +80,6 @@ public static class ApiRecords
         var errors = e.Problems.Select(p => new FieldError(p.Field, p.Value, p.Message)).ToList();
         var name = e.Problems.Select(p => p.Record).FirstOrDefault(r => !r.Contains('#') && r != "file") ?? fallbackName;
         return ApiProblem.BadRequest($"{name}: {errors.Count} problem(s); nothing was written.", errors);
-    }
-
-    /// <summary>The id a POST body names, read before validation so that posting a record that exists is a 409
-    /// even when the body is the redacted form a GET returned.</summary>
-    public static string? PeekId(ApiCall call)
-    {
-        try
-        {
-            return JsonNode.Parse(call.Request.Body.Span) is JsonObject o && o["id"] is JsonValue v && v.TryGetValue<string>(out var id) ? id.Trim() : null;
-        }
-        catch (JsonException) { return null; }
     }
 
     public static Instant? QueryInstant(ApiCall call, string name)
@@ -124,9 +103,9 @@ public static class ApiRecords
 
     /// <summary>Reader warnings (a due time in a DST gap moved forward) go back in a <c>DeadlineAlerts-Warning</c>
     /// header, since the body is the record itself.</summary>
-    public static ApiResponse Warn(ApiResponse r, RecordSet set)
+    public static ApiResponse Warn(ApiResponse r, IReadOnlyList<string> warnings)
     {
-        if (set.Warnings.Count > 0) r.Headers["DeadlineAlerts-Warning"] = string.Join("; ", set.Warnings).ReplaceLineEndings(" ");
+        if (warnings.Count > 0) r.Headers["DeadlineAlerts-Warning"] = string.Join("; ", warnings).ReplaceLineEndings(" ");
         return r;
     }
 }

@@ -87,6 +87,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new RecordReader(sp.GetRequiredService<EndpointPolicy>()));
         services.AddSingleton<AuditLog>(); // the audit trail of RecordWriter, milestones, unsubscribes and operator actions
         services.AddSingleton<RecordWriter>();
+        services.AddSingleton<DeadlineRecords>(); // one record at a time: the API's /api/deadlines/{id} and dla deadline
+        services.AddSingleton<SubscriberRecords>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<ExportService>();
         // The pipeline, in the order a message travels: producers (the tick for alerts, milestones for notices,

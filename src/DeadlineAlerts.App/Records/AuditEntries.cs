@@ -26,15 +26,8 @@ public static class AuditEntries
         After = after is null ? null : after.ToJsonString(StoredJson),
     };
 
-    /// <summary>
-    /// As <see cref="RecordJson.Options"/>, but non-ASCII text is kept as it is instead of <c>\uXXXX</c> (which takes
-    /// six characters for one): the audit table holds the record twice (before and after) in one row. Control
-    /// characters are still escaped.
-    /// </summary>
-    private static readonly System.Text.Json.JsonSerializerOptions StoredJson = new(RecordJson.Options)
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    /// <summary>Non-ASCII text as it is (<see cref="RecordJson.Readable"/>): the audit table holds the record twice in one row.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions StoredJson = RecordJson.Readable;
 
     public static AuditEntry For(Instant at, string actor, string action, Deadline? before, Deadline? after) =>
         For(at, actor, action, DeadlineKind, (after ?? before)!.Id.Value,

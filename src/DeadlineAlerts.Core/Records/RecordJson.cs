@@ -15,6 +15,17 @@ public static class RecordJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    /// <summary>
+    /// As <see cref="Options"/>, but non-ASCII text is kept as it is instead of <c>\uXXXX</c>, so a title in Chinese
+    /// reads (and is edited) as Chinese and takes one character, not six. Control characters are still escaped.
+    /// For text a person reads or edits (<c>dla deadline show</c>, <c>edit</c>) and for the audit table, which holds
+    /// a record twice in one row.
+    /// </summary>
+    public static readonly JsonSerializerOptions Readable = new(Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public static JsonObject Deadline(Deadline d)
     {
         var o = new JsonObject
@@ -80,4 +91,7 @@ public static class RecordJson
     }
 
     public static string Text(JsonNode node) => node.ToJsonString(Options);
+
+    /// <summary>As <see cref="Text"/>, with non-ASCII text as it is (<see cref="Readable"/>).</summary>
+    public static string ReadableText(JsonNode node) => node.ToJsonString(Readable);
 }
