@@ -67,6 +67,13 @@ public abstract record MessageView
     /// </summary>
     public string? UnsubscribeUrl { get; init; }
 
+    /// <summary>
+    /// A signed "Got it" link that stops the remaining lead-time alerts of this deadline for this subscriber (set by
+    /// delivery on lead-time alerts only); null on notices and digests, and when links are off. Channels show it
+    /// beside <see cref="UnsubscribeUrl"/>, never in a mail header.
+    /// </summary>
+    public string? AcknowledgeUrl { get; init; }
+
     public string Countdown => Rendering.Countdown.Text(Now, DueAt);
     public string DueInDeadlineZone => TimeText.Full(DueAt, DeadlineZone);
     public string DueInSubscriberZone => TimeText.Full(DueAt, SubscriberZone);

@@ -39,6 +39,7 @@ public sealed class EmailRenderer(EmailOptions options)
     /// The view's signed <see cref="MessageView.UnsubscribeUrl"/> goes in both bodies and in
     /// <c>List-Unsubscribe</c>; an https one also gets <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c>
     /// (RFC 8058 allows one-click only over https). Without one, the email has no unsubscribe link and no headers.
+    /// An alert's <see cref="MessageView.AcknowledgeUrl"/> ("Got it") is a link in both bodies and in no header.
     /// </summary>
     public RenderedEmail Render(MessageView a, ChannelSpec channel)
     {
@@ -94,6 +95,8 @@ public sealed class EmailRenderer(EmailOptions options)
             sb.Append($"Lead time: {alert.LeadTime?.Words}").Append(alert.Late ? " (late alert: sent after its planned time)" : "").Append('\n');
             if (!string.IsNullOrWhiteSpace(alert.Notes)) sb.Append('\n').Append(alert.Notes.Trim()).Append('\n');
         }
+        if (LinkText.SafeHttpUrl(a.AcknowledgeUrl) is { } gotIt)
+            sb.Append($"\n{SubscriberControlTexts.GotItLabel} ({SubscriberControlTexts.GotItHint}): {gotIt}\n");
         sb.Append($"\n--\n{Footer(a)}").Append(unsubscribe is null ? "" : $" Unsubscribe: {unsubscribe}").Append('\n');
         return sb.ToString();
     }
@@ -138,6 +141,10 @@ public sealed class EmailRenderer(EmailOptions options)
         }
 
         var unsubscribeLink = unsubscribe is null ? "" : $" <a href=\"{E(unsubscribe)}\">Unsubscribe</a>";
+        // Got it is a link in the body only: no header carries it (List-Unsubscribe stays unsubscribe's alone).
+        var gotItLink = LinkText.SafeHttpUrl(a.AcknowledgeUrl) is { } ack
+            ? $"<p style=\"margin-top:16px\"><a href=\"{E(ack)}\"><strong>{E(SubscriberControlTexts.GotItLabel)}</strong></a> <span style=\"color:#555\">({E(SubscriberControlTexts.GotItHint)})</span></p>\n"
+            : "";
         return $"""
             <!DOCTYPE html>
             <html><head><meta charset="utf-8"><title>{E(Subject(a))}</title></head>
@@ -146,7 +153,7 @@ public sealed class EmailRenderer(EmailOptions options)
             <p style="margin:0 0 12px;color:#555">{E(lead)}</p>
             <table role="presentation" cellspacing="0" cellpadding="0">
             {rows}</table>
-            {notes}<p style="margin-top:24px;font-size:12px;color:#777">{E(Footer(a))}{unsubscribeLink}</p>
+            {notes}{gotItLink}<p style="margin-top:24px;font-size:12px;color:#777">{E(Footer(a))}{unsubscribeLink}</p>
             </body></html>
             """;
     }

@@ -98,6 +98,9 @@ public static class TeamsMessage
         if (url is not null) actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open source", ["url"] = url });
         if (LinkText.SafeHttpUrl(fullList) is { } feed)
             actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Full list (calendar feed)", ["url"] = feed });
+        // Got it first (alerts only), then Unsubscribe: both Action.OpenUrl, since an incoming webhook's card cannot post back.
+        if (LinkText.SafeHttpUrl(a.AcknowledgeUrl) is { } gotIt)
+            actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = SubscriberControlTexts.GotItLabel, ["url"] = gotIt, ["style"] = "positive" });
         AddUnsubscribe(actions, a.UnsubscribeUrl);
         if (actions.Count > 0) card["actions"] = actions;
 
