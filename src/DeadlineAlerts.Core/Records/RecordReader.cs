@@ -178,6 +178,12 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         };
     }
 
+    // With and without seconds (and fractions), as people write them: 2025-08-20T09:00Z, 2025-08-20T09:00:00.5+08:00.
+    private static readonly NodaTime.Text.OffsetDateTimePattern[] WithOffset =
+        [NodaTime.Text.OffsetDateTimePattern.ExtendedIso, NodaTime.Text.OffsetDateTimePattern.ExtendedIso.WithPatternText("uuuu'-'MM'-'dd'T'HH':'mmo<G>")];
+    private static readonly NodaTime.Text.LocalDateTimePattern[] Local =
+        [NodaTime.Text.LocalDateTimePattern.ExtendedIso, NodaTime.Text.LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm")];
+
     /// <summary>
     /// An instant written as ISO 8601 with Z or an offset (<c>2025-08-20T09:00:00Z</c>, <c>2025-08-20T17:00:00+08:00</c>);
     /// else null and the problem, which says what to give (<paramref name="what"/>: "the instant the pause ends").
@@ -186,9 +192,9 @@ public sealed class RecordReader(EndpointPolicy endpoints)
     {
         const string examples = "such as \"2025-08-20T09:00:00Z\" or \"2025-08-20T17:00:00+08:00\"";
         problem = null;
-        var parsed = NodaTime.Text.OffsetDateTimePattern.ExtendedIso.Parse(text.Trim());
-        if (parsed.Success) return parsed.Value.ToInstant();
-        problem = NodaTime.Text.LocalDateTimePattern.ExtendedIso.Parse(text.Trim()).Success
+        foreach (var pattern in WithOffset)
+            if (pattern.Parse(text.Trim()) is { Success: true } parsed) return parsed.Value.ToInstant();
+        problem = Local.Any(p => p.Parse(text.Trim()).Success)
             ? $"has no offset, so it names no single instant; give {what} with Z (UTC) or its offset, {examples}"
             : $"is not an ISO 8601 instant; give {what} with Z (UTC) or its offset, {examples}";
         return null;
