@@ -25,9 +25,13 @@ public sealed class PauseTests
 
     private static object Desk(LoopbackReceiver receiver, string? pausedUntil, object? quietHours, string id) => new
     {
-        id, name = "Beijing desk", timeZone = "Asia/Shanghai", categories = new[] { "tariff" },
+        id,
+        name = "Beijing desk",
+        timeZone = "Asia/Shanghai",
+        categories = new[] { "tariff" },
         channels = new[] { new { type = "webhook", url = receiver.Url(id), secret = "whsec_" + Convert.ToBase64String(new byte[32]) } },
-        pausedUntil, quietHours,
+        pausedUntil,
+        quietHours,
     };
 
     private static async Task TickAndDrainAsync(TestInstallation t, Instant at)
