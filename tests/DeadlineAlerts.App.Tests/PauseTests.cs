@@ -68,6 +68,9 @@ public sealed class PauseTests
         var problem = JsonDocument.Parse(noOffset.BodyText).RootElement;
         Assert.StartsWith("\"until\" has no offset, so it names no single instant; give the instant the pause ends with Z (UTC) or its offset",
             problem.GetProperty("detail").GetString());
+        var past = await router.HandleAsync(Json("POST", "/api/subscribers/beijing-desk/pause", new { until = "2025-08-01T11:00Z" }, etag));
+        Assert.Equal((400, "\"until\" is not in the future; give an instant after now, or lift the pause (DELETE it)."),
+            (past.Status, JsonDocument.Parse(past.BodyText).RootElement.GetProperty("detail").GetString()));
         var paused = await router.HandleAsync(Json("POST", "/api/subscribers/beijing-desk/pause", new { until = "2025-08-08T09:00:00+08:00" }, etag));
         Assert.Equal(200, paused.Status);
         Assert.Equal("2025-08-08T01:00:00Z", JsonDocument.Parse(paused.BodyText).RootElement.GetProperty("pausedUntil").GetString());

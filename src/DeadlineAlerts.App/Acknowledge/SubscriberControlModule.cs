@@ -2,10 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure;
 using DeadlineAlerts.App.Api;
-using DeadlineAlerts.App.Records;
 using DeadlineAlerts.Core.Records;
 using DeadlineAlerts.Core.Rendering;
-using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Records;
 using NodaTime;
 
@@ -22,7 +20,7 @@ namespace DeadlineAlerts.App.Acknowledge;
 /// the deadline's current due instant (what the message link does for the instant it was sent for).</item>
 /// </list>
 /// </summary>
-public sealed class SubscriberControlModule(RecordStore records, RecordWriter writer, AcknowledgeService acknowledge, IClock clock) : IApiModule
+public sealed class SubscriberControlModule(RecordStore records, PauseService pause, AcknowledgeService acknowledge) : IApiModule
 {
     private const string Kind = "subscriber";
 
@@ -38,32 +36,22 @@ public sealed class SubscriberControlModule(RecordStore records, RecordWriter wr
         var until = Text(Body(call, "{\"until\":\"2025-08-20T09:00:00Z\"}"), "until")
                     ?? throw Bad("until", null, "is missing; give the instant the pause ends with Z (UTC) or its offset, such as \"2025-08-20T09:00:00Z\"");
         var untilAt = RecordReader.ParseInstantWithOffset(until, "the instant the pause ends", out var problem) ?? throw Bad("until", until, problem!);
-        var now = clock.GetCurrentInstant();
-        if (untilAt <= now) throw Bad("until", until, "is not in the future; give an instant after now, or DELETE the pause to lift it");
-        return await WriteAsync(call, AuditAction.Paused, s => s with
-        {
-            PausedUntil = untilAt,
-            // Lengthening or shortening a pause that is on keeps when it began; a new one begins now.
-            PausedSince = s.PausedUntil is { } old && old > now ? s.PausedSince : now,
-        }, SubscriberControlTexts.PausedSummary(TimeText.Iso(untilAt)), ct);
+        return await WriteAsync(call, untilAt, until, ct);
     }
 
-    private Task<ApiResponse> ResumeAsync(ApiCall call, CancellationToken ct) =>
-        WriteAsync(call, AuditAction.Resumed, s => s with { PausedUntil = null, PausedSince = null }, SubscriberControlTexts.ResumedSummary, ct);
+    private Task<ApiResponse> ResumeAsync(ApiCall call, CancellationToken ct) => WriteAsync(call, null, null, ct);
 
-    private async Task<ApiResponse> WriteAsync(ApiCall call, string action, Func<Subscriber, Subscriber> change, string summary, CancellationToken ct)
+    private async Task<ApiResponse> WriteAsync(ApiCall call, Instant? until, string? untilText, CancellationToken ct)
     {
         var id = call.RouteValue("id");
         var stored = await records.GetSubscriberAsync(id, ct) ?? throw ApiRecords.NotFound(Kind, id);
         var etag = ApiRecords.RequireIfMatch(call, stored.ETag, Json(stored.Value), Kind, id);
-        var after = change(stored.Value);
-        if (RecordWriter.Same(stored.Value, after)) return ApiResponse.Json(200, Json(stored.Value), ApiRecords.ToHttp(stored.ETag));
         try
         {
-            var write = await writer.WriteAsync([], [new SubscriberChange(stored.Value, after, action) { Summary = summary }], call.Caller,
-                c => records.ReplaceSubscriberAsync(after, etag, c), ct: ct);
-            return ApiResponse.Json(200, Json(after), ApiRecords.ToHttp(write.Result));
+            var written = await pause.SetAsync(stored, until, call.Caller, etag, ct);
+            return ApiResponse.Json(200, Json(written.Value), ApiRecords.ToHttp(written.ETag));
         }
+        catch (ArgumentOutOfRangeException) { throw Bad("until", untilText, PauseService.NotInFuture); }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             throw await records.GetSubscriberAsync(id, ct) is { } current

@@ -114,6 +114,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<UnsubscribeService>();
         services.AddSingleton<IApiModule, UnsubscribeModule>();
         services.AddSingleton<Acknowledge.AcknowledgeService>();
+        services.AddSingleton<Acknowledge.PauseService>();
         services.AddSingleton<IApiModule, Acknowledge.AcknowledgeModule>();
         services.AddSingleton<IApiModule, Acknowledge.SubscriberControlModule>();
         services.AddSingleton<IApiModule, CalendarModule>();
