@@ -27,9 +27,11 @@ public sealed partial record StorageNames(string Prefix)
     public string Audit => Prefix + "audit";
     /// <summary>The ledger rows that are not final yet, so the sweep finds them without reading old partitions.</summary>
     public string Unfinished => Prefix + "unfinished";
+    /// <summary>"Got it": one row per (deadline, subscriber) with the due instant acknowledged.</summary>
+    public string Acknowledgements => Prefix + "acknowledgements";
     public string AlertQueue => (Prefix + "alerts").ToLowerInvariant();
     /// <summary>The Functions host moves a message here after maxDequeueCount; delivery moves exhausted retries here too.</summary>
     public string PoisonQueue => AlertQueue + "-poison";
 
-    public IEnumerable<string> Tables => [Deadlines, Subscribers, Schedule, Ledger, Unfinished, State, Audit];
+    public IEnumerable<string> Tables => [Deadlines, Subscribers, Schedule, Ledger, Unfinished, State, Audit, Acknowledgements];
 }

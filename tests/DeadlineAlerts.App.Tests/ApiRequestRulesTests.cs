@@ -72,12 +72,13 @@ public sealed class ApiRequestRulesTests
         var placeholders = Placeholders(router).ToList();
         // Every route with an id is covered: records, milestones, channels, ledger rows, the calendar feed.
         Assert.Equal(
-            ["DELETE /api/deadlines/{id} id", "DELETE /api/subscribers/{id} id", "GET /api/calendar/{subscriberId}.ics subscriberId",
+            ["DELETE /api/deadlines/{id} id", "DELETE /api/subscribers/{id} id", "DELETE /api/subscribers/{id}/pause id", "GET /api/calendar/{subscriberId}.ics subscriberId",
              "GET /api/deadlines/{id} id", "GET /api/subscribers/{id} id", "POST /api/alerts/{ledgerKey}/resend ledgerKey",
              "POST /api/deadlines/{id}/cancel id", "POST /api/deadlines/{id}/extend id", "POST /api/deadlines/{id}/resolve id",
+             "POST /api/subscribers/{id}/acknowledge id",
              "POST /api/subscribers/{id}/channels/{channelId}/clear channelId", "POST /api/subscribers/{id}/channels/{channelId}/clear id",
              "POST /api/subscribers/{id}/channels/{channelId}/test channelId", "POST /api/subscribers/{id}/channels/{channelId}/test id",
-             "PUT /api/deadlines/{id} id", "PUT /api/subscribers/{id} id"],
+             "POST /api/subscribers/{id}/pause id", "PUT /api/deadlines/{id} id", "PUT /api/subscribers/{id} id"],
             placeholders.Select(p => $"{p.Route.Method} {p.Route.Template} {p.Name}").Order(StringComparer.Ordinal));
 
         foreach (var (route, name) in placeholders)
@@ -142,9 +143,10 @@ public sealed class ApiRequestRulesTests
         var requests = t.Get<StorageClients>().Requests;
         Assert.Equal(
             ["POST /api/deadlines", "POST /api/deadlines/{id}/cancel", "POST /api/deadlines/{id}/extend", "POST /api/deadlines/{id}/resolve",
-             "POST /api/subscribers", "PUT /api/deadlines/{id}", "PUT /api/subscribers/{id}"],
+             "POST /api/subscribers", "POST /api/subscribers/{id}/acknowledge", "POST /api/subscribers/{id}/pause", "PUT /api/deadlines/{id}", "PUT /api/subscribers/{id}"],
             router.Routes.Where(r => r.Body == ApiBody.Json).Select(r => $"{r.Method} {r.Template}").Order(StringComparer.Ordinal));
-        Assert.Equal(["POST /api/unsubscribe"], router.Routes.Where(r => r.Body == ApiBody.Form).Select(r => $"{r.Method} {r.Template}"));
+        Assert.Equal(["POST /api/acknowledge", "POST /api/unsubscribe"],
+            router.Routes.Where(r => r.Body == ApiBody.Form).Select(r => $"{r.Method} {r.Template}").Order(StringComparer.Ordinal));
 
         var body = JsonSerializer.Serialize(Deadline("truce", "2025-08-12T00:01"));
         foreach (var route in router.Routes.Where(r => r.Body == ApiBody.Json))

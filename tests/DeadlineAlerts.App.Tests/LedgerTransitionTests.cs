@@ -32,9 +32,9 @@ public class LedgerTransitionTests
             .Order().ToArray();
         Assert.Equal(new[]
         {
-            "planned→cancelled", "planned→failed", "planned→sending", "planned→superseded",
-            "retrying→cancelled", "retrying→failed", "retrying→sending",
-            "sending→cancelled", "sending→delivered", "sending→failed", "sending→retrying", "sending→sending",
+            "planned→acknowledged", "planned→cancelled", "planned→failed", "planned→sending", "planned→superseded",
+            "retrying→acknowledged", "retrying→cancelled", "retrying→failed", "retrying→sending",
+            "sending→acknowledged", "sending→cancelled", "sending→delivered", "sending→failed", "sending→retrying", "sending→sending",
         }.Order(), allowed);
         Assert.All(LedgerStatuses.All.Where(s => s.IsFinal()), final => Assert.DoesNotContain(LedgerStatuses.All, to => LedgerStatuses.CanMove(final, to)));
     }

@@ -20,6 +20,48 @@ public class AlertPlannerTests
     }
 
     [Fact]
+    public void A_pause_holds_the_alerts_it_covers_to_its_end_while_the_deadline_is_still_ahead_then()
+    {
+        // due 9 March 2026 13:00Z; P7D fires 2 March 14:00Z, P1D 8 March 13:00Z, PT1H 9 March 12:00Z.
+        var paused = Subscriber() with { PausedSince = Utc("2026-02-01T00:00:00Z"), PausedUntil = Utc("2026-03-09T12:30:00Z") };
+
+        var alerts = AlertPlanner.Plan(Deadline(), paused).ToDictionary(a => a.LeadTime.Text);
+
+        Assert.Equal(Utc("2026-03-09T12:30:00Z"), alerts["P7D"].FireAt);
+        Assert.Equal(Utc("2026-03-09T12:30:00Z"), alerts["P1D"].FireAt);
+        Assert.Equal(Utc("2026-03-09T12:30:00Z"), alerts["PT1H"].FireAt);
+        Assert.DoesNotContain(alerts.Values, a => AlertPlanner.SkippedByPause(a, paused)); // the held ones go at the end
+    }
+
+    [Theory]
+    [InlineData("2026-03-20T00:00:00Z", true)]
+    // Ends as the deadline falls due: the P7D alert would arrive with nothing ahead, so it is skipped; "due now"
+    // fires at the pause's end, outside it, and goes.
+    [InlineData("2026-03-09T13:00:00Z", false)]
+    public void An_alert_in_a_pause_that_the_deadline_does_not_outlast_keeps_its_time_and_is_skipped(string until, bool dueNowSkipped)
+    {
+        var paused = Subscriber() with { PausedSince = Utc("2026-02-01T00:00:00Z"), PausedUntil = Utc(until) };
+
+        var alerts = AlertPlanner.Plan(Deadline(leadTimes: ["P7D", "PT0S"]), paused).ToList();
+
+        Assert.Equal([Utc("2026-03-02T14:00:00Z"), Utc("2026-03-09T13:00:00Z")], alerts.Select(a => a.FireAt));
+        Assert.Equal([true, dueNowSkipped], alerts.Select(a => AlertPlanner.SkippedByPause(a, paused)));
+    }
+
+    [Fact]
+    public void Alerts_before_the_pause_began_or_at_its_end_are_not_in_it()
+    {
+        // Set on 5 March until 8 March 13:00Z: P7D (2 March) had gone out already; P1D fires exactly as it ends.
+        var paused = Subscriber() with { PausedSince = Utc("2026-03-05T00:00:00Z"), PausedUntil = Utc("2026-03-08T13:00:00Z") };
+
+        var alerts = AlertPlanner.Plan(Deadline(), paused).ToDictionary(a => a.LeadTime.Text);
+
+        Assert.Equal(Utc("2026-03-02T14:00:00Z"), alerts["P7D"].FireAt);
+        Assert.Equal(Utc("2026-03-08T13:00:00Z"), alerts["P1D"].FireAt);
+        Assert.DoesNotContain(alerts.Values, a => AlertPlanner.SkippedByPause(a, paused));
+    }
+
+    [Fact]
     public void The_deadlines_lead_times_apply_when_the_subscriber_has_none()
     {
         Assert.Equal(["P7D", "PT0S"], PlannedLeads(Deadline(leadTimes: ["P7D", "PT0S"]), Subscriber()));

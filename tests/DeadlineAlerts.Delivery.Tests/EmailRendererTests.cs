@@ -64,11 +64,26 @@ public sealed class EmailRendererTests
     }
 
     [Fact]
+    public void Got_it_is_a_link_in_both_bodies_and_in_no_header()
+    {
+        var email = Render(Alerts.Sample());
+
+        Assert.Contains($"<a href=\"{Alerts.Acknowledge}\"><strong>Got it</strong></a>", email.Html);
+        Assert.Contains($"Got it (stop the remaining reminders of this deadline): {Alerts.Acknowledge}", email.PlainText);
+        Assert.Equal(["List-Unsubscribe", "List-Unsubscribe-Post"], email.Headers.Keys.Order());
+        Assert.All(email.Headers.Values, v => Assert.DoesNotContain("acknowledge", v));
+
+        var notice = Render(Alerts.ExtensionNotice());
+        Assert.DoesNotContain("Got it", notice.Html + notice.PlainText);
+    }
+
+    [Fact]
     public void Without_a_signed_link_there_is_no_unsubscribe_link_and_no_header_never_a_broken_link()
     {
-        var email = Render(Alerts.Sample(unsubscribeUrl: null));
+        var email = Render(Alerts.Sample(unsubscribeUrl: null, acknowledgeUrl: null));
 
         Assert.Empty(email.Headers);
+        Assert.DoesNotContain("Got it", email.Html + email.PlainText);
         Assert.DoesNotContain("Unsubscribe", email.Html);
         Assert.DoesNotContain("Unsubscribe", email.PlainText);
     }

@@ -37,7 +37,7 @@ public sealed class SlackChannelTests : IAsyncLifetime
         var body = JsonNode.Parse(request.BodyText)!;
         Assert.Equal(Alerts.Sample().PlainText.Replace("&", "&amp;"), (string?)body["text"]);
         var blocks = body["blocks"]!.AsArray();
-        Assert.Equal(["header", "section", "context"], blocks.Select(b => (string?)b!["type"]));
+        Assert.Equal(["header", "section", "context", "actions"], blocks.Select(b => (string?)b!["type"]));
         Assert.Equal("US-China tariff truce expires", (string?)blocks[0]!["text"]!["text"]);
         var section = (string)blocks[1]!["text"]!["text"]!;
         Assert.Contains("*7 days left*", section);
@@ -45,7 +45,25 @@ public sealed class SlackChannelTests : IAsyncLifetime
         Assert.Contains("*Your time:* Tue 12 Aug 2025 05:01 BST (Europe/London)", section);
         Assert.Contains("*Source:* <https://example.org/notice?id=1&amp;x=2|example.org>", section);
         Assert.Contains("Lead time: 7 days before", (string?)blocks[2]!["elements"]![0]!["text"]);
-        Assert.EndsWith($" · <{Alerts.Unsubscribe}|Unsubscribe>", (string?)blocks[2]!["elements"]![0]!["text"]);
+        Assert.DoesNotContain("Unsubscribe", (string?)blocks[2]!["elements"]![0]!["text"]);
+        // Got it and Unsubscribe are link buttons (an incoming webhook cannot receive a click): each opens its signed page.
+        var buttons = blocks[3]!["elements"]!.AsArray();
+        Assert.Equal([("button", "Got it", Alerts.Acknowledge, "primary"), ("button", "Unsubscribe", Alerts.Unsubscribe, null)],
+            buttons.Select(b => ((string?)b!["type"], (string?)b["text"]!["text"], (string?)b["url"], (string?)b["style"])));
+        Assert.All(buttons, b => Assert.Equal("plain_text", (string?)b!["text"]!["type"]));
+        Assert.Equal(2, buttons.Select(b => (string?)b!["action_id"]).Distinct().Count()); // unique within the block, as Slack requires
+    }
+
+    [Fact]
+    public async Task A_slack_change_notice_has_an_unsubscribe_button_and_no_got_it()
+    {
+        await Send(Alerts.ExtensionNotice());
+
+        var text = Assert.Single(_slack.Requests).BodyText;
+        var blocks = JsonNode.Parse(text)!["blocks"]!.AsArray();
+        var buttons = blocks.Single(b => (string?)b!["type"] == "actions")!["elements"]!.AsArray();
+        Assert.Equal(["Unsubscribe"], buttons.Select(b => (string?)b!["text"]!["text"]));
+        Assert.DoesNotContain("acknowledge", text);
     }
 
     [Fact]

@@ -50,16 +50,17 @@ public sealed class TeamsChannelTests : IAsyncLifetime
         Assert.Equal("Tue 12 Aug 2025 05:01 BST (Europe/London)", facts["Your time"]);
         Assert.Equal("7 days before", facts["Lead time"]);
         var actions = card["actions"]!.AsArray();
-        Assert.Equal(["Open source", "Unsubscribe"], actions.Select(a => (string?)a!["title"]));
+        Assert.Equal(["Open source", "Got it", "Unsubscribe"], actions.Select(a => (string?)a!["title"]));
         Assert.All(actions, a => Assert.Equal("Action.OpenUrl", (string?)a!["type"]));
         Assert.Equal("https://example.org/notice?id=1&x=2", (string?)actions[0]!["url"]);
-        Assert.Equal(Alerts.Unsubscribe, (string?)actions[1]!["url"]);
+        Assert.Equal(Alerts.Acknowledge, (string?)actions[1]!["url"]);
+        Assert.Equal(Alerts.Unsubscribe, (string?)actions[2]!["url"]);
     }
 
     [Fact]
     public async Task Teams_card_carries_a_hostile_title_as_text_and_a_late_flag()
     {
-        await Send(Alerts.Sample(title: Alerts.HostileTitle, source: "javascript:alert(1)", late: true, unsubscribeUrl: null));
+        await Send(Alerts.Sample(title: Alerts.HostileTitle, source: "javascript:alert(1)", late: true, unsubscribeUrl: null, acknowledgeUrl: null));
 
         var card = JsonNode.Parse(Assert.Single(_teams.Requests).BodyText)!["attachments"]![0]!["content"]!;
         Assert.Equal(Alerts.HostileTitle, (string?)card["body"]![0]!["inlines"]![0]!["text"]);
@@ -75,7 +76,7 @@ public sealed class TeamsChannelTests : IAsyncLifetime
     [InlineData("- not a list\n1. nor this\n> nor a quote \\ [a]: https://evil.example")]
     public async Task Teams_shows_markdown_in_record_text_literally(string hostile)
     {
-        await Send(Alerts.Sample(title: hostile, notes: hostile, source: hostile, category: hostile, unsubscribeUrl: null));
+        await Send(Alerts.Sample(title: hostile, notes: hostile, source: hostile, category: hostile, unsubscribeUrl: null, acknowledgeUrl: null));
 
         var card = JsonNode.Parse(Assert.Single(_teams.Requests).BodyText)!["attachments"]![0]!["content"]!;
         // The fields Teams reads as Markdown carry only text we wrote, none of the record's.

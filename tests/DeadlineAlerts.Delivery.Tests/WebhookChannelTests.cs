@@ -44,6 +44,18 @@ public sealed class WebhookChannelTests : IAsyncLifetime
             request.Header("webhook-signature")!, request.Body, DateTimeOffset.UtcNow));
         Assert.Equal("deadline.alert", (string?)JsonNode.Parse(request.BodyText)!["type"]);
         Assert.Equal(Alerts.Unsubscribe, (string?)JsonNode.Parse(request.BodyText)!["unsubscribeUrl"]);
+        Assert.Equal(Alerts.Acknowledge, (string?)JsonNode.Parse(request.BodyText)!["acknowledgeUrl"]);
+    }
+
+    [Fact]
+    public async Task A_webhook_notice_carries_no_acknowledge_url()
+    {
+        await _services.Channel("webhook").SendAsync(Alerts.ExtensionNotice(), Hook, CancellationToken.None);
+
+        var body = JsonNode.Parse(Assert.Single(_receiver.Requests).BodyText)!.AsObject();
+        Assert.Equal("deadline.notice", (string?)body["type"]);
+        Assert.False(body.ContainsKey("acknowledgeUrl"));
+        Assert.Equal(Alerts.Unsubscribe, (string?)body["unsubscribeUrl"]);
     }
 
     [Fact]

@@ -48,8 +48,10 @@ public sealed class RecordOutcomeStage(
             if (outcome is null)
             {
                 var notSent = c.NotSent ?? new NotSent(false, "nothing to send");
-                done = notSent.Cancel ? entry.Cancel(at, notSent.Reason) : entry.Fail(at, notSent.Reason, sent: false);
-                if (!notSent.Cancel)
+                done = notSent.Acknowledged ? entry.Acknowledge(at, notSent.Reason)
+                    : notSent.Cancel ? entry.Cancel(at, notSent.Reason)
+                    : entry.Fail(at, notSent.Reason, sent: false);
+                if (!notSent.Cancel && !notSent.Acknowledged)
                 {
                     logger.AlertFailed(entry.MessageId, entry.ChannelId, entry.ChannelType, done.Attempts, notSent.Reason);
                     metrics.Failed(entry.ChannelType, entry.Kind);

@@ -82,6 +82,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ScheduleIndex>();
         services.AddSingleton<AlertLedger>();
         services.AddSingleton<TickState>();
+        services.AddSingleton<Storage.Acknowledgements.AcknowledgementStore>();
         services.AddSingleton<UnreadableRecords>();
         services.AddSingleton<AlertQueue>();
         services.AddSingleton(sp => new RecordReader(sp.GetRequiredService<EndpointPolicy>()));
@@ -116,6 +117,10 @@ public static class ServiceCollectionExtensions
         services.AddHostedService<LinkCheck>();
         services.AddSingleton<UnsubscribeService>();
         services.AddSingleton<IApiModule, UnsubscribeModule>();
+        services.AddSingleton<Acknowledge.AcknowledgeService>();
+        services.AddSingleton<Acknowledge.PauseService>();
+        services.AddSingleton<IApiModule, Acknowledge.AcknowledgeModule>();
+        services.AddSingleton<IApiModule, Acknowledge.SubscriberControlModule>();
         services.AddSingleton<IApiModule, CalendarModule>();
         services.AddSingleton<HealthService>();
         services.AddSingleton<IApiModule, HealthModule>();

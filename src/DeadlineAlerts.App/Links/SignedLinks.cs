@@ -51,6 +51,29 @@ public static class LinkScope
     public const string Calendar = "calendar";
 
     private const string ChannelPrefix = "channel:";
+    private const string AcknowledgePrefix = "ack:";
+
+    /// <summary>
+    /// Say "Got it" for one deadline at the due instant the message was sent for: <c>ack:{due in unix ticks}:{deadline id}</c>.
+    /// Bound to that instant, so a link from before an extension or a move acknowledges nothing of the new time.
+    /// </summary>
+    public static string Acknowledge(DeadlineId deadlineId, Instant dueAt) =>
+        AcknowledgePrefix + dueAt.ToUnixTimeTicks().ToString(CultureInfo.InvariantCulture) + ":" + deadlineId.Value;
+
+    /// <summary>The deadline and due instant of an <see cref="Acknowledge"/> scope; null for any other scope.</summary>
+    public static (DeadlineId DeadlineId, Instant DueAt)? AcknowledgedOf(string scope)
+    {
+        if (!scope.StartsWith(AcknowledgePrefix, StringComparison.Ordinal)) return null;
+        var rest = scope[AcknowledgePrefix.Length..];
+        var colon = rest.IndexOf(':');
+        if (colon <= 0 || colon == rest.Length - 1) return null;
+        return long.TryParse(rest.AsSpan(0, colon), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ticks)
+            ? (DeadlineId.From(rest[(colon + 1)..]), Instant.FromUnixTimeTicks(ticks))
+            : null;
+    }
+
+    /// <summary>True for the scopes an unsubscribe link carries (the whole subscription, or one channel).</summary>
+    public static bool IsUnsubscribe(string scope) => scope == Subscription || ChannelIdOf(scope) is not null;
 
     /// <summary>Remove one channel (by <see cref="Core.Records.ChannelSpec.Id"/>), the one the message came through.</summary>
     public static string Channel(ChannelId channelId) => ChannelPrefix + channelId;
@@ -177,6 +200,17 @@ public sealed class SubscriberLinks
         var scope = channelId is null ? LinkScope.Subscription : LinkScope.Channel(channelId.Value);
         var token = _signer.Sign(new LinkToken(subscriberId.Value, scope, _clock.GetCurrentInstant() + _lifetime));
         return $"{_base}/api/unsubscribe?token={token}";
+    }
+
+    /// <summary>
+    /// The Got it link of a lead-time alert: says "Got it" for <paramref name="deadlineId"/> at <paramref name="dueAt"/>
+    /// on behalf of the subscriber (all channels). Lives as long as an unsubscribe link.
+    /// </summary>
+    public string? AcknowledgeUrl(SubscriberId subscriberId, DeadlineId deadlineId, Instant dueAt)
+    {
+        if (Problem is not null) return null;
+        var token = _signer.Sign(new LinkToken(subscriberId.Value, LinkScope.Acknowledge(deadlineId, dueAt), _clock.GetCurrentInstant() + _lifetime));
+        return $"{_base}/api/acknowledge?token={token}";
     }
 
     public string? CalendarUrl(SubscriberId subscriberId)

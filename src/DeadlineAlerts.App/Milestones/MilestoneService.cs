@@ -185,11 +185,11 @@ public sealed class MilestoneService(
             : followers.SelectMany(s => AlertPlanner.Plan(before, s).SelectMany(a => s.Channels.Select(c => Dispatch.ForAlert(a, c, late: false)))).ToList();
         var cancelled = await outbox.CancelAsync(old, reason, now, ct);
 
-        // A notice is urgent: it passes through quiet hours unless the subscriber said "urgent": false, and then it
-        // is planned for the end of their quiet period; the outbox's sweep queues it when that instant comes.
+        // A notice is urgent: it passes through quiet hours and a pause unless the subscriber said "urgent": false, and
+        // then it is planned for the end of the pause or quiet period; the outbox's sweep queues it when that instant comes.
         var notices = followers.SelectMany(s => s.Channels.Select(c =>
         {
-            var sendAt = AlertPlanner.HoldForQuietHours(change.At, after.Value, s, urgent: true);
+            var sendAt = AlertPlanner.NoticeSendAt(change.At, after.Value, s);
             return new Dispatch
             {
                 MessageId = change.NoticeIdFor(after.Value.Id, s.Id),

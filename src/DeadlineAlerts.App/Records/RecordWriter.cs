@@ -151,12 +151,15 @@ public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, Ti
     /// What an incoming subscriber keeps from the stored one: when it was created, and per channel (matched by
     /// <see cref="ChannelSpec.Id"/>) its broken mark and, when the incoming record gave no secret and the reader
     /// therefore generated one, the stored secret: re-sending a record must not rotate receivers' keys. Such
-    /// a generated secret is taken out of <paramref name="generated"/>, so it is never shown.
+    /// a generated secret is taken out of <paramref name="generated"/>, so it is never shown. An unchanged pause keeps
+    /// when it began (<see cref="Subscriber.PausedSince"/>).
     /// </summary>
     public static Subscriber KeepStoredState(Subscriber incoming, Subscriber stored, List<(SubscriberId SubscriberId, ChannelId ChannelId, string Secret)> generated) =>
         incoming with
         {
             CreatedAt = stored.CreatedAt,
+            // The same pause keeps the moment it began: re-sending a record must not hold already-sent alerts again.
+            PausedSince = incoming.PausedUntil is not null && incoming.PausedUntil == stored.PausedUntil ? stored.PausedSince : incoming.PausedSince,
             Channels = incoming.Channels.Select(c =>
             {
                 var previous = stored.Channels.FirstOrDefault(p => p.Id == c.Id);

@@ -17,12 +17,18 @@ namespace DeadlineAlerts.App.Scan;
 public sealed record TickResult(Instant? WindowStart, Instant WindowEnd, int Planned, int Skipped, int Late, int Enqueued)
 {
     public int Superseded { get; init; }
+    /// <summary>Alert rows recorded as acknowledged (the subscriber said Got it for the deadline).</summary>
+    public int Acknowledged { get; init; }
     public int Requeued { get; init; }
     public IReadOnlyList<UnreadableRecord> Unreadable { get; init; } = [];
 }
 
 /// <summary>One alert that fires in a window, as a person would see it (preview and `dla run` output).</summary>
-public sealed record DueAlert(PlannedAlert Alert, TickDecision Decision, AlertMessage View, IReadOnlyList<ChannelSpec> Channels);
+public sealed record DueAlert(PlannedAlert Alert, TickDecision Decision, AlertMessage View, IReadOnlyList<ChannelSpec> Channels)
+{
+    /// <summary>Why the subscriber's own say stops it (Got it, or a pause its deadline does not outlast); null: it is not stopped.</summary>
+    public DispatchSkip? Stopped { get; init; }
+}
 
 /// <summary>A window of the schedule read against the current records: the alerts that still apply, and what could not be read.</summary>
 public sealed record DueWindow(IReadOnlyList<DueAlert> Alerts, IReadOnlyList<Dispatch> Failed, IReadOnlyList<UnreadableRecord> Unreadable);
@@ -43,6 +49,7 @@ public sealed class ScanService(
     Outbox.Outbox outbox,
     TickState state,
     UnreadableRecords unreadableRecords,
+    Storage.Acknowledgements.AcknowledgementStore acknowledgements,
     TimeZones.Replanner replanner,
     IClock clock,
     IOptions<AlertsOptions> options,
@@ -98,6 +105,7 @@ public sealed class ScanService(
             submitted.Queued)
         {
             Superseded = submitted.Inserted.Count(e => e.Status == Storage.Ledger.LedgerStatus.Superseded),
+            Acknowledged = submitted.Inserted.Count(e => e.Status == Storage.Ledger.LedgerStatus.Acknowledged),
             Requeued = sweep.Requeued,
             Unreadable = due.Unreadable,
         };
@@ -129,11 +137,12 @@ public sealed class ScanService(
     /// </summary>
     private static IEnumerable<Dispatch> Decide(DueWindow due, Instant now)
     {
-        var survivors = TickPolicy.Survivors(due.Alerts.Where(d => d.Decision is TickDecision.Send or TickDecision.SendLate).Select(d => d.Alert));
+        // An alert the subscriber stopped (Got it, a pause) is recorded as such and supersedes nothing.
+        var survivors = TickPolicy.Survivors(due.Alerts.Where(d => d.Stopped is null && d.Decision is TickDecision.Send or TickDecision.SendLate).Select(d => d.Alert));
         foreach (var d in due.Alerts)
         {
             var late = d.Decision is not TickDecision.Send;
-            var skip = SkipFor(d.Decision, d.Alert, now, survivors);
+            var skip = d.Stopped ?? SkipFor(d.Decision, d.Alert, now, survivors);
             foreach (var channel in d.Channels) yield return Dispatch.ForAlert(d.Alert, channel, late, skip);
         }
     }
@@ -163,7 +172,10 @@ public sealed class ScanService(
     {
         var rows = await schedule.DueAsync(window, ct);
         var cache = new RecordCache(records);
-        await cache.LoadAsync(rows.Alerts.Select(r => r.DeadlineId), rows.Alerts.Select(r => r.SubscriberId), ct);
+        var loading = cache.LoadAsync(rows.Alerts.Select(r => r.DeadlineId), rows.Alerts.Select(r => r.SubscriberId), ct);
+        // One point read per (deadline, subscriber) pair with an alert in the window, beside the records' reads.
+        var acks = await acknowledgements.ForPairsAsync(rows.Alerts.Select(r => (r.DeadlineId, r.SubscriberId)), ct);
+        await loading;
         var alerts = new List<DueAlert>();
         var failed = new List<Dispatch>();
         var unreadable = rows.UnreadableRows.Select(r => r.Problem).ToList();
@@ -179,7 +191,10 @@ public sealed class ScanService(
             if (!AlertPlanner.StillApplies(row, deadline.Value, subscriber.Value)) continue; // superseded by an edit or extension, or deleted
             var decision = tickAt is { } at ? TickPolicy.Decide(row, at, ScanPeriod, StaleAfter) : TickDecision.Send;
             var late = decision is not TickDecision.Send;
-            alerts.Add(new DueAlert(row, decision, new AlertMessage(row, deadline.Value!, subscriber.Value!, tickAt ?? row.FireAt, late), subscriber.Value!.Channels));
+            alerts.Add(new DueAlert(row, decision, new AlertMessage(row, deadline.Value!, subscriber.Value!, tickAt ?? row.FireAt, late), subscriber.Value!.Channels)
+            {
+                Stopped = StoppedBySubscriber(row, subscriber.Value, acks.GetValueOrDefault((row.DeadlineId, row.SubscriberId))),
+            });
         }
         // A schedule row that cannot be read still names its alert: record that alert as failed, with the reason.
         foreach (var (problem, alertId, deadlineId, subscriberId, fireAt, dueAt, lead) in rows.UnreadableRows)
@@ -189,6 +204,17 @@ public sealed class ScanService(
         return new DueWindow(alerts.OrderBy(d => d.Alert.FireAt).ThenBy(d => d.Alert.SubscriberId).ToList(),
             failed, unreadable.DistinctBy(u => (u.RecordKind, u.Id)).ToList());
     }
+
+    /// <summary>
+    /// The subscriber's own say about an alert: a Got it for its due instant records it as acknowledged; a pause it
+    /// falls in and its deadline does not outlast (<see cref="AlertPlanner.PauseHold"/>) records it as skipped.
+    /// </summary>
+    public static DispatchSkip? StoppedBySubscriber(PlannedAlert alert, Subscriber subscriber, Storage.Acknowledgements.Acknowledgement? ack) =>
+        ack is not null && ack.Covers(alert)
+            ? new DispatchSkip(SkipKind.Acknowledged, SubscriberControlTexts.AcknowledgedReason(ack.By, RecordEntities.Iso(ack.At), RecordEntities.Iso(ack.DueAt)))
+            : AlertPlanner.SkippedByPause(alert, subscriber)
+                ? new DispatchSkip(SkipKind.Skipped, SubscriberControlTexts.PausedSkipReason(RecordEntities.Iso(subscriber.PausedUntil!.Value)))
+                : null;
 
     /// <summary>An alert whose deadline or subscriber cannot be read fails on every channel we know of (none known: one row for "-").</summary>
     private static IEnumerable<Dispatch> FailedDispatches(PlannedAlert row, Subscriber? subscriber, UnreadableRecord problem) =>

@@ -28,7 +28,8 @@ public sealed class UnsubscribeModule(LinkSigner signer, UnsubscribeService serv
     private LinkToken? Verify(ApiCall call)
     {
         var token = signer.Verify(call.Request.QueryValue("token"), clock.GetCurrentInstant());
-        return token is null || token.Scope == LinkScope.Calendar ? null : token;
+        // Only unsubscribe scopes: a calendar or Got it token must never remove anything here.
+        return token is not null && LinkScope.IsUnsubscribe(token.Scope) ? token : null;
     }
 
     private async Task<ApiResponse> ShowAsync(ApiCall call, CancellationToken ct)
@@ -76,7 +77,7 @@ public sealed class UnsubscribeModule(LinkSigner signer, UnsubscribeService serv
         Page(status, language, language.Text(titleKey), $"<p>{E(language.Text(textKey))}</p>");
 
     /// <summary>A small page that loads nothing and is not cached, indexed or referred onwards (the URL carries the token).</summary>
-    private static ApiResponse Page(int status, MessageLanguage language, string title, string bodyHtml)
+    internal static ApiResponse Page(int status, MessageLanguage language, string title, string bodyHtml)
     {
         var r = ApiResponse.Html(status, $"""
             <!DOCTYPE html>

@@ -63,6 +63,8 @@ public enum SkipKind
     Skipped,
     /// <summary>A newer alert of the same deadline for the same subscriber goes instead (catch-up after downtime).</summary>
     Superseded,
+    /// <summary>The subscriber said "Got it" for this deadline's due instant: its remaining lead-time alerts are not sent.</summary>
+    Acknowledged,
     /// <summary>It could not be planned: a record it needs is unreadable. Recorded as failed with the reason.</summary>
     Unreadable,
 }

@@ -69,6 +69,7 @@ public static class RecordJson
         if (s.LeadTimes.Count > 0) o["leadTimes"] = new JsonArray(s.LeadTimes.Select(l => (JsonNode)l.Text).ToArray());
         o["channels"] = new JsonArray(s.Channels.Select(c => (JsonNode)Channel(c, includeSecrets)).ToArray());
         if (s.QuietHours is { } q) o["quietHours"] = new JsonObject { ["from"] = q.FromText, ["to"] = q.ToText, ["urgent"] = q.UrgentPassesThrough };
+        if (s.PausedUntil is { } pausedUntil) o["pausedUntil"] = NodaTime.Text.InstantPattern.ExtendedIso.Format(pausedUntil);
         if (s.Digest is { } digest)
         {
             var d = new JsonObject { ["every"] = digest.EveryText };

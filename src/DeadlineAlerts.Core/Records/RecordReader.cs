@@ -178,12 +178,34 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         };
     }
 
+    // With and without seconds (and fractions), as people write them: 2025-08-20T09:00Z, 2025-08-20T09:00:00.5+08:00.
+    private static readonly NodaTime.Text.OffsetDateTimePattern[] WithOffset =
+        [NodaTime.Text.OffsetDateTimePattern.ExtendedIso, NodaTime.Text.OffsetDateTimePattern.ExtendedIso.WithPatternText("uuuu'-'MM'-'dd'T'HH':'mmo<G>")];
+    private static readonly NodaTime.Text.LocalDateTimePattern[] Local =
+        [NodaTime.Text.LocalDateTimePattern.ExtendedIso, NodaTime.Text.LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm")];
+
+    /// <summary>
+    /// An instant written as ISO 8601 with Z or an offset (<c>2025-08-20T09:00:00Z</c>, <c>2025-08-20T17:00:00+08:00</c>);
+    /// else null and the problem, which says what to give (<paramref name="what"/>: "the instant the pause ends").
+    /// </summary>
+    public static Instant? ParseInstantWithOffset(string text, string what, out string? problem)
+    {
+        const string examples = "such as \"2025-08-20T09:00:00Z\" or \"2025-08-20T17:00:00+08:00\"";
+        problem = null;
+        foreach (var pattern in WithOffset)
+            if (pattern.Parse(text.Trim()) is { Success: true } parsed) return parsed.Value.ToInstant();
+        problem = Local.Any(p => p.Parse(text.Trim()).Success)
+            ? $"has no offset, so it names no single instant; give {what} with Z (UTC) or its offset, {examples}"
+            : $"is not an ISO 8601 instant; give {what} with Z (UTC) or its offset, {examples}";
+        return null;
+    }
+
     private Subscriber? ReadSubscriber(JsonElement e, int index, Instant now, List<RecordProblem> problems, List<(SubscriberId, ChannelId, string)> secrets,
         Func<string, Subscriber?>? storedSubscriber)
     {
         var before = problems.Count;
         var r = new Fields(e, $"subscriber #{index + 1}", problems,
-            ["id", "name", "timeZone", "locale", "categories", "deadlines", "leadTimes", "channels", "digest", "quietHours"], ignored: []);
+            ["id", "name", "timeZone", "locale", "categories", "deadlines", "leadTimes", "channels", "digest", "quietHours", "pausedUntil"], ignored: []);
         if (!r.IsObject) return null;
         var id = r.Id();
         var name = r.String("name");
@@ -198,6 +220,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             r.Problem("categories", null, "and deadlines are both empty; a subscriber follows deadlines by categories and/or explicit deadline ids");
         var leads = r.LeadTimes("leadTimes");
         var quiet = r.QuietHours("quietHours");
+        var pausedUntil = r.InstantWithOffset("pausedUntil", "the instant the pause ends");
         // An invalid zone is reported on its own; only a missing one is a digest problem.
         var digest = ReadDigest(e, r, hasZone: zone is not null || (e.TryGetProperty("timeZone", out var tz) && tz.ValueKind != JsonValueKind.Null));
         var channels = new List<ChannelSpec>();
@@ -234,6 +257,8 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             QuietHours = quiet,
             CreatedAt = now,
             Digest = digest,
+            PausedUntil = pausedUntil,
+            PausedSince = pausedUntil is null ? null : now,
         };
     }
 
@@ -497,6 +522,19 @@ public sealed class RecordReader(EndpointPolicy endpoints)
                 return [];
             }
             return v.EnumerateArray().Select(x => x.GetString()!.Trim()).Where(x => x.Length > 0).Distinct().ToList();
+        }
+
+        /// <summary>
+        /// An instant written as ISO 8601 with its offset: <c>"2025-08-20T09:00:00Z"</c> or <c>"2025-08-20T17:00:00+08:00"</c>.
+        /// A local date-time without an offset is refused: it names no single instant.
+        /// </summary>
+        public Instant? InstantWithOffset(string field, string what)
+        {
+            var text = String(field);
+            if (text is null) return null;
+            var parsed = ParseInstantWithOffset(text, what, out var problem);
+            if (problem is not null) Problem(field, text, problem);
+            return parsed;
         }
 
         public DateTimeZone? Zone(string field, bool required)

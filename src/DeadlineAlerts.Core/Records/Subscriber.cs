@@ -31,6 +31,23 @@ public sealed record Subscriber
     /// <summary>A daily or weekly summary in <see cref="TimeZone"/> (required with a digest); null for none.</summary>
     public DigestChoice? Digest { get; init; }
 
+    /// <summary>
+    /// Until when lead-time alerts wait (a vacation, a busy week); null for none. Alerts that would fire in
+    /// <c>[PausedSince, PausedUntil)</c> are held to <see cref="PausedUntil"/> when their deadline is still ahead
+    /// then, else recorded as skipped (<see cref="Schedule.AlertPlanner.PauseHold"/>); change notices follow the
+    /// urgent rule of <see cref="QuietHours"/>.
+    /// </summary>
+    public Instant? PausedUntil { get; init; }
+
+    /// <summary>
+    /// When the current pause was set (server-owned, like <see cref="CreatedAt"/>): alerts that fired before it
+    /// were already sent, and are not held again to the pause's end.
+    /// </summary>
+    public Instant? PausedSince { get; init; }
+
+    /// <summary>True when an alert firing at <paramref name="at"/> falls in the pause.</summary>
+    public bool IsPausedAt(Instant at) => PausedUntil is { } until && at < until && at >= (PausedSince ?? Instant.MinValue);
+
     /// <summary>When the subscriber was first stored (see <see cref="Deadline.ArmedAt"/>).</summary>
     public Instant CreatedAt { get; init; }
 

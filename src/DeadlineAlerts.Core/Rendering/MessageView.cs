@@ -74,6 +74,13 @@ public abstract record MessageView
     /// </summary>
     public MessageLanguage Language { get; init; } = MessageLanguage.English;
 
+    /// <summary>
+    /// A signed "Got it" link that stops the remaining lead-time alerts of this deadline for this subscriber (set by
+    /// delivery on lead-time alerts only); null on notices and digests, and when links are off. Channels show it
+    /// beside <see cref="UnsubscribeUrl"/>, never in a mail header.
+    /// </summary>
+    public string? AcknowledgeUrl { get; init; }
+
     /// <summary>Shorthand for the channels: <c>T("label.due")</c> is "Due", "截止时间", "Förfaller".</summary>
     public string T(string key, params (string Name, object Value)[] values) => Language.Text(key, values);
 

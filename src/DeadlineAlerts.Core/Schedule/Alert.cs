@@ -39,10 +39,38 @@ public static class AlertPlanner
         {
             var fireAt = lead.FireInstantBefore(due);
             if (fireAt < armed) continue;
+            fireAt = PauseHold(fireAt, deadline, subscriber) ?? fireAt;
             fireAt = HoldForQuietHours(fireAt, deadline, subscriber, urgent: lead.IsAtDeadline);
             yield return new PlannedAlert(MessageId.ForAlert(deadline.Id, due.ToInstant(), subscriber.Id, lead),
                 deadline.Id, subscriber.Id, lead, fireAt, due.ToInstant());
         }
+    }
+
+    /// <summary>
+    /// Where a subscriber's pause moves a lead-time alert that would fire at <paramref name="at"/>: to the pause's
+    /// end when <paramref name="at"/> falls in the pause and the deadline is still ahead at that end; null when
+    /// the pause does not move it: outside the pause, or in it with the deadline due by its end (the PT0S "due now"
+    /// alert always is). Such an alert keeps its instant and the tick records it as skipped
+    /// (<see cref="SkippedByPause"/>), so lifting the pause before then lets it go out as planned.
+    /// </summary>
+    public static Instant? PauseHold(Instant at, Deadline deadline, Subscriber subscriber) =>
+        subscriber.IsPausedAt(at) && subscriber.PausedUntil!.Value < deadline.Due.Instant ? subscriber.PausedUntil.Value : null;
+
+    /// <summary>True when the alert falls in the subscriber's pause and the pause could not hold it (its deadline is due by the pause's end).</summary>
+    public static bool SkippedByPause(PlannedAlert alert, Subscriber subscriber) => subscriber.IsPausedAt(alert.FireAt);
+
+    /// <summary>
+    /// When a change notice about <paramref name="deadline"/> that happened at <paramref name="at"/> is sent. A
+    /// notice is urgent: with the subscriber's urgent rule (<see cref="QuietHours.UrgentPassesThrough"/>, true
+    /// without quiet hours) it goes at once through a pause as through quiet hours; without it, it waits for the
+    /// pause's end (even past the deadline: the subscriber asked for silence until then and said urgent ones wait
+    /// too), then for the end of quiet hours.
+    /// </summary>
+    public static Instant NoticeSendAt(Instant at, Deadline deadline, Subscriber subscriber)
+    {
+        var urgentPasses = subscriber.QuietHours?.UrgentPassesThrough ?? true;
+        if (!urgentPasses && subscriber.IsPausedAt(at)) at = subscriber.PausedUntil!.Value;
+        return HoldForQuietHours(at, deadline, subscriber, urgent: true);
     }
 
     /// <summary>

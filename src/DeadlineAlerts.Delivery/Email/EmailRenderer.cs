@@ -41,6 +41,7 @@ public sealed class EmailRenderer(EmailOptions options)
     /// The view's signed <see cref="MessageView.UnsubscribeUrl"/> goes in both bodies and in
     /// <c>List-Unsubscribe</c>; an https one also gets <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c>
     /// (RFC 8058 allows one-click only over https). Without one, the email has no unsubscribe link and no headers.
+    /// An alert's <see cref="MessageView.AcknowledgeUrl"/> ("Got it") is a link in both bodies and in no header.
     /// </summary>
     public RenderedEmail Render(MessageView a, ChannelSpec channel)
     {
@@ -96,6 +97,8 @@ public sealed class EmailRenderer(EmailOptions options)
             sb.Append(a.Line("label.leadTime", alert.LeadWords)).Append(alert.Late ? a.T("alert.lateNote") : "").Append('\n');
             if (!string.IsNullOrWhiteSpace(alert.Notes)) sb.Append('\n').Append(alert.Notes.Trim()).Append('\n');
         }
+        if (LinkText.SafeHttpUrl(a.AcknowledgeUrl) is { } gotIt)
+            sb.Append('\n').Append(a.T("link.gotIt")).Append(" (").Append(a.T("link.gotItHint")).Append("): ").Append(gotIt).Append('\n');
         sb.Append("\n--\n").Append(Footer(a)).Append(unsubscribe is null ? "" : " " + a.Line("link.unsubscribe", unsubscribe)).Append('\n');
         return sb.ToString();
     }
@@ -142,6 +145,10 @@ public sealed class EmailRenderer(EmailOptions options)
 
         var unsubscribeLink = unsubscribe is null ? "" : $" <a href=\"{E(unsubscribe)}\">{E(a.T("link.unsubscribe"))}</a>";
         var lang = ReferenceEquals(a.Language, MessageLanguage.English) ? "" : $" lang=\"{E(a.Language.Culture.Name)}\"";
+        // Got it is a link in the body only: no header carries it (List-Unsubscribe stays unsubscribe's alone).
+        var gotItLink = LinkText.SafeHttpUrl(a.AcknowledgeUrl) is { } ack
+            ? $"<p style=\"margin-top:16px\"><a href=\"{E(ack)}\"><strong>{E(a.T("link.gotIt"))}</strong></a> <span style=\"color:#555\">({E(a.T("link.gotItHint"))})</span></p>\n"
+            : "";
         return $"""
             <!DOCTYPE html>
             <html{lang}><head><meta charset="utf-8"><title>{E(Subject(a))}</title></head>
@@ -150,7 +157,7 @@ public sealed class EmailRenderer(EmailOptions options)
             <p style="margin:0 0 12px;color:#555">{E(lead)}</p>
             <table role="presentation" cellspacing="0" cellpadding="0">
             {rows}</table>
-            {notes}<p style="margin-top:24px;font-size:12px;color:#777">{E(Footer(a))}{unsubscribeLink}</p>
+            {notes}{gotItLink}<p style="margin-top:24px;font-size:12px;color:#777">{E(Footer(a))}{unsubscribeLink}</p>
             </body></html>
             """;
     }

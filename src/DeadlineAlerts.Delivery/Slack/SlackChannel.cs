@@ -81,10 +81,10 @@ public static class SlackMessage
                 DigestBlocks(blocks, d, unsubscribe);
                 break;
             case NoticeMessage n:
-                DeadlineBlocks(blocks, NoticeText(n), unsubscribe);
+                DeadlineBlocks(blocks, a, NoticeText(n), null, a.UnsubscribeUrl);
                 break;
             case AlertMessage alert:
-                DeadlineBlocks(blocks, AlertText(alert), unsubscribe);
+                DeadlineBlocks(blocks, a, AlertText(alert), alert.AcknowledgeUrl, a.UnsubscribeUrl);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(a), a.GetType().Name, "not a message this channel knows");
@@ -92,10 +92,32 @@ public static class SlackMessage
         return new JsonObject { ["text"] = Fallback(a), ["blocks"] = blocks };
     }
 
-    private static void DeadlineBlocks(JsonArray blocks, (string Facts, string Context) text, string? unsubscribe)
+    /// <summary>
+    /// An alert's or a notice's facts and context line, then its links as buttons: "Got it" (alerts) and "Unsubscribe".
+    /// An incoming webhook has no interactivity, so they are link buttons (<c>url</c>), which open the signed page in the
+    /// browser; a link too long for a button (over <see cref="MaxButtonUrl"/>) stays a link in the context line.
+    /// </summary>
+    private static void DeadlineBlocks(JsonArray blocks, MessageView a, (string Facts, string Context) text, string? acknowledgeUrl, string? unsubscribeUrl)
     {
         blocks.Add(Section(text.Facts));
-        blocks.Add(Context(unsubscribe is null ? text.Context : $"{text.Context} · {unsubscribe}"));
+        var buttons = new JsonArray();
+        var context = text.Context;
+        foreach (var (label, url, primary) in new[] { (a.T("link.gotIt"), acknowledgeUrl, true), (a.T("link.unsubscribe"), unsubscribeUrl, false) })
+        {
+            if (LinkText.SafeHttpUrl(url) is not { } safe) continue;
+            if (safe.Length > MaxButtonUrl) { context += $" · <{LinkTarget(safe)}|{Escape(label)}>"; continue; }
+            var button = new JsonObject
+            {
+                ["type"] = "button",
+                ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = LinkText.Truncate(label, MaxButtonText), ["emoji"] = false },
+                ["url"] = safe,
+                ["action_id"] = primary ? "acknowledge" : "unsubscribe",
+            };
+            if (primary) button["style"] = "primary";
+            buttons.Add(button);
+        }
+        blocks.Add(Context(context));
+        if (buttons.Count > 0) blocks.Add(new JsonObject { ["type"] = "actions", ["elements"] = buttons });
     }
 
     private static void DigestBlocks(JsonArray blocks, DigestMessage a, string? unsubscribe)
@@ -121,6 +143,9 @@ public static class SlackMessage
     /// text, 150 a header's; and a message whose blocks hold more than about 13,000 characters in all is refused
     /// (<c>msg_blocks_too_long</c>, slackapi/bolt-js#2509), so the digest keeps to 12,000.</summary>
     public const int MaxBlocks = 50, MaxSection = 3000, MaxHeader = 150, MaxBlocksText = 12_000;
+
+    /// <summary>A button's label holds at most 75 characters and its <c>url</c> at most 3,000 (Block Kit button element).</summary>
+    public const int MaxButtonText = 75, MaxButtonUrl = 3000;
 
     private const int MaxLine = 500;
 

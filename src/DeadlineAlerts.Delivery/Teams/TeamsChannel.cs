@@ -99,6 +99,9 @@ public static class TeamsMessage
         if (url is not null) actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = a.T("link.openSource"), ["url"] = url });
         if (LinkText.SafeHttpUrl(fullList) is { } feed)
             actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = a.T("link.fullList"), ["url"] = feed });
+        // Got it first (alerts only), then Unsubscribe: both Action.OpenUrl, since an incoming webhook's card cannot post back.
+        if (LinkText.SafeHttpUrl(a.AcknowledgeUrl) is { } gotIt)
+            actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = a.T("link.gotIt"), ["url"] = gotIt, ["style"] = "positive" });
         AddUnsubscribe(actions, a);
         if (actions.Count > 0) card["actions"] = actions;
 

@@ -64,7 +64,9 @@ public sealed class WebhookChannel(HttpDelivery http) : IAlertChannel
 /// or <c>deadline.notice</c> (has <see cref="Notice"/>, no lead time). Fields a kind does not have are left out,
 /// so an alert's payload is what it was before kinds existed.
 /// <c>unsubscribeUrl</c> is a signed link that removes this webhook from the subscriber (null when the
-/// installation issues none).
+/// installation issues none). An alert also carries <c>acknowledgeUrl</c>, its signed "Got it" link (a page
+/// whose button stops the remaining alerts of this deadline for this subscriber); notices and installations
+/// without links leave it out.
 /// The fields for machines (<c>type</c>, <c>notice.change</c>, ids, ISO times, <c>leadTime</c>) never change with the
 /// subscriber's locale; those for people (<c>text</c>, <c>countdown</c>, <c>headline</c>, each <c>…Zone.text</c>,
 /// a digest's <c>summary</c>) are in the subscriber's language.
@@ -83,6 +85,9 @@ public sealed record WebhookPayload(
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public WebhookNotice? Notice { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? AcknowledgeUrl { get; init; }
 
     public static string TypeOf(MessageKind kind) => "deadline." + kind.Wire();
 
@@ -114,6 +119,7 @@ public sealed record WebhookPayload(
                 new WebhookLocal(TimeText.IsoLocal(n.OldDue, a.SubscriberZone), a.SubscriberZone.Id, TimeText.Full(n.OldDue, a.SubscriberZone, a.Language)),
                 n.Reason, n.By)
             : null,
+        AcknowledgeUrl = a.AcknowledgeUrl,
     };
 }
 

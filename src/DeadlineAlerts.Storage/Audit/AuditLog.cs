@@ -17,6 +17,11 @@ public static class AuditAction
     public const string Unsubscribed = "unsubscribed";
     /// <summary>Delivery marked a channel broken because the receiver said it is gone for good.</summary>
     public const string ChannelBroken = "channel-broken";
+    /// <summary>A subscriber (by its Got it link) or an operator said "Got it" for a deadline's due instant.</summary>
+    public const string Acknowledged = "acknowledged";
+    /// <summary>An operator paused a subscriber until an instant, or lifted the pause (the API's pause routes).</summary>
+    public const string Paused = "paused";
+    public const string Resumed = "resumed";
 }
 
 /// <summary>

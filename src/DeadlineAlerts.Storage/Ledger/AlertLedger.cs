@@ -65,6 +65,7 @@ public sealed record LedgerEntry
         {
             { Skip: { Kind: SkipKind.Unreadable } s } => (LedgerStatus.Failed, s.Reason),
             { Skip: { Kind: SkipKind.Superseded } s } => (LedgerStatus.Superseded, s.Reason),
+            { Skip: { Kind: SkipKind.Acknowledged } s } => (LedgerStatus.Acknowledged, s.Reason),
             { Skip: { } s } => (LedgerStatus.Skipped, s.Reason),
             // The broken-channel rule, written once: nothing is sent to a channel the receiver said is gone.
             { ChannelBroken: { } broken } => (LedgerStatus.Skipped, $"channel is marked broken: {broken}"),
@@ -143,6 +144,15 @@ public sealed record LedgerEntry
 
     /// <summary>Stopped before it was sent: nothing went out, so attempts stay as they were.</summary>
     public LedgerEntry Cancel(Instant at, string reason) => Move(LedgerStatus.Cancelled) with
+    {
+        LastError = reason,
+        CompletedAt = at,
+        LeaseUntil = null,
+        NextAttemptAt = null,
+    };
+
+    /// <summary>Stopped before it was sent because the subscriber acknowledged the deadline ("Got it"); attempts stay as they were.</summary>
+    public LedgerEntry Acknowledge(Instant at, string reason) => Move(LedgerStatus.Acknowledged) with
     {
         LastError = reason,
         CompletedAt = at,

@@ -18,6 +18,8 @@ public enum LedgerStatus
     Cancelled,
     /// <summary>A newer alert of the same deadline for the same subscriber went instead (catch-up after downtime).</summary>
     Superseded,
+    /// <summary>Not sent: the subscriber said "Got it" for this deadline's due instant (an extension or a move re-arms).</summary>
+    Acknowledged,
 }
 
 public static class LedgerStatuses
@@ -34,16 +36,16 @@ public static class LedgerStatuses
     /// <summary>
     /// The one table of allowed moves. A final status never moves again; planned is only ever a starting point.
     /// <code>
-    /// planned  → sending | cancelled | superseded | failed
-    /// sending  → delivered | retrying | failed | cancelled | sending (a lease ran out: another worker re-claims)
-    /// retrying → sending | cancelled | failed
+    /// planned  → sending | cancelled | superseded | failed | acknowledged
+    /// sending  → delivered | retrying | failed | cancelled | acknowledged | sending (a lease ran out: another worker re-claims)
+    /// retrying → sending | cancelled | failed | acknowledged
     /// </code>
     /// </summary>
     public static bool CanMove(LedgerStatus from, LedgerStatus to) => (from, to) switch
     {
-        (LedgerStatus.Planned, LedgerStatus.Sending or LedgerStatus.Cancelled or LedgerStatus.Superseded or LedgerStatus.Failed) => true,
-        (LedgerStatus.Sending, LedgerStatus.Delivered or LedgerStatus.Retrying or LedgerStatus.Failed or LedgerStatus.Cancelled or LedgerStatus.Sending) => true,
-        (LedgerStatus.Retrying, LedgerStatus.Sending or LedgerStatus.Cancelled or LedgerStatus.Failed) => true,
+        (LedgerStatus.Planned, LedgerStatus.Sending or LedgerStatus.Cancelled or LedgerStatus.Superseded or LedgerStatus.Failed or LedgerStatus.Acknowledged) => true,
+        (LedgerStatus.Sending, LedgerStatus.Delivered or LedgerStatus.Retrying or LedgerStatus.Failed or LedgerStatus.Cancelled or LedgerStatus.Acknowledged or LedgerStatus.Sending) => true,
+        (LedgerStatus.Retrying, LedgerStatus.Sending or LedgerStatus.Cancelled or LedgerStatus.Failed or LedgerStatus.Acknowledged) => true,
         _ => false,
     };
 }

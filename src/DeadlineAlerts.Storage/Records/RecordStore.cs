@@ -270,6 +270,8 @@ public static class RecordEntities
         ["CreatedAt"] = Iso(s.CreatedAt),
         ["QuietHours"] = s.QuietHours is { } q ? $"{q.FromText}-{q.ToText}" + (q.UrgentPassesThrough ? "" : " held") : null,
         ["Digest"] = s.Digest?.Stored,
+        ["PausedUntil"] = s.PausedUntil is { } until ? Iso(until) : null,
+        ["PausedSince"] = s.PausedUntil is not null && s.PausedSince is { } since ? Iso(since) : null,
     };
 
     public static RecordRead<Subscriber> ReadSubscriber(TableEntity e)
@@ -290,6 +292,9 @@ public static class RecordEntities
         if (channels.Any(c => string.IsNullOrWhiteSpace(c?.Type) || c.Target is null)) return Bad("Channels", "has a channel without a type or target");
         if (TryLeads(e.GetString("LeadTimes"), out var leads) is { } lp) return Bad("LeadTimes", lp);
         if (TryInstant(e, "CreatedAt", required: false, out var createdAt) is { } crp) return Bad("CreatedAt", crp);
+        if (TryInstant(e, "PausedUntil", required: false, out var pausedUntil) is { } pup) return Bad("PausedUntil", pup);
+        if (TryInstant(e, "PausedSince", required: false, out var pausedSince) is { } psp) return Bad("PausedSince", psp);
+        var paused = e.GetString("PausedUntil") is not null;
         var quietText = e.GetString("QuietHours");
         var quiet = Quiet(quietText);
         if (!string.IsNullOrWhiteSpace(quietText) && quiet is null) return Bad("QuietHours", $"\"{Shown(quietText)}\" is not a period such as 22:00-07:00");
@@ -312,6 +317,8 @@ public static class RecordEntities
             CreatedAt = createdAt,
             QuietHours = quiet,
             Digest = digest,
+            PausedUntil = paused ? pausedUntil : null,
+            PausedSince = paused && e.GetString("PausedSince") is not null ? pausedSince : null,
         });
     }
 

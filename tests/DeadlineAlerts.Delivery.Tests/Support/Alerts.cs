@@ -14,7 +14,8 @@ public static class Alerts
     public static readonly Instant Due = Instant.FromUtc(2025, 8, 12, 4, 1);
 
     public static AlertMessage Sample(string title = "US-China tariff truce expires", string? source = "https://example.org/notice?id=1&x=2",
-        string? notes = null, bool late = false, string subscriberId = "desk-1", string? category = "trade", string? unsubscribeUrl = Unsubscribe)
+        string? notes = null, bool late = false, string subscriberId = "desk-1", string? category = "trade", string? unsubscribeUrl = Unsubscribe,
+        string? acknowledgeUrl = Acknowledge)
     {
         var lead = LeadTime.Parse("P7D");
         var fireAt = Due - Duration.FromDays(7);
@@ -36,8 +37,12 @@ public static class Alerts
             Now = fireAt,
             Late = late,
             UnsubscribeUrl = unsubscribeUrl,
+            AcknowledgeUrl = acknowledgeUrl,
         };
     }
+
+    /// <summary>What delivery puts on an alert's view: its signed "Got it" link.</summary>
+    public const string Acknowledge = "https://alerts.example.com/api/acknowledge?token=ghi.jkl";
 
     /// <summary>What delivery puts on the view: a signed link that removes this channel.</summary>
     public const string Unsubscribe = "https://alerts.example.com/api/unsubscribe?token=abc.def";

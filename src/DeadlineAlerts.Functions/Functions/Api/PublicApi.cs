@@ -18,6 +18,12 @@ public sealed class PublicApi(ApiRouter router)
         CancellationToken cancellationToken) =>
         FunctionsHttp.HandleAsync(router, request, FunctionsHttp.RoutePath(request, "unsubscribe"), hostAuthenticated: false, cancellationToken);
 
+    [Function("ApiAcknowledge")]
+    public Task<HttpResponseData> Acknowledge(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", "post", Route = "acknowledge")] HttpRequestData request,
+        CancellationToken cancellationToken) =>
+        FunctionsHttp.HandleAsync(router, request, FunctionsHttp.RoutePath(request, "acknowledge"), hostAuthenticated: false, cancellationToken);
+
     [Function("ApiCalendar")]
     public Task<HttpResponseData> Calendar(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "calendar/{*rest}")] HttpRequestData request,
