@@ -247,6 +247,7 @@ public sealed record DigestMessage : MessageView
         var zone = subscriber.TimeZone ?? throw new ArgumentException($"subscriber {subscriber.Id} has no time zone", nameof(subscriber));
         var from = late ? now : period.SendAt;
         var items = deadlines
+            .Select(d => Occurrences.Next(d, from)).OfType<Deadline>() // a recurring deadline shows its next occurrence
             .Where(d => d.Status == DeadlineStatus.Active && subscriber.Follows(d) && d.Due.Instant <= from + choice.Horizon)
             .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id)
             .Select(d =>
