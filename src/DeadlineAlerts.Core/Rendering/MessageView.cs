@@ -38,7 +38,24 @@ public abstract record MessageView
         SubscriberZone = subscriber.TimeZone ?? deadline.Due.Zone;
         FireAt = fireAt;
         Now = now;
+        if (deadline.Recurrence is { } rule)
+        {
+            Repeats = RecurrenceText.Repeats(rule);
+            NextOccurrence = deadline.Status == DeadlineStatus.Active
+                ? Occurrences.After(deadline with { OccurrenceOf = null }, dueAt).FirstOrDefault()?.Due.Instant
+                : null;
+        }
     }
+
+    /// <summary>For a recurring deadline: its rule in words ("Repeats monthly (FREQ=MONTHLY;BYMONTHDAY=15)"); null otherwise.</summary>
+    public string? Repeats { get; init; }
+
+    /// <summary>For a recurring deadline: the due instant of the occurrence after the one this message is about, if any.</summary>
+    public Instant? NextOccurrence { get; init; }
+
+    /// <summary>The lines a recurring deadline adds to a plain-text message (none for a one-off deadline).</summary>
+    private protected IEnumerable<string> RecurrenceLines =>
+        Repeats is null ? [] : NextOccurrence is { } next ? [Repeats, RecurrenceText.Next(next, DeadlineZone)] : [Repeats];
 
     /// <summary>Which of the three it is, for the ledger and the wire (<see cref="MessageKinds.Wire"/>).</summary>
     public abstract MessageKind Kind { get; }
@@ -127,9 +144,9 @@ public sealed record AlertMessage : MessageView
 
     public override string Headline => $"{Capital(Countdown)}: {Title}, {DueBrief}";
 
-    public override string PlainText => WithSource(ShowsSubscriberZone
+    public override string PlainText => WithSource((ShowsSubscriberZone
         ? [Headline + (Late ? " (late alert)" : ""), $"Due: {DueInDeadlineZone}", $"Your time: {DueInSubscriberZone}"]
-        : [Headline + (Late ? " (late alert)" : ""), $"Due: {DueInDeadlineZone}"]);
+        : new[] { Headline + (Late ? " (late alert)" : ""), $"Due: {DueInDeadlineZone}" }).Concat(RecurrenceLines));
 }
 
 /// <summary>A change to one deadline: extended, moved earlier, resolved, cancelled, or its zone's rules changed.</summary>
@@ -205,7 +222,7 @@ public sealed record NoticeMessage : MessageView
     }
 
     public override string PlainText =>
-        WithSource(FactRows.Where(r => r.Label != "By").Select(r => $"{r.Label}: {r.Value}").Prepend(Headline));
+        WithSource(FactRows.Where(r => r.Label != "By").Select(r => $"{r.Label}: {r.Value}").Prepend(Headline).Concat(RecurrenceLines));
 }
 
 /// <summary>One message listing several deadlines with countdowns, in the subscriber's zone.</summary>

@@ -102,6 +102,21 @@ public static class Occurrences
         while (pending.Count > 0) yield return pending.Dequeue();
     }
 
+    /// <summary>
+    /// The occurrences changed one by one, in the order of their original due times: each with the due time the rule
+    /// gives it (RFC 5545's RECURRENCE-ID or EXDATE value) and, for a moved one, its new due time; null for one left
+    /// out (resolved or cancelled). Empty for a deadline without a rule.
+    /// </summary>
+    public static IReadOnlyList<(DueTime Original, DueTime? MovedTo)> Exceptions(Deadline d)
+    {
+        if (d.Recurrence is not { } rule) return [];
+        var list = new List<(DueTime, DueTime?)>();
+        foreach (var (original, change) in Changes(d).OrderBy(c => c.Key))
+            if (RawAt(d, rule, original) is { } raw && (change.Removed || change.Moved is not null))
+                list.Add((raw.Due, change.Removed ? null : change.Moved!.NewDue));
+        return list;
+    }
+
     private static Dictionary<Instant, Change> Changes(Deadline d)
     {
         var changes = new Dictionary<Instant, Change>();

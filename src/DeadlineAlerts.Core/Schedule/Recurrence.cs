@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Evaluation;
@@ -38,7 +37,7 @@ public sealed class Recurrence
     /// <summary>The rule as stored and exported (upper case, without an <c>RRULE:</c> prefix).</summary>
     public string Text { get; }
 
-    /// <summary>RFC 5545's FREQ, lower case ("monthly"), for a line such as "repeats monthly".</summary>
+    /// <summary>RFC 5545's FREQ, lower case ("monthly"); <see cref="Rendering.RecurrenceText"/> words it.</summary>
     public string Frequency => pattern.Frequency.ToString().ToLowerInvariant();
 
     /// <summary>
@@ -132,9 +131,6 @@ public sealed class Recurrence
     }
 
     public override string ToString() => Text;
-
-    /// <summary>The rule's words for people: "repeats monthly" (the RRULE itself goes to calendars and exports).</summary>
-    public string Words => string.Create(CultureInfo.InvariantCulture, $"repeats {Frequency}");
 }
 
 public sealed record RecurrenceParse(Recurrence? Value, string? Problem)

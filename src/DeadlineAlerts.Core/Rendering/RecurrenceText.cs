@@ -1,0 +1,27 @@
+using DeadlineAlerts.Core.Schedule;
+using NodaTime;
+
+namespace DeadlineAlerts.Core.Rendering;
+
+/// <summary>
+/// Every user-visible string about recurrence, in one place (for translation): the "repeats monthly" line and the
+/// "next occurrence" line that messages, calendar descriptions and lists add for a recurring deadline.
+/// </summary>
+public static class RecurrenceText
+{
+    /// <summary>"Repeats monthly (FREQ=MONTHLY;BYMONTHDAY=15)".</summary>
+    public static string Repeats(Recurrence rule) => $"Repeats {Frequency(rule)} ({rule.Text})";
+
+    /// <summary>"Next occurrence: Sun 15 Mar 09:00 EDT" (brief, in <paramref name="zone"/>).</summary>
+    public static string Next(Instant due, DateTimeZone zone) => $"Next occurrence: {TimeText.Brief(due, zone)}";
+
+    /// <summary>The words for RFC 5545's FREQ values a deadline may have (it repeats at most daily).</summary>
+    public static string Frequency(Recurrence rule) => rule.Frequency switch
+    {
+        "daily" => "daily",
+        "weekly" => "weekly",
+        "monthly" => "monthly",
+        "yearly" => "yearly",
+        var other => other,
+    };
+}
