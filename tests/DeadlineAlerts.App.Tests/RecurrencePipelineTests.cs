@@ -136,6 +136,49 @@ public sealed class RecurrencePipelineTests
         Assert.Empty(await RunAsync(t, receiver, Utc("2026-05-14T12:00:30Z"), Utc("2026-05-15T14:00:30Z"), Duration.FromHours(1)));
     }
 
+    [Fact]
+    public async Task The_samples_recurring_trade_deadline_alerts_once_per_occurrence()
+    {
+        // The recurring deadline of samples/trade-deadlines.json (the file demo.sh imports), followed by a loopback desk.
+        var sample = System.Text.Json.Nodes.JsonNode.Parse(await System.IO.File.ReadAllTextAsync(
+            Path.Combine(AppContext.BaseDirectory, "../../../../../samples/trade-deadlines.json")))!;
+        var recurring = sample["deadlines"]!.AsArray().Single(d => d!["recurrence"] is not null)!.DeepClone();
+        using var receiver = new LoopbackReceiver();
+        await using var t = await TestInstallation.CreateAsync(Utc("2025-07-29T05:00:00Z"));
+        var file = System.Text.Json.Nodes.JsonNode.Parse(File(receiver, "2025-08-15T09:00", "FREQ=DAILY", ["PT0S"]))!;
+        file["deadlines"] = new System.Text.Json.Nodes.JsonArray(recurring);
+        await t.ImportAsync(file.ToJsonString());
+
+        var sent = await RunAsync(t, receiver, Utc("2025-07-29T07:00:30Z"), Utc("2025-10-16T01:00:30Z"), Duration.FromHours(6));
+
+        Assert.Equal(
+        [
+            "alert P1D due 2025-08-15T13:00:00Z", "alert PT0S due 2025-08-15T13:00:00Z",
+            "alert P1D due 2025-09-15T13:00:00Z", "alert PT0S due 2025-09-15T13:00:00Z",
+            "alert P1D due 2025-10-15T13:00:00Z", "alert PT0S due 2025-10-15T13:00:00Z",
+        ], sent);
+    }
+
+    [Fact]
+    public async Task An_alert_of_a_recurring_deadline_says_it_repeats_and_when_the_next_occurrence_is()
+    {
+        using var receiver = new LoopbackReceiver();
+        await using var t = await TestInstallation.CreateAsync(Utc("2026-01-20T00:00:00Z"));
+        await t.ImportAsync(File(receiver, "2026-01-31T09:00", "FREQ=MONTHLY;BYMONTHDAY=31", ["PT0S"]));
+
+        t.Clock.Reset(Utc("2026-01-31T14:00:30Z"));
+        await t.Get<ScanService>().TickAsync();
+        await t.Get<LocalQueueRunner>().DrainAllAsync(TimeSpan.FromSeconds(20));
+
+        var text = JsonDocument.Parse(Assert.Single(receiver.Requests).Body).RootElement.GetProperty("text").GetString()!;
+        Assert.Equal(
+            "Due now: US tariff-rate publication, Sat 31 Jan 09:00 EST\n" +
+            "Due: Sat 31 Jan 2026 09:00 EST (America/New_York)\n" +
+            "Your time: Sat 31 Jan 2026 22:00 CST (Asia/Shanghai)\n" +
+            "Repeats monthly (FREQ=MONTHLY;BYMONTHDAY=31)\n" +
+            "Next occurrence: Tue 31 Mar 09:00 EDT", text);
+    }
+
     private static async Task<List<string>> ScheduledDuesAsync(TestInstallation t)
     {
         var clients = t.Get<StorageClients>();

@@ -15,6 +15,9 @@ public static class RecurrenceText
     /// <summary>"Next occurrence: Sun 15 Mar 09:00 EDT" (brief, in <paramref name="zone"/>).</summary>
     public static string Next(Instant due, DateTimeZone zone) => $"Next occurrence: {TimeText.Brief(due, zone)}";
 
+    /// <summary>Where a recurring deadline stands once its rule has no further occurrence (COUNT or UNTIL reached).</summary>
+    public const string Ended = "series ended";
+
     /// <summary>The words for RFC 5545's FREQ values a deadline may have (it repeats at most daily).</summary>
     public static string Frequency(Recurrence rule) => rule.Frequency switch
     {
