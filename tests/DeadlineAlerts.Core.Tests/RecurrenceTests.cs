@@ -115,8 +115,13 @@ public sealed class RecurrenceTests
 
     private static HistoryEntry Entry(string kind, DueTime from, DueTime to, Instant occurrence) => new()
     {
-        Id = "ch_" + kind + occurrence.ToUnixTimeSeconds(), At = Utc("2026-01-20T00:00:00Z"), By = "alice", Kind = kind,
-        OldDue = from, NewDue = to, Occurrence = occurrence,
+        Id = "ch_" + kind + occurrence.ToUnixTimeSeconds(),
+        At = Utc("2026-01-20T00:00:00Z"),
+        By = "alice",
+        Kind = kind,
+        OldDue = from,
+        NewDue = to,
+        Occurrence = occurrence,
     };
 
     private static IReadOnlyList<RecordProblem> Problems(string due, string rule) =>
