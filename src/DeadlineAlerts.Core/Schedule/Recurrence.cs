@@ -26,19 +26,19 @@ public sealed class Recurrence
 
     private static readonly LocalDateTimePattern Local = LocalDateTimePattern.ExtendedIso;
 
-    private readonly RecurrencePattern pattern;
+    private readonly RecurrencePattern _pattern;
 
     private Recurrence(string text, RecurrencePattern pattern)
     {
         Text = text;
-        this.pattern = pattern;
+        _pattern = pattern;
     }
 
     /// <summary>The rule as stored and exported (upper case, without an <c>RRULE:</c> prefix).</summary>
     public string Text { get; }
 
     /// <summary>RFC 5545's FREQ, lower case ("monthly"); <see cref="Rendering.RecurrenceText"/> words it.</summary>
-    public string Frequency => pattern.Frequency.ToString().ToLowerInvariant();
+    public string Frequency => _pattern.Frequency.ToString().ToLowerInvariant();
 
     /// <summary>
     /// Reads <paramref name="text"/> as the rule of a series that starts at <paramref name="start"/>. Problems are
@@ -97,7 +97,7 @@ public sealed class Recurrence
     /// </summary>
     public IEnumerable<LocalDateTime> LocalsFrom(LocalDateTime start, LocalDateTime from)
     {
-        var ev = new CalendarEvent { DtStart = Floating(start), RecurrenceRule = pattern };
+        var ev = new CalendarEvent { DtStart = Floating(start), RecurrenceRule = _pattern };
         var limit = start.Date.Plus(Search);
         using var e = ev.GetOccurrences(Floating(from < start ? start : from)).GetEnumerator();
         while (true)
