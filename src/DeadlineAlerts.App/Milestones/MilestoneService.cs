@@ -119,11 +119,11 @@ public sealed class MilestoneService(
     /// deadline this is its next occurrence only (<see cref="Occurrences.Next"/>; the one after keeps its alerts), unless
     /// <paramref name="series"/>: then the whole series, as for a one-off deadline.
     /// </summary>
-    public Task<MilestoneResult> ResolveAsync(string id, string? reason, string actor, ETag? ifMatch = null, CancellationToken ct = default, bool series = false) =>
+    public Task<MilestoneResult> ResolveAsync(string id, string? reason, string actor, ETag? ifMatch = null, bool series = false, CancellationToken ct = default) =>
         SetStatusAsync(id, DeadlineStatus.Resolved, ChangeKind.Resolved, reason, actor, ifMatch, series, ct);
 
     /// <summary>Calls the deadline off: no further lead-time alerts; a short notice. For a recurring deadline as <see cref="ResolveAsync"/>: the next occurrence, or with <paramref name="series"/> all of them.</summary>
-    public Task<MilestoneResult> CancelAsync(string id, string? reason, string actor, ETag? ifMatch = null, CancellationToken ct = default, bool series = false) =>
+    public Task<MilestoneResult> CancelAsync(string id, string? reason, string actor, ETag? ifMatch = null, bool series = false, CancellationToken ct = default) =>
         SetStatusAsync(id, DeadlineStatus.Cancelled, ChangeKind.Cancelled, reason, actor, ifMatch, series, ct);
 
     private async Task<MilestoneResult> SetStatusAsync(string id, DeadlineStatus status, string kind, string? reason, string actor, ETag? ifMatch,

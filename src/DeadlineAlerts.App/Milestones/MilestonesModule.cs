@@ -27,13 +27,13 @@ public sealed class MilestonesModule(MilestoneService milestones, IClock clock) 
         {
             var body = Body(call);
             return await RunAsync(call, () => milestones.ResolveAsync(call.RouteValue("id"), Text(body, "reason"), call.Caller,
-                ApiETag.Parse(call.Request.Header("If-Match")), ct, Flag(body, "series")));
+                ApiETag.Parse(call.Request.Header("If-Match")), Flag(body, "series"), ct));
         }, body: ApiBody.Json);
         routes.Post("/api/deadlines/{id}/cancel", ApiAccess.Operator, async (call, ct) =>
         {
             var body = Body(call);
             return await RunAsync(call, () => milestones.CancelAsync(call.RouteValue("id"), Text(body, "reason"), call.Caller,
-                ApiETag.Parse(call.Request.Header("If-Match")), ct, Flag(body, "series")));
+                ApiETag.Parse(call.Request.Header("If-Match")), Flag(body, "series"), ct));
         }, body: ApiBody.Json);
     }
 
