@@ -55,6 +55,13 @@ tick 2025-08-11T19:00:30Z "the change notices go out; the 12 Aug alerts that had
 tick 2025-08-12T04:01:30Z "the old deadline passes: nothing is sent for it"
 step "Deadlines now (status, latest change)"
 dla deadlines --now 2025-08-12T04:02:00Z
+
+step "A recurring deadline: the US tariff-rate check, 09:00 New York on the 15th of each month (FREQ=MONTHLY;BYMONTHDAY=15)"
+tick 2025-08-14T13:00:30Z "tariff-rate check, 1 day left (the alert says when the next occurrence is)"
+tick 2025-08-15T13:00:30Z "tariff-rate check due now; the tick extends the schedule to the occurrence after next"
+tick 2025-09-14T13:00:30Z "a month later: the September occurrence, 1 day left (and the Stockholm channel's latest weekly digest)"
+step "Deadlines on 14 Sep 2025: the recurring one stands where its next occurrence does"
+dla deadlines --now 2025-09-14T13:02:00Z
 step "Who changed what (audit log)"
 dla audit --deadline us-china-tariff-truce
 step "The alert ledger"

@@ -67,6 +67,10 @@ public static partial class Telemetry
         Message = "Alert {AlertId} superseded: {Reason}")]
     public static partial void AlertSuperseded(this ILogger logger, MessageId alertId, string reason);
 
+    [LoggerMessage(EventId = 1033, EventName = "HorizonExtended", Level = LogLevel.Information,
+        Message = "Recurring deadlines: horizon extended for {Deadlines} series, {Alerts} alert(s) of their next occurrences planned")]
+    public static partial void HorizonExtended(this ILogger logger, int deadlines, int alerts);
+
     [LoggerMessage(EventId = 1040, EventName = "HostStepFailed", Level = LogLevel.Error,
         Message = "{Step} failed ({Error}); the host keeps running and tries again next period")]
     public static partial void HostStepFailed(this ILogger logger, string step, string error);

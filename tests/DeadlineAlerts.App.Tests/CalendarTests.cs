@@ -41,6 +41,41 @@ public sealed class CalendarTests
     }
 
     [Fact]
+    public async Task A_recurring_deadline_is_one_event_with_its_rrule_an_exdate_for_a_resolved_occurrence_and_an_override_for_a_moved_one()
+    {
+        await using var t = await TestInstallation.CreateAsync(Instant.FromUtc(2026, 1, 10, 0, 0), SubscriberLinksSetup.Settings());
+        await t.ImportAsync(File(
+            [new { id = "us-tariff-rates", title = "US tariff-rate publication", due = "2026-01-15T09:00", timeZone = "America/New_York",
+                   category = "tariff", recurrence = "FREQ=MONTHLY;BYMONTHDAY=15;COUNT=5" }],
+            [Desk()]));
+        var milestones = t.Get<App.Milestones.MilestoneService>();
+        t.Clock.Reset(Instant.FromUtc(2026, 1, 20, 0, 0));
+        await milestones.ResolveAsync("us-tariff-rates", "published early", "alice"); // February's
+        await milestones.ExtendAsync("us-tariff-rates", "2026-03-20T09:00", null, "delayed", "alice"); // March's, now the next
+
+        var (calendar, text) = await FeedAsync(t);
+
+        Assert.Contains("RRULE:FREQ=MONTHLY;COUNT=5;BYMONTHDAY=15", text); // Ical.Net writes the parts in RFC 5545's order
+        Assert.Contains("EXDATE;TZID=America/New_York:20260215T090000", text);
+        Assert.Contains("RECURRENCE-ID;TZID=America/New_York:20260315T090000", text);
+        var series = Assert.Single(calendar.Events, e => e.RecurrenceRule is not null);
+        Assert.Equal((Ical.Net.FrequencyType.Monthly, 5), (series.RecurrenceRule!.Frequency, series.RecurrenceRule.Count));
+        Assert.Equal([15], series.RecurrenceRule.ByMonthDay);
+        Assert.Contains("Repeats monthly (FREQ=MONTHLY;BYMONTHDAY=15;COUNT=5)", series.Description);
+        var moved = Assert.Single(calendar.Events, e => e.RecurrenceIdentifier is not null);
+        Assert.Equal(series.Uid, moved.Uid);
+        Assert.Equal(new DateTime(2026, 3, 20, 13, 0, 0, DateTimeKind.Utc), moved.DtStart!.AsUtc);
+
+        // Expanded by Ical.Net as a calendar client would: February left out, March moved to the 20th, COUNT=5 kept.
+        var occurrences = calendar.GetOccurrences(new Ical.Net.DataTypes.CalDateTime(2026, 1, 1, 0, 0, 0, "UTC"))
+            .Select(o => o.Period.StartTime.AsUtc).ToList();
+        Assert.Equal(
+            [new DateTime(2026, 1, 15, 14, 0, 0, DateTimeKind.Utc), new DateTime(2026, 3, 20, 13, 0, 0, DateTimeKind.Utc),
+             new DateTime(2026, 4, 15, 13, 0, 0, DateTimeKind.Utc), new DateTime(2026, 5, 15, 13, 0, 0, DateTimeKind.Utc)],
+            occurrences);
+    }
+
+    [Fact]
     public async Task The_feed_reads_back_with_the_due_instant_the_subscribers_alarms_and_a_uid_that_survives_an_extension()
     {
         await using var t = await TestInstallation.CreateAsync(July29, SubscriberLinksSetup.Settings());

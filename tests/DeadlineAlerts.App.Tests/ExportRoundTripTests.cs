@@ -21,7 +21,9 @@ public sealed class ExportRoundTripTests
               "timeZone": "America/New_York", "category": "tariff", "leadTimes": ["P7D", "P1D", "PT0S"],
               "source": "https://example.org/article", "notes": "90-day pause, \"Geneva\",\nsecond line" },
             { "id": "fall-back", "title": "The later 01:30", "due": "2025-11-02T01:30-05:00", "timeZone": "America/New_York", "category": "tariff" },
-            { "id": "eu-steel", "title": "EU steel safeguard", "due": "2026-06-30T23:59", "timeZone": "Europe/Brussels", "status": "resolved" }
+            { "id": "eu-steel", "title": "EU steel safeguard", "due": "2026-06-30T23:59", "timeZone": "Europe/Brussels", "status": "resolved" },
+            { "id": "us-tariff-rates", "title": "USTR publishes the monthly tariff-rate schedule", "due": "2025-08-15T09:00",
+              "timeZone": "America/New_York", "category": "tariff", "recurrence": "FREQ=MONTHLY;BYMONTHDAY=15;COUNT=12" }
           ],
           "subscribers": [
             { "id": "beijing-desk", "name": "Beijing desk", "timeZone": "Asia/Shanghai", "categories": ["tariff"], "leadTimes": ["P1D"],
@@ -67,7 +69,7 @@ public sealed class ExportRoundTripTests
 
         Assert.Empty(again.Added);
         Assert.Empty(again.Updated);
-        Assert.Equal(5, again.Unchanged.Count);
+        Assert.Equal(6, again.Unchanged.Count);
         Assert.Empty(again.GeneratedSecrets);
         Assert.Equal(0, again.AlertsScheduled);
         Assert.Equal(schedule, await RowsAsync(t, n => n.Schedule));
@@ -75,6 +77,7 @@ public sealed class ExportRoundTripTests
         Assert.Equal(export, await t.Get<ExportService>().JsonAsync(includeSecrets: true));
         Assert.Contains("\"due\": \"2025-11-02T01:30:00-05:00\"", export);
         Assert.Contains("\"digest\": {", export);
+        Assert.Contains("\"recurrence\": \"FREQ=MONTHLY;BYMONTHDAY=15;COUNT=12\"", export);
     }
 
     [Fact]
@@ -102,7 +105,8 @@ public sealed class ExportRoundTripTests
 
         var again = await ImportAsync(t, csv, csv: true);
 
-        Assert.Equal(["deadline eu-steel", "deadline fall-back", "deadline us-china-tariff-truce"], again.Unchanged.Order());
+        Assert.Equal(["deadline eu-steel", "deadline fall-back", "deadline us-china-tariff-truce", "deadline us-tariff-rates"], again.Unchanged.Order());
+        Assert.Contains(",active,FREQ=MONTHLY;BYMONTHDAY=15;COUNT=12\r\n", csv);
         Assert.Empty(again.Updated);
         Assert.Equal(0, again.AlertsScheduled);
         Assert.Equal(schedule, await RowsAsync(t, n => n.Schedule));

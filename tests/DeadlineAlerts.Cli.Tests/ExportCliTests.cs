@@ -90,7 +90,7 @@ public sealed class ExportCliTests : DlaTestBase
 
         var csv = await Dla("export", "--format", "csv");
         Assert.Equal(0, csv.Code);
-        Assert.StartsWith("id,title,due,timeZone,category,leadTimes,source,notes,status\r\ntruce,Deadline truce,2025-08-12T00:01:00,America/New_York,tariff,P7D P1D PT1H PT0S,,,active\r\n", csv.Out);
+        Assert.StartsWith("id,title,due,timeZone,category,leadTimes,source,notes,status,recurrence\r\ntruce,Deadline truce,2025-08-12T00:01:00,America/New_York,tariff,P7D P1D PT1H PT0S,,,active,\r\n", csv.Out);
         Assert.Equal(2, (await Dla("export", "--format", "xml")).Code);
     }
 }

@@ -48,8 +48,8 @@ public class DeadlineCsvTests
     {
         var problems = Problems("id,title,deadline,timezone,owner\nx,X,2026-01-01T00:00,UTC,me\n");
 
-        Assert.Contains("row 1 (header): column \"deadline\" is not a known column; the columns are id,title,due,timeZone,category,leadTimes,source,notes,status", problems);
-        Assert.Contains("row 1 (header): column \"owner\" is not a known column; the columns are id,title,due,timeZone,category,leadTimes,source,notes,status", problems);
+        Assert.Contains("row 1 (header): column \"deadline\" is not a known column; the columns are id,title,due,timeZone,category,leadTimes,source,notes,status,recurrence", problems);
+        Assert.Contains("row 1 (header): column \"owner\" is not a known column; the columns are id,title,due,timeZone,category,leadTimes,source,notes,status,recurrence", problems);
         Assert.Contains("row 1 (header): due column is missing; a deadline needs id, title, due, timeZone", problems);
         Assert.DoesNotContain(problems, p => p.Contains("timeZone column is missing")); // "timezone" is accepted case-insensitively
     }
@@ -110,16 +110,19 @@ public class DeadlineCsvTests
     [Fact]
     public void Written_csv_reads_back_to_the_same_deadlines_even_the_later_of_two_ambiguous_times()
     {
-        var original = Reader.ReadCsv(Header + "\r\n" +
-            "fall-back,\"Late, \"\"second\"\" 01:30\",2026-11-01T01:30-05:00,America/New_York,tariff,P7D PT0S,https://example.org/x,\" padded \nnote \",cancelled\r\n" +
-            "plain,Plain,2026-03-01T09:00,UTC,,,,,\r\n", Now);
+        var original = Reader.ReadCsv(Header + ",recurrence\r\n" +
+            "fall-back,\"Late, \"\"second\"\" 01:30\",2026-11-01T01:30-05:00,America/New_York,tariff,P7D PT0S,https://example.org/x,\" padded \nnote \",cancelled,\r\n" +
+            "plain,Plain,2026-03-01T09:00,UTC,,,,,,\r\n" +
+            "rate,Tariff-rate publication,2026-01-31T09:00,America/New_York,tariff,P7D PT0S,,,active,FREQ=MONTHLY;BYMONTHDAY=31\r\n", Now);
 
         var written = DeadlineCsv.Write(original.Deadlines);
         var again = Reader.ReadCsv(written, Now);
 
-        Assert.StartsWith(Header + "\r\n", written);
+        Assert.StartsWith(Header + ",recurrence\r\n", written);
         Assert.Contains("2026-11-01T01:30:00-05:00", written);
         Assert.Equal(Utc("2026-11-01T06:30:00Z"), again.Deadlines[0].Due.Instant);
+        Assert.Contains(",active,FREQ=MONTHLY;BYMONTHDAY=31\r\n", written);
+        Assert.Equal("FREQ=MONTHLY;BYMONTHDAY=31", again.Deadlines[2].Recurrence?.Text);
         Assert.Equal(original.Deadlines.Select(d => RecordJson.Text(RecordJson.Deadline(d))), again.Deadlines.Select(d => RecordJson.Text(RecordJson.Deadline(d))));
     }
 }

@@ -49,8 +49,9 @@ public class RecordReaderTests
         var path = Path.Combine(AppContext.BaseDirectory, "../../../../../samples/trade-deadlines.json");
         var set = new RecordReader(new EndpointPolicy(["127.0.0.1:5099"])).ReadJson(System.IO.File.ReadAllText(path), Now);
 
-        Assert.Equal(3, set.Deadlines.Count);
+        Assert.Equal(4, set.Deadlines.Count);
         Assert.Equal(3, set.Subscribers.Count);
+        Assert.Equal("FREQ=MONTHLY;BYMONTHDAY=15", Assert.Single(set.Deadlines, d => d.Recurrence is not null).Recurrence!.Text);
     }
 
     [Fact]

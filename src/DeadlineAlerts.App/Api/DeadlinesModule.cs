@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using DeadlineAlerts.App.Records;
 using DeadlineAlerts.Core.Records;
+using DeadlineAlerts.Core.Schedule;
+using DeadlineAlerts.Storage.Audit;
 using DeadlineAlerts.Storage.Records;
 using NodaTime;
 
@@ -41,13 +43,17 @@ public sealed class DeadlinesModule(RecordStore records, DeadlineRecords deadlin
         }
         var before = ApiRecords.QueryInstant(call, "dueBefore");
         var after = ApiRecords.QueryInstant(call, "dueAfter");
+        // A recurring deadline is listed, filtered and ordered by its next occurrence.
+        var now = clock.GetCurrentInstant();
+        static Instant Shown(Deadline d, Instant now) => (Occurrences.Next(d, now) ?? d).Due.Instant;
         var list = (await records.ListDeadlinesAsync(ct))
             .Where(d => string.IsNullOrWhiteSpace(category) || string.Equals(d.Category, category, StringComparison.OrdinalIgnoreCase))
             .Where(d => status is null || d.Status == status)
-            .Where(d => before is null || d.Due.Instant < before)
-            .Where(d => after is null || d.Due.Instant >= after)
-            .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id)
-            .Select(d => (JsonNode)Answer(d)).ToArray();
+            .Select(d => (Deadline: d, Due: Shown(d, now)))
+            .Where(d => before is null || d.Due < before)
+            .Where(d => after is null || d.Due >= after)
+            .OrderBy(d => d.Due).ThenBy(d => d.Deadline.Id)
+            .Select(d => (JsonNode)Answer(d.Deadline)).ToArray();
         return ApiResponse.Json(200, new JsonObject { ["deadlines"] = new JsonArray(list) });
     }
 

@@ -28,6 +28,8 @@ namespace DeadlineAlerts.App.Calendar;
 /// on the deadline's calendar (P1M before 12 Aug is -P31D).</item>
 /// <item>A subscriber's feed is in their language (<see cref="Subscriber.Locale"/>): its name, the alarms' text and the
 /// events' descriptions. Titles, notes and sources are the records' own.</item>
+/// <item>A recurring deadline is one VEVENT with its RRULE (DTSTART is the series' first occurrence): resolved and
+/// cancelled occurrences are EXDATEs, a moved occurrence a VEVENT with the same UID and a RECURRENCE-ID.</item>
 /// </list>
 /// </summary>
 public static class CalendarFeed
@@ -56,12 +58,40 @@ public static class CalendarFeed
         foreach (var zone in chosen.Where(WrittenInOwnZone).GroupBy(d => d.Due.Zone.Id))
         {
             var from = zone.Min(d => d.Due.Instant - Leads(d, subscriber).Select(l => l.ApproximateLength).DefaultIfEmpty().Max()) - NodaTime.Duration.FromDays(1);
-            var to = zone.Max(d => d.Due.Instant) + NodaTime.Duration.FromDays(1);
+            // A series is expanded by the client: its zone's observances are written for RecurringSpan from its start.
+            var to = zone.Max(d => d.Recurrence is null ? d.Due.Instant : Instant.Max(d.Due.Instant + RecurringSpan, LastMove(d))) + NodaTime.Duration.FromDays(1);
             calendar.AddTimeZone(CalendarTimeZones.For(zone.First().Due.Zone, from, to));
         }
-        foreach (var d in chosen) calendar.Events.Add(Event(d, subscriber, language));
+        foreach (var d in chosen)
+        {
+            var e = Event(d, subscriber, language);
+            calendar.Events.Add(e);
+            if (d.Recurrence is null) continue;
+            // RFC 5545 3.8.5.1 and 3.8.4.4: a resolved or cancelled occurrence is an EXDATE of the series; a moved one is a
+            // VEVENT of its own with the same UID, whose RECURRENCE-ID names the occurrence the rule gives (and no EXDATE).
+            foreach (var (original, movedTo) in Occurrences.Exceptions(d))
+            {
+                if (movedTo is null)
+                {
+                    e.ExceptionDates.Add(InZone(original));
+                    continue;
+                }
+                var moved = Event(d with { Recurrence = null, Due = movedTo }, subscriber, language);
+                moved.RecurrenceIdentifier = new RecurrenceIdentifier(InZone(original));
+                calendar.Events.Add(moved);
+            }
+        }
         return new CalendarSerializer().SerializeToString(calendar) ?? "";
     }
+
+    /// <summary>How far ahead of a series' start its zone's observances are written (clients expand the RRULE themselves).</summary>
+    private static readonly NodaTime.Duration RecurringSpan = NodaTime.Duration.FromDays(366 * 20);
+
+    private static Instant LastMove(Deadline d) =>
+        Occurrences.Exceptions(d).Select(x => x.MovedTo?.Instant ?? x.Original.Instant).DefaultIfEmpty(d.Due.Instant).Max();
+
+    /// <summary>An occurrence's local time with the zone's TZID, as the rule's own DTSTART is written (what the client expands).</summary>
+    private static CalDateTime InZone(DueTime due) => new(due.Local.ToDateTimeUnspecified(), due.Zone.Id);
 
     private static CalendarEvent Event(Deadline d, Subscriber? subscriber, MessageLanguage language)
     {
@@ -79,6 +109,7 @@ public static class CalendarFeed
             Status = "CONFIRMED",
             Transparency = "TRANSPARENT",
         };
+        if (d.Recurrence is { } rule) e.RecurrenceRule = new RecurrencePattern(rule.Text);
         if (d.Category is { } category) e.Categories = [category];
         if (Uri.TryCreate(d.Source, UriKind.Absolute, out var source)) e.Url = source;
         foreach (var lead in Leads(d, subscriber).Distinct().OrderByDescending(l => l))
@@ -130,6 +161,7 @@ public static class CalendarFeed
     {
         string Line(string key, string value) => language.Text("line", ("label", language.Text(key)), ("value", value));
         var lines = new List<string> { Line("label.due", TimeText.Full(d.Due.Instant, d.Due.Zone, language)) };
+        if (d.Recurrence is { } rule) lines.Add(RecurrenceText.Repeats(rule));
         if (subscriber?.TimeZone is { } zone && zone.Id != d.Due.Zone.Id) lines.Add(Line("label.yourTime", TimeText.Full(d.Due.Instant, zone, language)));
         if (!string.IsNullOrWhiteSpace(d.Notes)) lines.Add(d.Notes.Trim());
         if (!string.IsNullOrWhiteSpace(d.Source)) lines.Add(Line("label.source", d.Source));

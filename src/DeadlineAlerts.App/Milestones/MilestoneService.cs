@@ -82,6 +82,15 @@ public sealed class MilestoneService(
             throw new MilestoneException(MilestoneFailure.Conflict,
                 $"deadline {id} is {old.Status.ToString().ToLowerInvariant()}; only an active deadline can be extended or moved (change its status by import or PUT first)", stored);
 
+        if (old.Recurrence is not null)
+        {
+            // A recurring deadline: an extension moves its next occurrence only (the rule, and so every later one, stays).
+            var next = NextOccurrence(stored);
+            if (due.Instant == next.Due.Instant) return new MilestoneResult(stored, null, 0, 0, 0, parsed.Warning);
+            return await ApplyAsync(stored, due.Instant > next.Due.Instant ? ChangeKind.Extended : ChangeKind.MovedEarlier, due, reason, actor,
+                parsed.Warning, ct, next);
+        }
+
         if (due.Instant == old.Due.Instant)
         {
             var last = old.History.Count > 0 ? old.History[^1] : null;
@@ -105,19 +114,28 @@ public sealed class MilestoneService(
     public async Task<MilestoneResult> ZoneRulesChangedAsync(Stored<Deadline> stored, DueTime due, string reason, CancellationToken ct = default) =>
         await ApplyAsync(stored, ChangeKind.ZoneRules, due, reason, TimeZones.Replanner.Actor, null, ct);
 
-    /// <summary>Marks the deadline met, agreed or no longer pending: no further lead-time alerts; a short notice.</summary>
-    public Task<MilestoneResult> ResolveAsync(string id, string? reason, string actor, ETag? ifMatch = null, CancellationToken ct = default) =>
-        SetStatusAsync(id, DeadlineStatus.Resolved, ChangeKind.Resolved, reason, actor, ifMatch, ct);
+    /// <summary>
+    /// Marks the deadline met, agreed or no longer pending: no further lead-time alerts; a short notice. For a recurring
+    /// deadline this is its next occurrence only (<see cref="Occurrences.Next"/>; the one after keeps its alerts), unless
+    /// <paramref name="series"/>: then the whole series, as for a one-off deadline.
+    /// </summary>
+    public Task<MilestoneResult> ResolveAsync(string id, string? reason, string actor, ETag? ifMatch = null, bool series = false, CancellationToken ct = default) =>
+        SetStatusAsync(id, DeadlineStatus.Resolved, ChangeKind.Resolved, reason, actor, ifMatch, series, ct);
 
-    /// <summary>Calls the deadline off: no further lead-time alerts; a short notice.</summary>
-    public Task<MilestoneResult> CancelAsync(string id, string? reason, string actor, ETag? ifMatch = null, CancellationToken ct = default) =>
-        SetStatusAsync(id, DeadlineStatus.Cancelled, ChangeKind.Cancelled, reason, actor, ifMatch, ct);
+    /// <summary>Calls the deadline off: no further lead-time alerts; a short notice. For a recurring deadline as <see cref="ResolveAsync"/>: the next occurrence, or with <paramref name="series"/> all of them.</summary>
+    public Task<MilestoneResult> CancelAsync(string id, string? reason, string actor, ETag? ifMatch = null, bool series = false, CancellationToken ct = default) =>
+        SetStatusAsync(id, DeadlineStatus.Cancelled, ChangeKind.Cancelled, reason, actor, ifMatch, series, ct);
 
     private async Task<MilestoneResult> SetStatusAsync(string id, DeadlineStatus status, string kind, string? reason, string actor, ETag? ifMatch,
-        CancellationToken ct)
+        bool series, CancellationToken ct)
     {
         var stored = await ReadAsync(id, ifMatch, ct);
         var old = stored.Value;
+        if (old.Recurrence is not null && !series && old.Status == DeadlineStatus.Active)
+        {
+            var next = NextOccurrence(stored);
+            return await ApplyAsync(stored, kind, next.Due, reason, actor, null, ct, next);
+        }
         if (old.Status == status)
         {
             var last = old.History.Count > 0 ? old.History[^1] : null;
@@ -128,8 +146,17 @@ public sealed class MilestoneService(
         return await ApplyAsync(stored, kind, old.Due, reason, actor, null, ct);
     }
 
+    /// <summary>The occurrence that "resolve", "cancel" and "extend" act on: the next one not yet decided.</summary>
+    private Deadline NextOccurrence(Stored<Deadline> stored) =>
+        Occurrences.Next(stored.Value, clock.GetCurrentInstant())
+        ?? throw new MilestoneException(MilestoneFailure.Conflict,
+            $"deadline {stored.Value.Id}: its series ({stored.Value.Recurrence}) has no further occurrence; resolve or cancel the series (--series) instead", stored);
+
+    /// <param name="occurrence">For a change to one occurrence of a recurring deadline: that occurrence (an instance
+    /// from <see cref="Occurrences"/>). The record keeps its due time, rule and status; the history entry names the
+    /// occurrence, which leaves it out of the series (resolved, cancelled) or moves it (extended, moved earlier).</param>
     private async Task<MilestoneResult> ApplyAsync(Stored<Deadline> stored, string kind, DueTime due, string? reason, string actor, string? warning,
-        CancellationToken ct)
+        CancellationToken ct, Deadline? occurrence = null)
     {
         var now = clock.GetCurrentInstant();
         var old = stored.Value;
@@ -142,11 +169,12 @@ public sealed class MilestoneService(
             At = now,
             By = actor,
             Kind = kind,
-            OldDue = old.Due,
+            OldDue = occurrence?.Due ?? old.Due,
             NewDue = due,
             Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(),
+            Occurrence = occurrence?.OccurrenceOf,
         };
-        var updated = old with
+        var updated = occurrence is not null ? old with { History = [.. old.History, change] } : old with
         {
             Due = due,
             // A new due instant is armed now: its alerts that would have fired before this moment are stale.
@@ -168,7 +196,7 @@ public sealed class MilestoneService(
             if (current is null) throw new MilestoneException(MilestoneFailure.NotFound, $"deadline {old.Id} was deleted meanwhile");
             throw new MilestoneException(MilestoneFailure.Stale, $"deadline {old.Id} was changed by someone else meanwhile; read it again and retry", current);
         }
-        var result = await FinishAsync(new Stored<Deadline>(updated, write.Result), old, change, write.AlertsScheduled, ct, subscribers);
+        var result = await FinishAsync(new Stored<Deadline>(updated, write.Result), occurrence ?? old, change, write.AlertsScheduled, ct, subscribers);
         return result with { Warning = warning };
     }
 
@@ -181,15 +209,19 @@ public sealed class MilestoneService(
         var followers = subscribers.Where(s => s.Follows(after.Value)).ToList();
 
         var reason = $"cancelled: the deadline was {change.Kind} at {TimeText.Iso(change.At)} by {change.By}";
+        // One occurrence's alerts when the change was to that occurrence, else every alert the record had planned.
+        IEnumerable<PlannedAlert> Planned(Subscriber s) => before.OccurrenceOf is not null ? AlertPlanner.Plan(before, s) : AlertPlanner.Plan(before, s, now);
         var old = change.Kind == ChangeKind.ZoneRules ? []
-            : followers.SelectMany(s => AlertPlanner.Plan(before, s).SelectMany(a => s.Channels.Select(c => Dispatch.ForAlert(a, c, late: false)))).ToList();
+            : followers.SelectMany(s => Planned(s).SelectMany(a => s.Channels.Select(c => Dispatch.ForAlert(a, c, late: false)))).ToList();
+        // Quiet hours hold a notice no later than the due time it reports (of the occurrence, for a recurring deadline).
+        var about = change.Occurrence is null ? after.Value : after.Value with { Due = change.NewDue };
         var cancelled = await outbox.CancelAsync(old, reason, now, ct);
 
         // A notice is urgent: it passes through quiet hours and a pause unless the subscriber said "urgent": false, and
         // then it is planned for the end of the pause or quiet period; the outbox's sweep queues it when that instant comes.
         var notices = followers.SelectMany(s => s.Channels.Select(c =>
         {
-            var sendAt = AlertPlanner.NoticeSendAt(change.At, after.Value, s);
+            var sendAt = AlertPlanner.NoticeSendAt(change.At, about, s);
             return new Dispatch
             {
                 MessageId = change.NoticeIdFor(after.Value.Id, s.Id),

@@ -7,7 +7,8 @@ namespace DeadlineAlerts.App.Milestones;
 
 /// <summary>
 /// <c>POST /api/deadlines/{id}/extend</c> (<c>{"to":"2025-11-10T00:01","timeZone"?:"…","reason"?:"…"}</c>),
-/// <c>/resolve</c> and <c>/cancel</c> (<c>{"reason"?:"…"}</c>). If-Match is optional here (a milestone is a
+/// <c>/resolve</c> and <c>/cancel</c> (<c>{"reason"?:"…","series"?:true}</c>: for a recurring deadline, without
+/// <c>series</c> they act on its next occurrence, and an extension always moves the next occurrence only). If-Match is optional here (a milestone is a
 /// deliberate action on the current record) but honoured: a stale one gets 412 with the current record.
 /// Answers 200 with the deadline (import format, with its history) and its ETag, whether or not the
 /// request changed anything, so repeating it is safe.
@@ -23,11 +24,17 @@ public sealed class MilestonesModule(MilestoneService milestones, IClock clock) 
                 call.Caller, ApiETag.Parse(call.Request.Header("If-Match")), ct));
         }, body: ApiBody.Json);
         routes.Post("/api/deadlines/{id}/resolve", ApiAccess.Operator, async (call, ct) =>
-            await RunAsync(call, () => milestones.ResolveAsync(call.RouteValue("id"), Text(Body(call), "reason"), call.Caller,
-                ApiETag.Parse(call.Request.Header("If-Match")), ct)), body: ApiBody.Json);
+        {
+            var body = Body(call);
+            return await RunAsync(call, () => milestones.ResolveAsync(call.RouteValue("id"), Text(body, "reason"), call.Caller,
+                ApiETag.Parse(call.Request.Header("If-Match")), Flag(body, "series"), ct));
+        }, body: ApiBody.Json);
         routes.Post("/api/deadlines/{id}/cancel", ApiAccess.Operator, async (call, ct) =>
-            await RunAsync(call, () => milestones.CancelAsync(call.RouteValue("id"), Text(Body(call), "reason"), call.Caller,
-                ApiETag.Parse(call.Request.Header("If-Match")), ct)), body: ApiBody.Json);
+        {
+            var body = Body(call);
+            return await RunAsync(call, () => milestones.CancelAsync(call.RouteValue("id"), Text(body, "reason"), call.Caller,
+                ApiETag.Parse(call.Request.Header("If-Match")), Flag(body, "series"), ct));
+        }, body: ApiBody.Json);
     }
 
     private async Task<ApiResponse> RunAsync(ApiCall call, Func<Task<MilestoneResult>> action)
@@ -71,6 +78,14 @@ public sealed class MilestonesModule(MilestoneService milestones, IClock clock) 
         }
         catch (JsonException) { }
         throw new ApiProblemException(ApiProblem.BadRequest("The body must be a JSON object such as {\"to\":\"2025-11-10T00:01\",\"reason\":\"...\"}."));
+    }
+
+    private static bool Flag(JsonElement body, string name)
+    {
+        if (!body.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return false;
+        if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) return v.GetBoolean();
+        throw new ApiProblemException(ApiProblem.BadRequest($"\"{name}\" must be true or false.",
+            [new FieldError(name, v.GetRawText(), "a JSON boolean")]));
     }
 
     private static string? Text(JsonElement body, string name)

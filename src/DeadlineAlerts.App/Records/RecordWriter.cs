@@ -98,16 +98,19 @@ public sealed class RecordWriter(RecordStore records, ScheduleIndex schedule, Ti
         if (armedDeadlines.Count > 0)
         {
             var subs = Overlay(allSubscribers ?? (await records.ListSubscribersAsync(ct)).ToDictionary(s => s.Id), subscribers, c => c.Before?.Id ?? c.After!.Id, c => c.After);
-            alerts.AddRange(armedDeadlines.SelectMany(d => subs.Values.SelectMany(s => AlertPlanner.Plan(d, s))));
+            alerts.AddRange(armedDeadlines.SelectMany(d => subs.Values.SelectMany(s => AlertPlanner.Plan(d, s, now))));
         }
         if (armedSubscribers.Count > 0)
         {
             var dls = Overlay(allDeadlines ?? (await records.ListDeadlinesAsync(ct)).ToDictionary(d => d.Id), deadlines, c => c.Before?.Id ?? c.After!.Id, c => c.After);
-            alerts.AddRange(armedSubscribers.SelectMany(s => dls.Values.SelectMany(d => AlertPlanner.Plan(d, s))));
+            alerts.AddRange(armedSubscribers.SelectMany(s => dls.Values.SelectMany(d => AlertPlanner.Plan(d, s, now))));
         }
         alerts = alerts.DistinctBy(a => a.Id).ToList();
+        // A recurring deadline's schedule holds a rolling horizon of occurrences; its mark tells the tick when to extend it.
+        var marks = armedDeadlines.Select(d => (d.Id, At: Occurrences.HorizonMark(d, now))).Where(m => m.At is not null).Select(m => (m.Id, m.At!.Value)).ToList();
 
         if (alerts.Count > 0) await schedule.AddAsync(alerts, ct);
+        if (marks.Count > 0) await schedule.AddHorizonMarksAsync(marks, ct);
         var result = await store(ct);
         if (armedDeadlines.Count + armedSubscribers.Count > 0) await state.NoteStoredAsync(now, tzdata.Version, ct);
         static AuditEntry Worded(AuditEntry e, string? summary) => summary is null ? e : e with { Summary = summary };

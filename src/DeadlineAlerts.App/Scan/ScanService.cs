@@ -74,7 +74,7 @@ public sealed class ScanService(
         }
 
         var window = new TickWindow(from.Value, now);
-        var due = await ReadWindowAsync(window, tickAt: now, ct);
+        var due = await ReadWindowAsync(window, tickAt: now, ct, extendHorizons: true);
         var dispatches = Decide(due, now).Concat(due.Failed).ToList();
         var submitted = await outbox.SubmitAsync(dispatches, now, ct);
         var sweep = await outbox.SweepAsync(now, ct: ct);
@@ -168,14 +168,18 @@ public sealed class ScanService(
     public async Task<List<DueAlert>> DueAsync(Instant from, Instant to, Instant? tickAt = null, CancellationToken ct = default) =>
         [.. (await ReadWindowAsync(new TickWindow(from, to), tickAt, ct)).Alerts];
 
-    public async Task<DueWindow> ReadWindowAsync(TickWindow window, Instant? tickAt, CancellationToken ct)
+    /// <param name="extendHorizons">The tick's read (not a preview's): the horizon marks of recurring deadlines in
+    /// the window are turned into the alerts of their next occurrences (<see cref="ExtendHorizonsAsync"/>).</param>
+    public async Task<DueWindow> ReadWindowAsync(TickWindow window, Instant? tickAt, CancellationToken ct, bool extendHorizons = false)
     {
         var rows = await schedule.DueAsync(window, ct);
         var cache = new RecordCache(records);
-        var loading = cache.LoadAsync(rows.Alerts.Select(r => r.DeadlineId), rows.Alerts.Select(r => r.SubscriberId), ct);
-        // One point read per (deadline, subscriber) pair with an alert in the window, beside the records' reads.
+        await cache.LoadAsync(rows.Alerts.Select(r => r.DeadlineId).Concat(rows.HorizonMarks.Select(m => m.DeadlineId)), rows.Alerts.Select(r => r.SubscriberId), ct);
+        if (extendHorizons && rows.HorizonMarks.Count > 0)
+            rows.Alerts.AddRange((await ExtendHorizonsAsync(rows.HorizonMarks, cache, window.UpTo, ct)).Where(a => window.Contains(a.FireAt)));
+        // One point read per (deadline, subscriber) pair with an alert in the window (after the horizon is extended,
+        // so an occurrence planned just now is checked too).
         var acks = await acknowledgements.ForPairsAsync(rows.Alerts.Select(r => (r.DeadlineId, r.SubscriberId)), ct);
-        await loading;
         var alerts = new List<DueAlert>();
         var failed = new List<Dispatch>();
         var unreadable = rows.UnreadableRows.Select(r => r.Problem).ToList();
@@ -215,6 +219,31 @@ public sealed class ScanService(
             : AlertPlanner.SkippedByPause(alert, subscriber)
                 ? new DispatchSkip(SkipKind.Skipped, SubscriberControlTexts.PausedSkipReason(RecordEntities.Iso(subscriber.PausedUntil!.Value)))
                 : null;
+
+    /// <summary>
+    /// A recurring deadline's schedule holds its next occurrences only (<see cref="Occurrences.Horizon"/>). When the
+    /// tick reaches the horizon's mark (the first of them is due), it plans the horizon as it stands now, for every
+    /// follower, and the next mark. Costs one subscriber listing per tick that meets a mark, plus the rows written;
+    /// a tick that meets none pays nothing. Occurrences planned this way whose alerts fall in this tick's window
+    /// (a tick that could not run for a while) are returned, so this tick decides them like any other.
+    /// </summary>
+    private async Task<List<PlannedAlert>> ExtendHorizonsAsync(List<(DeadlineId DeadlineId, Instant At)> marks, RecordCache cache, Instant now, CancellationToken ct)
+    {
+        var subscribers = await records.ListSubscribersAsync(ct);
+        var alerts = new List<PlannedAlert>();
+        var next = new List<(DeadlineId, Instant)>();
+        foreach (var id in marks.Select(m => m.DeadlineId).Distinct())
+        {
+            if ((await cache.DeadlineAsync(id, ct)).Value is not { } deadline) continue; // deleted, or unreadable (named by its alerts)
+            alerts.AddRange(subscribers.SelectMany(s => AlertPlanner.Plan(deadline, s, now)));
+            if (Occurrences.HorizonMark(deadline, now) is { } at) next.Add((deadline.Id, at));
+        }
+        alerts = alerts.DistinctBy(a => a.Id).ToList();
+        if (alerts.Count > 0) await schedule.AddAsync(alerts, ct);
+        if (next.Count > 0) await schedule.AddHorizonMarksAsync(next, ct);
+        logger.HorizonExtended(next.Count, alerts.Count);
+        return alerts;
+    }
 
     /// <summary>An alert whose deadline or subscriber cannot be read fails on every channel we know of (none known: one row for "-").</summary>
     private static IEnumerable<Dispatch> FailedDispatches(PlannedAlert row, Subscriber? subscriber, UnreadableRecord problem) =>

@@ -202,8 +202,17 @@ public sealed class Replanner(
                 ? h.OldDue.Instant
                 : stored.Due.Instant;
             foreach (var s in subscribers)
+            {
+                // A recurring deadline's occurrences are resolved with the tz data in use whenever they are planned, so
+                // its horizon is simply planned again (an occurrence whose instant moved gets new ids, as after an edit).
+                if (deadline.Recurrence is not null)
+                {
+                    foreach (var a in AlertPlanner.Plan(deadline, s, now)) plans.Add((deadline, s, a, a.Id));
+                    continue;
+                }
                 foreach (var a in AlertPlanner.Plan(deadline, s))
                     plans.Add((deadline, s, a, MessageId.ForAlert(deadline.Id, before, s.Id, a.LeadTime)));
+            }
         }
 
         // Which alerts the tick has still to reach: those with a schedule row after the checkpoint.

@@ -21,6 +21,19 @@ public sealed record Deadline
     public DeadlineStatus Status { get; init; } = DeadlineStatus.Active;
 
     /// <summary>
+    /// The repeat rule (RFC 5545 RRULE), or null for a deadline that happens once. For a recurring deadline
+    /// <see cref="Due"/> is the series' first occurrence; each occurrence is a deadline instance of its own
+    /// (<see cref="Occurrences"/>), with its own alerts, ledger rows and countdown.
+    /// </summary>
+    public Recurrence? Recurrence { get; init; }
+
+    /// <summary>
+    /// Set on an instance of a recurring deadline (<see cref="Occurrences"/>): the instant the rule gives this occurrence,
+    /// which names it even after it was moved (RFC 5545's RECURRENCE-ID). Null on the stored record.
+    /// </summary>
+    public Instant? OccurrenceOf { get; init; }
+
+    /// <summary>
     /// When the current due instant was first stored. Alerts that would have fired before this moment
     /// are never sent: adding a deadline 3 days away must not produce a stale "30 days left".
     /// </summary>

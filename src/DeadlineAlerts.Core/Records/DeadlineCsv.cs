@@ -6,7 +6,7 @@ namespace DeadlineAlerts.Core.Records;
 
 /// <summary>
 /// Deadlines as CSV (RFC 4180), one deadline a row, for operators who keep them in a spreadsheet. The header
-/// names the columns, in any order: <c>id,title,due,timeZone,category,leadTimes,source,notes,status</c>
+/// names the columns, in any order: <c>id,title,due,timeZone,category,leadTimes,source,notes,status,recurrence</c>
 /// (<see cref="Columns"/>); <c>leadTimes</c> holds ISO durations separated by spaces (<c>P30D P7D P1D PT0S</c>).
 /// Reading turns every row into the JSON record shape and hands the lot to <see cref="RecordReader"/>, so a
 /// row obeys exactly the rules of a JSON record; only the names change: a problem names the row (the header
@@ -14,7 +14,7 @@ namespace DeadlineAlerts.Core.Records;
 /// </summary>
 public static class DeadlineCsv
 {
-    public static readonly IReadOnlyList<string> Columns = ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status"];
+    public static readonly IReadOnlyList<string> Columns = ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status", "recurrence"];
     public static readonly IReadOnlyList<string> Required = ["id", "title", "due", "timeZone"];
 
     /// <summary>Validates a CSV file of deadlines; all-or-nothing like <see cref="RecordReader.ReadJson"/>.</summary>
@@ -90,7 +90,7 @@ public static class DeadlineCsv
             string?[] cells =
             [
                 d.Id.Value, d.Title, d.Due.ExportText, d.Due.Zone.Id, d.Category, string.Join(' ', d.LeadTimes.Select(l => l.Text)),
-                d.Source, d.Notes, d.Status.ToString().ToLowerInvariant(),
+                d.Source, d.Notes, d.Status.ToString().ToLowerInvariant(), d.Recurrence?.Text,
             ];
             sb.Append(string.Join(",", cells.Select(Quote))).Append("\r\n");
         }

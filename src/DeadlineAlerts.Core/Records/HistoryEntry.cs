@@ -27,6 +27,13 @@ public sealed record HistoryEntry
     public string? Reason { get; init; }
 
     /// <summary>
+    /// For a change to one occurrence of a recurring deadline: the instant the rule gives that occurrence (its
+    /// RECURRENCE-ID). A resolved or cancelled occurrence is left out of the series (EXDATE), an extended or moved
+    /// one is due at <see cref="NewDue"/>. Null for a change to the whole deadline (or series).
+    /// </summary>
+    public Instant? Occurrence { get; init; }
+
+    /// <summary>
     /// Deterministic: the deadline, the entry's position in its history, the kind and the new due instant.
     /// The position makes "extend to B, back to A, to B again" three changes, each notified once.
     /// </summary>
@@ -59,6 +66,7 @@ public sealed record HistoryEntry
             ["to"] = Due(NewDue),
         };
         if (Reason is not null) o["reason"] = Reason;
+        if (Occurrence is { } occurrence) o["occurrence"] = InstantPattern.ExtendedIso.Format(occurrence);
         return o;
 
         static JsonObject Due(DueTime d) => new()
@@ -86,6 +94,7 @@ public sealed record HistoryEntry
             OldDue = Due(node["from"]),
             NewDue = Due(node["to"]),
             Reason = (string?)node["reason"],
+            Occurrence = (string?)node["occurrence"] is { } occurrence ? InstantPattern.ExtendedIso.Parse(occurrence).GetValueOrThrow() : null,
         };
     }
 

@@ -40,6 +40,7 @@ public static class RecordJson
         if (d.Source is not null) o["source"] = d.Source;
         if (d.Notes is not null) o["notes"] = d.Notes;
         o["status"] = d.Status.ToString().ToLowerInvariant();
+        if (d.Recurrence is { } rule) o["recurrence"] = rule.Text;
         // Read-only: the server writes history; an import accepts the field and ignores it.
         if (d.History.Count > 0) o["history"] = new JsonArray(d.History.Select(h => (JsonNode)h.ToJson()).ToArray());
         return o;
@@ -53,9 +54,17 @@ public static class RecordJson
     public static JsonObject Deadline(Deadline d, Instant now)
     {
         var o = Deadline(d);
-        o["dueInstant"] = NodaTime.Text.InstantPattern.ExtendedIso.Format(d.Due.Instant);
-        o["standing"] = Rendering.Countdown.Standing(d, now);
-        o["overdue"] = Rendering.Countdown.IsOverdue(d, now);
+        // A recurring deadline stands where its next occurrence does; when the series has ended, where its first did.
+        var shown = Schedule.Occurrences.Next(d, now) ?? d;
+        if (d.Recurrence is not null && !ReferenceEquals(shown, d))
+            o["nextOccurrence"] = new JsonObject
+            {
+                ["due"] = shown.Due.ExportText,
+                ["dueInstant"] = NodaTime.Text.InstantPattern.ExtendedIso.Format(shown.Due.Instant),
+            };
+        o["dueInstant"] = NodaTime.Text.InstantPattern.ExtendedIso.Format(shown.Due.Instant);
+        o["standing"] = Rendering.Countdown.Standing(shown, now);
+        o["overdue"] = Rendering.Countdown.IsOverdue(shown, now);
         return o;
     }
 

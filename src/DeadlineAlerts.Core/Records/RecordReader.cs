@@ -133,8 +133,8 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         var r = new Fields(e, $"deadline #{index + 1}", problems,
             // "history" is read-only (written by export, kept by extend) and "dueInstant", "standing" and "overdue"
             // are facts the API adds to its answers: accepted so an answer or an export imports again, and ignored.
-            ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status", "history", "dueInstant", "standing", "overdue"],
-            ignored: ["history", "dueInstant", "standing", "overdue"]);
+            ["id", "title", "due", "timeZone", "category", "leadTimes", "source", "notes", "status", "recurrence", "history", "dueInstant", "standing", "overdue", "nextOccurrence"],
+            ignored: ["history", "dueInstant", "standing", "overdue", "nextOccurrence"]);
         if (!r.IsObject) return null;
         var id = r.Id();
         var title = r.String("title");
@@ -163,6 +163,19 @@ public sealed class RecordReader(EndpointPolicy endpoints)
         if (statusText is not null && !Enum.TryParse(statusText, ignoreCase: true, out status))
             r.Problem("status", statusText, "is not a status; use active, resolved or cancelled");
 
+        Recurrence? recurrence = null;
+        if (r.String("recurrence") is { } ruleText)
+        {
+            if (due is not null)
+            {
+                var rule = Recurrence.Parse(ruleText, due);
+                if (rule.Problem is not null) r.Problem("recurrence", ruleText, rule.Problem);
+                recurrence = rule.Value;
+            }
+            else if (Recurrence.ShapeProblem(ruleText, out _) is { } ruleProblem)
+                r.Problem("recurrence", ruleText, ruleProblem); // reported with the due time's problem, not after it is fixed
+        }
+
         if (problems.Count > before || due is null || id is null) return null;
         return new Deadline
         {
@@ -174,6 +187,7 @@ public sealed class RecordReader(EndpointPolicy endpoints)
             Source = source,
             Notes = r.String("notes") is { } notes ? TextRules.NormaliseLineBreaks(notes) : null,
             Status = status,
+            Recurrence = recurrence,
             ArmedAt = now,
         };
     }

@@ -19,13 +19,16 @@ public static class Countdown
     public static string Standing(Records.Deadline d, Instant now)
     {
         if (d.Status != Records.DeadlineStatus.Active) return d.Status.ToString().ToLowerInvariant();
+        // A recurring deadline stands where its next occurrence does.
+        if (d.Recurrence is not null && d.OccurrenceOf is null)
+            return Schedule.Occurrences.Next(d, now) is { } next ? Standing(next, now) : RecurrenceText.Ended;
         var text = Text(now, d.Due.Instant, "overdue");
         return text.EndsWith(" overdue", StringComparison.Ordinal) ? "overdue by " + text[..^" overdue".Length] : text;
     }
 
     /// <summary>True for an active deadline whose due time has passed with no decision.</summary>
     public static bool IsOverdue(Records.Deadline d, Instant now) =>
-        d.Status == Records.DeadlineStatus.Active && now - d.Due.Instant >= DueNowTolerance;
+        d.Status == Records.DeadlineStatus.Active && (d.Recurrence is null || d.OccurrenceOf is not null) && now - d.Due.Instant >= DueNowTolerance;
 
     public static string Text(Instant now, Instant due, string pastWord = "late")
     {

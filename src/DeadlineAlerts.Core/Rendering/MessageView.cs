@@ -39,7 +39,24 @@ public abstract record MessageView
         FireAt = fireAt;
         Now = now;
         Language = MessageLanguage.For(subscriber.Locale);
+        if (deadline.Recurrence is { } rule)
+        {
+            Repeats = RecurrenceText.Repeats(rule, Language);
+            NextOccurrence = deadline.Status == DeadlineStatus.Active
+                ? Occurrences.After(deadline with { OccurrenceOf = null }, dueAt).FirstOrDefault()?.Due.Instant
+                : null;
+        }
     }
+
+    /// <summary>For a recurring deadline: its rule in words ("Repeats monthly (FREQ=MONTHLY;BYMONTHDAY=15)"); null otherwise.</summary>
+    public string? Repeats { get; init; }
+
+    /// <summary>For a recurring deadline: the due instant of the occurrence after the one this message is about, if any.</summary>
+    public Instant? NextOccurrence { get; init; }
+
+    /// <summary>The lines a recurring deadline adds to a plain-text message (none for a one-off deadline).</summary>
+    private protected IEnumerable<string> RecurrenceLines =>
+        Repeats is null ? [] : NextOccurrence is { } next ? [Repeats, RecurrenceText.Next(next, DeadlineZone, Language)] : [Repeats];
 
     /// <summary>Which of the three it is, for the ledger and the wire (<see cref="MessageKinds.Wire"/>).</summary>
     public abstract MessageKind Kind { get; }
@@ -153,9 +170,9 @@ public sealed record AlertMessage : MessageView
     /// <summary>The lead time as the subscriber reads it: "7 days before", "提前7天", "7 dagar före".</summary>
     public string LeadWords => LeadTime is { } lead ? Rendering.Countdown.LeadWords(lead, Language) : "";
 
-    public override string PlainText => WithSource(ShowsSubscriberZone
+    public override string PlainText => WithSource((ShowsSubscriberZone
         ? [Headline + (Late ? T("alert.lateSuffix") : ""), Line("label.due", DueInDeadlineZone), Line("label.yourTime", DueInSubscriberZone)]
-        : [Headline + (Late ? T("alert.lateSuffix") : ""), Line("label.due", DueInDeadlineZone)]);
+        : new[] { Headline + (Late ? T("alert.lateSuffix") : ""), Line("label.due", DueInDeadlineZone) }).Concat(RecurrenceLines));
 }
 
 /// <summary>A change to one deadline: extended, moved earlier, resolved, cancelled, or its zone's rules changed.</summary>
@@ -233,7 +250,7 @@ public sealed record NoticeMessage : MessageView
     }
 
     public override string PlainText =>
-        WithSource(FactRows.Where(r => r.Key != FactRow.ByKey).Select(r => T("line", ("label", r.Label), ("value", r.Value))).Prepend(Headline));
+        WithSource(FactRows.Where(r => r.Key != FactRow.ByKey).Select(r => T("line", ("label", r.Label), ("value", r.Value))).Prepend(Headline).Concat(RecurrenceLines));
 }
 
 /// <summary>One message listing several deadlines with countdowns, in the subscriber's zone.</summary>
@@ -277,6 +294,7 @@ public sealed record DigestMessage : MessageView
         var from = late ? now : period.SendAt;
         var language = MessageLanguage.For(subscriber.Locale);
         var items = deadlines
+            .Select(d => Occurrences.Next(d, from)).OfType<Deadline>() // a recurring deadline shows its next occurrence
             .Where(d => d.Status == DeadlineStatus.Active && subscriber.Follows(d) && d.Due.Instant <= from + choice.Horizon)
             .OrderBy(d => d.Due.Instant).ThenBy(d => d.Id)
             .Select(d =>

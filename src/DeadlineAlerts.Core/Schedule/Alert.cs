@@ -26,9 +26,21 @@ public static class AlertPlanner
         : LeadTime.Defaults;
 
     /// <summary>
-    /// Every alert of the pair that can still be sent: none for a deadline that is not active or that the
+    /// The alerts the schedule should hold at <paramref name="now"/> for the pair: for a one-off deadline all of
+    /// them (<see cref="Plan(Deadline, Subscriber)"/>), for a recurring one those of each occurrence in its rolling
+    /// horizon (<see cref="Occurrences.Horizon"/>; the tick extends it as occurrences pass).
+    /// </summary>
+    public static IEnumerable<PlannedAlert> Plan(Deadline deadline, Subscriber subscriber, Instant now) =>
+        deadline.Recurrence is null ? Plan(deadline, subscriber)
+        : deadline.Status != DeadlineStatus.Active || !subscriber.Follows(deadline) ? []
+        : Occurrences.Horizon(deadline, now).SelectMany(o => Plan(o, subscriber));
+
+    /// <summary>
+    /// Every alert of one deadline instance (a one-off deadline, or one occurrence from <see cref="Occurrences"/>) for
+    /// the subscriber that can still be sent: none for a deadline that is not active or that the
     /// subscriber does not follow, and none whose fire instant lies before the later of the two records'
-    /// arming moments (no stale "30 days left" for a deadline added 3 days before it is due).
+    /// arming moments (no stale "30 days left" for a deadline added 3 days before it is due). The alert ids derive
+    /// from the instance's due instant, so each occurrence has its own alerts and ledger rows.
     /// </summary>
     public static IEnumerable<PlannedAlert> Plan(Deadline deadline, Subscriber subscriber)
     {
@@ -89,7 +101,8 @@ public static class AlertPlanner
     /// </summary>
     public static bool StillApplies(PlannedAlert alert, Deadline? deadline, Subscriber? subscriber) =>
         deadline is not null && subscriber is not null
-        && Plan(deadline, subscriber).Any(p => p.Id == alert.Id && p.FireAt == alert.FireAt);
+        && (deadline.Recurrence is null ? deadline : Occurrences.At(deadline, alert.DueAt)) is { } instance
+        && Plan(instance, subscriber).Any(p => p.Id == alert.Id && p.FireAt == alert.FireAt);
 }
 
 public enum TickDecision { Send, SendLate, SkipLate, SkipStale }

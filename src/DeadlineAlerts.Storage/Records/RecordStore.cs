@@ -165,6 +165,7 @@ public static class RecordEntities
         ["Source"] = d.Source,
         ["Notes"] = d.Notes,
         ["Status"] = d.Status.ToString(),
+        ["Recurrence"] = d.Recurrence?.Text,
         ["ArmedAt"] = Iso(d.ArmedAt),
         ["History"] = d.History.Count == 0 ? null : new JsonArray(d.History.Select(h => (JsonNode)h.ToJson()).ToArray()).ToJsonString(),
     };
@@ -189,6 +190,12 @@ public static class RecordEntities
         var status = DeadlineStatus.Active;
         if (!string.IsNullOrEmpty(statusText) && (!Enum.TryParse(statusText, ignoreCase: true, out status) || int.TryParse(statusText, out _)))
             return Bad("Status", $"\"{Shown(statusText)}\" is not one of Active, Resolved, Cancelled");
+        Recurrence? recurrence = null;
+        if (e.GetString("Recurrence") is { Length: > 0 } ruleText)
+        {
+            if (Recurrence.ShapeProblem(ruleText, out recurrence) is { } ruleProblem)
+                return Bad("Recurrence", $"\"{Shown(ruleText)}\" {ruleProblem}");
+        }
         List<HistoryEntry> history = [];
         if (e.GetString("History") is { Length: > 0 } historyText)
         {
@@ -208,6 +215,7 @@ public static class RecordEntities
             Source = e.GetString("Source"),
             Notes = e.GetString("Notes"),
             Status = status,
+            Recurrence = recurrence,
             ArmedAt = armedAt,
             History = history,
         });

@@ -35,6 +35,31 @@ public sealed class ScheduleIndex(StorageClients clients)
         await TableBatches.SubmitAsync(Table, alerts.Select(a =>
             new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(a))), ct);
 
+    /// <summary>
+    /// Horizon marks of recurring deadlines (README "Recurring deadlines"): a row at the due instant of the first
+    /// occurrence the schedule holds, which the tick that reaches it turns into the alerts of the next occurrences
+    /// (and the next mark). Keyed like alerts (fire day and shard, here of the deadline id), so the tick's one range
+    /// query finds them; a deadline with no rule has none, and costs the tick nothing more.
+    /// </summary>
+    public async Task AddHorizonMarksAsync(IEnumerable<(DeadlineId DeadlineId, Instant At)> marks, CancellationToken ct = default) =>
+        await TableBatches.SubmitAsync(Table, marks.Select(m =>
+        {
+            var id = HorizonMarkId(m.DeadlineId, m.At);
+            return new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+                new TableEntity(Day(m.At) + KeyShards.Suffix(m.DeadlineId.Value), RowKey(m.At, id))
+                {
+                    ["AlertId"] = id.Value,
+                    ["DeadlineId"] = m.DeadlineId.Value,
+                    ["Horizon"] = true,
+                    ["FireAt"] = RecordEntities.Iso(m.At),
+                    ["DueAt"] = RecordEntities.Iso(m.At),
+                });
+        }), ct);
+
+    private static MessageId HorizonMarkId(DeadlineId deadlineId, Instant at) =>
+        new("hz_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"horizon\n{deadlineId}\n{RecordEntities.Iso(at)}")), 0, 16));
+
     /// <summary>Every row whose fire instant lies in the window; a row that cannot be read is set aside in
     /// <see cref="ScheduleRows.Unreadable"/>, with what it names in <see cref="ScheduleRows.UnreadableRows"/>.</summary>
     public async Task<ScheduleRows> DueAsync(TickWindow window, CancellationToken ct = default)
@@ -45,6 +70,12 @@ public sealed class ScheduleIndex(StorageClients clients)
         var rows = new ScheduleRows();
         await foreach (var e in Table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
+            if (e.GetBoolean("Horizon") == true && e.GetString("DeadlineId") is { Length: > 0 } markOf
+                && RecordEntities.TryParseInstant(e.GetString("FireAt")) is { } markAt)
+            {
+                rows.HorizonMarks.Add((markOf, markAt));
+                continue;
+            }
             var problem = Read(e, out var alert);
             if (alert is not null) rows.Alerts.Add(alert);
             else rows.UnreadableRows.Add((problem!, e.GetString("AlertId"), e.GetString("DeadlineId"), e.GetString("SubscriberId"),
@@ -82,5 +113,7 @@ public sealed class ScheduleIndex(StorageClients clients)
 public sealed class ScheduleRows
 {
     public List<PlannedAlert> Alerts { get; } = [];
+    /// <summary>Recurring deadlines whose schedule horizon is to be extended (<see cref="ScheduleIndex.AddHorizonMarksAsync"/>).</summary>
+    public List<(DeadlineId DeadlineId, Instant At)> HorizonMarks { get; } = [];
     public List<(UnreadableRecord Problem, string? MessageId, string? DeadlineId, string? SubscriberId, Instant? FireAt, Instant? DueAt, string? LeadTime)> UnreadableRows { get; } = [];
 }
