@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NodaTime;
 
-namespace DeadlineAlerts.Cli;
+namespace DeadlineAlerts.Cli.Hosting;
 
 /// <summary>
 /// The clock behind <c>--now</c>: it reads the given instant when the command starts and runs on with real
