@@ -80,7 +80,7 @@ public static class Dla
             AlertsCommand.Create(session), ServeCommand.Create(session), AuditCommand.Create(session),
             ListenCommand.Create(session), TestCommand.Create(session), ResendCommand.Create(session),
             ClearCommand.Create(session), CalendarCommand.Create(session), ReplanCommand.Create(session),
-            ResetCommand.Create(session),
+            ResetCommand.Create(session), DeadlineCommand.Create(session), SubscriberCommand.Create(session),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);
         var help = new Command("help", "This text.") { Hidden = true };

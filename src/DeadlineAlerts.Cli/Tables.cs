@@ -130,4 +130,13 @@ internal static class Tables
             table.AddRow(Cell(TimeText.Iso(d.Alert.FireAt)), Cell(T(d.Alert.SubscriberId)), Cell(d.Alert.LeadTime.Text), Cell(T(d.View.Headline)));
         return table;
     }
+
+    /// <summary>One record's fields, a name and its value a line; a long value wraps in its column.</summary>
+    public static Table Fields(IEnumerable<(string Name, string Value)> fields)
+    {
+        var table = Create(["FIELD", "VALUE"], "VALUE");
+        table.ShowHeaders = false;
+        foreach (var (name, value) in fields) table.AddRow(Cell(name, new Style(decoration: Decoration.Bold)), Cell(value));
+        return table;
+    }
 }

@@ -90,7 +90,7 @@ public sealed class CommandLineTests : DlaTestBase
     {
         var root = await Dla("--help");
         Assert.Equal(0, root.Code);
-        foreach (var command in new[] { "import", "export", "deadlines", "extend", "resolve", "cancel", "subscribers", "preview", "run", "alerts", "serve", "audit", "listen", "test", "resend", "clear", "calendar", "replan", "reset" })
+        foreach (var command in new[] { "import", "export", "deadlines", "extend", "resolve", "cancel", "subscribers", "preview", "run", "alerts", "serve", "audit", "listen", "test", "resend", "clear", "calendar", "replan", "reset", "deadline", "subscriber" })
             Assert.Contains("  " + command + " ", root.Out);
         Assert.Contains("--table-prefix", root.Out);
         var extend = await Dla("extend", "-h");
