@@ -27,8 +27,10 @@ public static class ExitCodes
         UsageException => Usage,
         RecordValidationException or BadInputException or SettingsInvalidException or StorageRefusedException => BadInput,
         RequestFailedException or HttpRequestException => Failure,
-        // The Azure SDK gives up on an unreachable endpoint with an AggregateException of its retries' failures.
-        AggregateException a when a.Flatten().InnerExceptions.All(i => i is RequestFailedException or HttpRequestException or IOException) => Failure,
+        // The Azure SDK gives up on an unreachable or silent endpoint with an AggregateException of its retries'
+        // failures: refused connections, resets, per-try timeouts.
+        AggregateException a when a.Flatten().InnerExceptions.All(i => i is RequestFailedException or HttpRequestException or IOException
+            or TimeoutException or TaskCanceledException) => Failure,
         _ => null,
     };
 
