@@ -25,9 +25,9 @@ public sealed class CommandLineTests : DlaTestBase
         Assert.Equal(2, json.Code);
         Assert.Equal(["Unknown option '--jsno'. Did you mean '--json'?"], Lines(json.Err));
 
-        var command = await Dla("deadlins");
+        var command = await Dla("previwe");
         Assert.Equal(2, command.Code);
-        Assert.Equal(["Unknown command 'deadlins'. Did you mean 'deadlines'?"], Lines(command.Err));
+        Assert.Equal(["Unknown command 'previwe'. Did you mean 'preview'?"], Lines(command.Err));
 
         var elsewhere = await Dla("deadlines", "--once");
         Assert.Equal(2, elsewhere.Code);
