@@ -1,3 +1,3 @@
 using DeadlineAlerts.Cli;
 
-return await Cli.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+return await Dla.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);

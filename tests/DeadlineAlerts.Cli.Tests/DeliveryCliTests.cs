@@ -9,8 +9,7 @@ public sealed class DeliveryCliTests : DlaTestBase
     [Fact]
     public async Task Test_clear_and_resend_a_channel_that_was_marked_broken()
     {
-        Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");
-        try
+        Settings["DeadlineAlerts__Delivery__AllowHosts"] = "127.0.0.1";
         {
             using var receiver = new LoopbackReceiver().Answer(404, "channel_not_found");
             var file = WriteFile(File([Deadline("truce", "2025-08-12T00:01", leadTimes: ["P1D"])],
@@ -37,6 +36,5 @@ public sealed class DeliveryCliTests : DlaTestBase
             Assert.Contains("delivered", (await Dla("alerts", "--status", "delivered")).Out);
             Assert.Equal(2, (await Dla("test", "room")).Code);
         }
-        finally { Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", null); }
     }
 }

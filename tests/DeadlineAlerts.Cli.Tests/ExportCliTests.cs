@@ -60,7 +60,7 @@ public sealed class ExportCliTests : DlaTestBase
     [Fact]
     public async Task Export_to_stdout_redacts_and_says_so_while_export_to_a_file_is_complete_and_private()
     {
-        Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");
+        Settings["DeadlineAlerts__Delivery__AllowHosts"] = "127.0.0.1";
         var file = Write("records.json", File([Deadline("truce", "2025-08-12T00:01")], [Subscriber("desk", "http://127.0.0.1:9/services/T000/B000/SECRETTOKEN123")]));
         Assert.Equal(0, (await Dla("import", file, "--now", "2025-07-29T08:00:00Z")).Code);
 

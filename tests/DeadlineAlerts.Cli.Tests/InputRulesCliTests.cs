@@ -112,8 +112,7 @@ public sealed class InputRulesCliTests : DlaTestBase
     [Fact]
     public async Task Listings_escape_control_characters_of_a_record_written_to_the_table_directly()
     {
-        Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");
-        try
+        Settings["DeadlineAlerts__Delivery__AllowHosts"] = "127.0.0.1";
         {
             var file = WriteFile(File([Deadline("truce", "2026-03-09T09:00", leadTimes: ["P7D"])], [Subscriber("desk", "http://127.0.0.1:9/x")]));
             Assert.Equal(0, (await Dla("import", file, "--now", "2026-01-01T00:00:00Z")).Code);
@@ -149,6 +148,5 @@ public sealed class InputRulesCliTests : DlaTestBase
                 Assert.DoesNotContain("\nFAKE LINE", output);
             }
         }
-        finally { Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", null); }
     }
 }

@@ -10,7 +10,7 @@ public sealed class MilestoneCliTests : DlaTestBase
 
     private async Task ImportAsync()
     {
-        Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");
+        Settings["DeadlineAlerts__Delivery__AllowHosts"] = "127.0.0.1";
         var path = Path.Combine(_dir, "records.json");
         await System.IO.File.WriteAllTextAsync(path, File(
             [Deadline("truce", "2025-08-12T00:01", title: "US-China tariff truce expires"), Deadline("steel", "2025-08-01T00:00"),

@@ -9,8 +9,6 @@ namespace DeadlineAlerts.Cli.Tests;
 public sealed class ServeAndAuditCommandTests : DlaTestBase
 {
 
-    private string[] Args(params string[] args) => [.. args, "--storage", TestInstallation.Storage, "--table-prefix", _prefix];
-
     /// <summary>Captures output and lets a test wait for a line (an event, not a timeout).</summary>
     private sealed class WatchedWriter(string waitFor) : StringWriter
     {
@@ -26,10 +24,9 @@ public sealed class ServeAndAuditCommandTests : DlaTestBase
     [Fact]
     public async Task Serve_prints_its_url_and_that_no_operator_key_is_set_and_answers_on_loopback()
     {
-        if (Environment.GetEnvironmentVariable("DeadlineAlerts__OperatorKey") is not null) return; // the message under test depends on it
         var stdout = new WatchedWriter("Operator key:");
         using var stop = new CancellationTokenSource();
-        var serve = Cli.RunAsync(Args("serve", "--port", "0", "--no-run"), stdout, new StringWriter(), stop.Token);
+        var serve = RunAsync(["serve", "--port", "0", "--no-run"], stdout, new StringWriter(), stop.Token);
         var first = await Task.WhenAny(stdout.Seen.Task, serve);
         Assert.Same(stdout.Seen.Task, first);
         Assert.Contains("NOT configured", await stdout.Seen.Task);
@@ -48,14 +45,12 @@ public sealed class ServeAndAuditCommandTests : DlaTestBase
     private const string KeyMissing = "DeadlineAlerts__UnsubscribeKey is not set; give base64 of at least 32 random bytes (openssl rand -base64 32)";
     private const string BaseMissing = "DeadlineAlerts__PublicBaseUrl is not an absolute http(s) URL; set it to the address subscribers reach this app at";
 
-    /// <summary>Runs <paramref name="body"/> with the two link settings as given (process-wide; restored afterwards).</summary>
-    private static async Task WithLinkSettings(string? key, string? baseUrl, Func<Task> body)
+    /// <summary>Runs <paramref name="body"/> with the two link settings as given.</summary>
+    private async Task WithLinkSettings(string? key, string? baseUrl, Func<Task> body)
     {
-        var settings = new Dictionary<string, string?> { ["DeadlineAlerts__UnsubscribeKey"] = key, ["DeadlineAlerts__PublicBaseUrl"] = baseUrl };
-        var before = settings.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
-        foreach (var (k, v) in settings) Environment.SetEnvironmentVariable(k, v);
-        try { await body(); }
-        finally { foreach (var (k, v) in before) Environment.SetEnvironmentVariable(k, v); }
+        Settings["DeadlineAlerts__UnsubscribeKey"] = key;
+        Settings["DeadlineAlerts__PublicBaseUrl"] = baseUrl;
+        await body();
     }
 
     /// <summary>The warning showed only with --verbose, so an operator learnt of it from a subscriber.</summary>
@@ -99,7 +94,7 @@ public sealed class ServeAndAuditCommandTests : DlaTestBase
         {
             var stdout = new WatchedWriter(LinksOff);
             using var stop = new CancellationTokenSource();
-            var serve = Cli.RunAsync(Args("serve", "--port", "0", "--no-run"), stdout, new StringWriter(), stop.Token);
+            var serve = RunAsync(["serve", "--port", "0", "--no-run"], stdout, new StringWriter(), stop.Token);
             var first = await Task.WhenAny(stdout.Seen.Task, serve);
             Assert.Same(stdout.Seen.Task, first);
             Assert.Equal(LinksOff + KeyMissing, await stdout.Seen.Task);
@@ -111,17 +106,17 @@ public sealed class ServeAndAuditCommandTests : DlaTestBase
     [Fact]
     public async Task Audit_lists_who_changed_what_and_json_carries_before_and_after()
     {
-        Environment.SetEnvironmentVariable("DeadlineAlerts__Delivery__AllowHosts", "127.0.0.1");
+        Settings["DeadlineAlerts__Delivery__AllowHosts"] = "127.0.0.1";
         var first = Path.Combine(_dir, "a.json");
         var second = Path.Combine(_dir, "b.json");
         await System.IO.File.WriteAllTextAsync(first, File([Deadline("truce", "2025-08-12T00:01", title: "Truce")], [Subscriber("desk", "http://127.0.0.1:9/hook/tok-SECRET-42")]));
         await System.IO.File.WriteAllTextAsync(second, File([Deadline("truce", "2025-11-10T00:01", title: "Truce")], []));
         var output = new StringWriter();
-        Assert.Equal(0, await Cli.RunAsync(Args("import", first, "--now", "2025-07-29T08:00:00Z"), output, new StringWriter(), CancellationToken.None));
-        Assert.Equal(0, await Cli.RunAsync(Args("import", second, "--now", "2025-07-30T08:00:00Z"), output, new StringWriter(), CancellationToken.None));
+        Assert.Equal(0, await RunAsync(["import", first, "--now", "2025-07-29T08:00:00Z"], output, new StringWriter(), CancellationToken.None));
+        Assert.Equal(0, await RunAsync(["import", second, "--now", "2025-07-30T08:00:00Z"], output, new StringWriter(), CancellationToken.None));
 
         var text = new StringWriter();
-        Assert.Equal(0, await Cli.RunAsync(Args("audit", "--deadline", "truce"), text, new StringWriter(), CancellationToken.None));
+        Assert.Equal(0, await RunAsync(["audit", "--deadline", "truce"], text, new StringWriter(), CancellationToken.None));
         var lines = text.ToString().Trim().Split('\n');
         Assert.Equal(2, lines.Length);
         Assert.Contains("import       updated    deadline truce: due: '2025-08-12T00:01:00' → '2025-11-10T00:01:00'", lines[0]);
@@ -129,13 +124,13 @@ public sealed class ServeAndAuditCommandTests : DlaTestBase
         Assert.Contains("created    deadline truce: created: title 'Truce'", lines[1]);
 
         var json = new StringWriter();
-        Assert.Equal(0, await Cli.RunAsync(Args("audit", "--subscriber", "desk", "--json"), json, new StringWriter(), CancellationToken.None));
+        Assert.Equal(0, await RunAsync(["audit", "--subscriber", "desk", "--json"], json, new StringWriter(), CancellationToken.None));
         Assert.DoesNotContain("tok-SECRET-42", json.ToString());
         using var doc = JsonDocument.Parse(json.ToString());
         var entry = Assert.Single(doc.RootElement.EnumerateArray());
         Assert.Equal("import", entry.GetProperty("actor").GetString());
         Assert.Equal("Subscriber desk", entry.GetProperty("after").GetProperty("name").GetString());
 
-        Assert.Equal(2, await Cli.RunAsync(Args("audit", "--deadline", "a", "--subscriber", "b"), new StringWriter(), new StringWriter(), CancellationToken.None));
+        Assert.Equal(2, await RunAsync(["audit", "--deadline", "a", "--subscriber", "b"], new StringWriter(), new StringWriter(), CancellationToken.None));
     }
 }

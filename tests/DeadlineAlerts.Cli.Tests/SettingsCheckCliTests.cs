@@ -9,13 +9,11 @@ public sealed class SettingsCheckCliTests : DlaTestBase
 {
     private const string Header = "Settings are not valid; nothing was started:";
 
-    /// <summary>Runs <paramref name="body"/> with <paramref name="name"/> set in the environment (process-wide; restored afterwards).</summary>
-    private static async Task With(string name, string value, Func<Task> body)
+    /// <summary>Runs <paramref name="body"/> with <paramref name="name"/> set as given.</summary>
+    private async Task With(string name, string value, Func<Task> body)
     {
-        var before = Environment.GetEnvironmentVariable(name);
-        Environment.SetEnvironmentVariable(name, value);
-        try { await body(); }
-        finally { Environment.SetEnvironmentVariable(name, before); }
+        Settings[name] = value;
+        await body();
     }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
@@ -52,7 +50,7 @@ public sealed class SettingsCheckCliTests : DlaTestBase
             var stdout = new StringWriter();
             var stderr = new StringWriter();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            var code = await Cli.RunAsync(["serve", "--port", "0", "--no-run", "--storage", Testing.TestInstallation.Storage, "--table-prefix", _prefix], stdout, stderr, timeout.Token);
+            var code = await RunAsync(["serve", "--port", "0", "--no-run"], stdout, stderr, timeout.Token);
             Assert.False(timeout.IsCancellationRequested, "serve started instead of refusing");
             Assert.Equal(1, code);
             Assert.Equal([Header, "  DeadlineAlerts__UnsubscribeKey is (set, not shown); that holds 16 bytes: give base64 of at least 32 random bytes (openssl rand -base64 32), or unset it to send messages without links"],
