@@ -298,7 +298,7 @@ public sealed record DigestMessage : MessageView
     }
 
     /// <summary>"3 deadlines in the next 60 days, 1 overdue".</summary>
-    private static string DigestSummary(IReadOnlyList<MessageItem> items, Duration horizon, MessageLanguage language)
+    private static string DigestSummary(List<MessageItem> items, Duration horizon, MessageLanguage language)
     {
         var upcoming = items.Count(i => !i.Overdue);
         var overdue = items.Count - upcoming;

@@ -20,14 +20,14 @@ public static class Locales
     /// <summary>Null when <paramref name="tag"/> is a BCP 47 tag ICU knows; otherwise what is wrong and the fix.</summary>
     public static string? Problem(string? tag)
     {
-        const string Examples = "give a BCP 47 language tag such as en, en-GB, zh-CN or sv, or leave locale out for English";
-        if (string.IsNullOrWhiteSpace(tag)) return $"is empty; {Examples}";
+        const string examples = "give a BCP 47 language tag such as en, en-GB, zh-CN or sv, or leave locale out for English";
+        if (string.IsNullOrWhiteSpace(tag)) return $"is empty; {examples}";
         var t = tag.Trim();
         if (t.Contains('_', StringComparison.Ordinal))
             return $"is not a BCP 47 tag (parts are joined by '-', not '_'); did you mean {t.Replace('_', '-')}?";
         if (t.Length > 35 || !t.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') || t.Contains("-x-", StringComparison.OrdinalIgnoreCase) || t.StartsWith("x-", StringComparison.OrdinalIgnoreCase))
-            return $"is not a BCP 47 language tag; {Examples}";
-        return Lookup(t) is null ? $"is not a language this installation's ICU knows; {Examples}" : null;
+            return $"is not a BCP 47 language tag; {examples}";
+        return Lookup(t) is null ? $"is not a language this installation's ICU knows; {examples}" : null;
     }
 
     private static CultureInfo? Lookup(string tag)

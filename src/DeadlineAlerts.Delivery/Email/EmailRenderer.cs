@@ -95,7 +95,7 @@ public sealed class EmailRenderer(EmailOptions options)
             sb.Append(a.Line("label.leadTime", alert.LeadWords)).Append(alert.Late ? a.T("alert.lateNote") : "").Append('\n');
             if (!string.IsNullOrWhiteSpace(alert.Notes)) sb.Append('\n').Append(alert.Notes.Trim()).Append('\n');
         }
-        sb.Append($"\n--\n{Footer(a)}").Append(unsubscribe is null ? "" : " " + a.Line("link.unsubscribe", unsubscribe)).Append('\n');
+        sb.Append("\n--\n").Append(Footer(a)).Append(unsubscribe is null ? "" : " " + a.Line("link.unsubscribe", unsubscribe)).Append('\n');
         return sb.ToString();
     }
 

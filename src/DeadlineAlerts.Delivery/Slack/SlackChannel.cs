@@ -179,7 +179,7 @@ public static class SlackMessage
         facts.Append(Field(a, a.T("label.due"), Escape(a.DueInDeadlineZone)));
         if (a.ShowsSubscriberZone) facts.Append('\n').Append(Field(a, a.T("label.yourTime"), Escape(a.DueInSubscriberZone)));
         AppendSource(facts, a);
-        if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append($"\n{Escape(a.Notes)}");
+        if (!string.IsNullOrWhiteSpace(a.Notes)) facts.Append('\n').Append(Escape(a.Notes));
         return (facts.ToString(), Escape(a.Line("label.leadTime", a.LeadWords)) + (a.Category is { } c ? $" · {Escape(c)}" : "")
                                   + (a.Late ? $" · *{Escape(a.T("alert.late"))}*{Escape(a.T("line", ("label", ""), ("value", a.T("alert.lateDetail"))))}" : ""));
     }
