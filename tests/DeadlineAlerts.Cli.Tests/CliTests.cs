@@ -122,9 +122,10 @@ public sealed class CliTests : DlaTestBase
             Assert.Contains("delivered email   analyst@example.com", run.Out);
             var file = Assert.Single(Directory.GetFiles(mail, "*.eml"));
             var message = MimeKit.MimeMessage.Load(file);
-            Assert.Equal("1 hour left: US-China talks in Stockholm, day 2 (Rosenbad), Tue 29 Jul 09:00 CEST", message.Subject);
+            // The sample's Beijing desk reads Chinese ("locale": "zh-CN"); the subject arrives RFC 2047-encoded and reads back whole.
+            Assert.Equal("剩余1小时：US-China talks in Stockholm, day 2 (Rosenbad)，7月29日 周二 09:00 CEST", message.Subject);
             Assert.Equal("analyst@example.com", Assert.Single(message.To.Mailboxes).Address);
-            Assert.Contains("Your time: Tue 29 Jul 2025 15:00 CST (Asia/Shanghai)", message.TextBody);
+            Assert.Contains("您的时间：2025年7月29日 星期二 15:00 CST（Asia/Shanghai）", message.TextBody);
             Assert.Contains("US-China talks in Stockholm, day 2 (Rosenbad)", message.HtmlBody);
         }
     }
