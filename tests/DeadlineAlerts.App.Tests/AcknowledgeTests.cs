@@ -193,6 +193,72 @@ public sealed class AcknowledgeTests
     }
 
     [Fact]
+    public async Task The_Got_it_pages_follow_the_subscribers_locale_and_a_refusal_the_browsers_language()
+    {
+        using var receiver = new LoopbackReceiver();
+        await using var t = await TestInstallation.CreateAsync(July29, SubscriberLinksSetup.Settings());
+        await t.ImportAsync(File(
+            [Deadline("us-china-tariff-truce", "2025-08-12T00:01", leadTimes: ["P7D", "P1D"], title: "中美关税休战到期")],
+            [
+                new
+                {
+                    id = "beijing-desk", name = "北京交易台", timeZone = "Asia/Shanghai", locale = "zh-CN", categories = new[] { "tariff" },
+                    channels = new[] { new { type = "webhook", url = receiver.Url("beijing"), secret = Secret } },
+                },
+                new
+                {
+                    id = "stockholm-desk", name = "Stockholmsdesken", timeZone = "Europe/Stockholm", locale = "sv", categories = new[] { "tariff" },
+                    channels = new[] { new { type = "webhook", url = receiver.Url("stockholm"), secret = Secret } },
+                },
+            ]));
+        await TickAndDrainAsync(t, P7DFires);
+        var beijing = LinkIn(receiver.Requests.Single(r => r.Path == "/beijing"))!;
+        var stockholm = LinkIn(receiver.Requests.Single(r => r.Path == "/stockholm"))!;
+
+        var ask = await t.SendAsync("GET", beijing);
+        Assert.Equal(200, ask.Status);
+        Assert.Contains("<html lang=\"zh-CN\">", ask.BodyText);
+        Assert.Contains("<title>知道了？</title>", ask.BodyText);
+        Assert.Contains("<p>停止向 <strong>北京交易台</strong> 的所有渠道发送 <strong>中美关税休战到期</strong>（截止时间 2025年8月12日 星期二 12:01 CST（Asia/Shanghai））的剩余提醒？</p>",
+            ask.BodyText);
+        Assert.Contains("<button type=\"submit\">知道了</button>", ask.BodyText);
+        var done = await t.SendAsync("POST", beijing, "");
+        Assert.Contains("<title>知道了</title>", done.BodyText);
+        Assert.Contains("<p>完成：不会再发送 <strong>中美关税休战到期</strong>（截止时间 2025年8月12日 星期二 12:01 CST（Asia/Shanghai））的提醒。", done.BodyText);
+        Assert.Contains("<title>此前已确认</title>", (await t.SendAsync("POST", beijing, "")).BodyText);
+
+        // Swedish: å, ä and ö are written as character references (&#228;), so read the page as a browser shows it.
+        var askSv = System.Net.WebUtility.HtmlDecode((await t.SendAsync("GET", stockholm)).BodyText);
+        Assert.Contains("<html lang=\"sv\">", askSv);
+        Assert.Contains("<title>Uppfattat?</title>", askSv);
+        Assert.Contains("<p>Sluta skicka de återstående påminnelserna om <strong>中美关税休战到期</strong> (förfaller tis 12 aug. 2025 kl. 06:01 CEST (Europe/Stockholm)) till <strong>Stockholmsdesken</strong>, i alla dess kanaler?</p>",
+            askSv);
+        Assert.Contains("<button type=\"submit\">Uppfattat</button>", askSv);
+        var doneSv = System.Net.WebUtility.HtmlDecode((await t.SendAsync("POST", stockholm, "")).BodyText);
+        Assert.Contains("<title>Uppfattat</title>", doneSv);
+        Assert.Contains("<p>Klart: inga fler påminnelser om <strong>中美关税休战到期</strong> för förfallotiden tis 12 aug. 2025 kl. 06:01 CEST (Europe/Stockholm).", doneSv);
+
+        // A bad token names no subscriber: the refusal is in the browser's language, the same bytes for every bad token.
+        async Task<Api.ApiResponse> RefusedAsync(string method, string token)
+        {
+            var r = SubscriberLinksSetup.Request(method, $"https://alerts.example.org/api/acknowledge?token={token}", method == "POST" ? "" : null);
+            return await t.Get<Api.ApiRouter>().HandleAsync(new Api.ApiRequest
+            {
+                Method = r.Method,
+                Path = r.Path,
+                Query = r.Query,
+                Body = r.Body,
+                Headers = new Dictionary<string, string>(r.Headers) { ["Accept-Language"] = "zh-CN,zh;q=0.9,en;q=0.8" },
+            });
+        }
+        var refusals = new[] { await RefusedAsync("GET", "garbage"), await RefusedAsync("POST", beijing[(beijing.IndexOf("token=", StringComparison.Ordinal) + 6)..^2]) };
+        Assert.All(refusals, r => Assert.Equal(400, r.Status));
+        Assert.Equal(refusals[0].BodyText, refusals[1].BodyText);
+        Assert.Contains("<title>此链接无效</title>", refusals[0].BodyText);
+        Assert.Contains("<p>此“知道了”链接无效或已过期。", refusals[0].BodyText);
+    }
+
+    [Fact]
     public async Task An_operator_can_say_got_it_for_a_subscriber_through_the_api_and_the_audit_names_the_operator()
     {
         using var receiver = new LoopbackReceiver();

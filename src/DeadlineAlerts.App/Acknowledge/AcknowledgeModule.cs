@@ -4,7 +4,6 @@ using DeadlineAlerts.App.Links;
 using DeadlineAlerts.App.Unsubscribe;
 using DeadlineAlerts.Core.Rendering;
 using NodaTime;
-using static DeadlineAlerts.Core.Rendering.SubscriberControlTexts;
 
 namespace DeadlineAlerts.App.Acknowledge;
 
@@ -13,7 +12,9 @@ namespace DeadlineAlerts.App.Acknowledge;
 /// scanners that open links acknowledge nothing. <c>POST</c> (the button) says it; again is "already done".
 /// The token is an unsubscribe-style signed link (<see cref="LinkScope.Acknowledge"/>) bound to one deadline and
 /// the due instant the message was about. A token that is forged, tampered with, expired or made for another purpose
-/// gets one refusal page (400, the same bytes), decided before any record is read.
+/// gets one refusal page (400, the same bytes for the same request headers), decided before any record is read.
+/// The pages are in the subscriber's language (<see cref="PageLanguage"/>, texts <c>page.gotIt.*</c>); the refusal,
+/// which knows no subscriber, in the browser's.
 /// </summary>
 public sealed class AcknowledgeModule(LinkSigner signer, AcknowledgeService service, IClock clock) : IApiModule
 {
@@ -33,39 +34,54 @@ public sealed class AcknowledgeModule(LinkSigner signer, AcknowledgeService serv
 
     private async Task<ApiResponse> ShowAsync(ApiCall call, CancellationToken ct)
     {
-        if (Verify(call) is not { } link) return Refused();
+        if (Verify(call) is not { } link) return Refused(call);
         var target = await service.PreviewAsync(link.Token.SubscriberId, link.DeadlineId, link.DueAt, ct);
-        if (Answer(target) is { } answer) return answer;
+        var language = PageLanguage.Of(call, target.Subscriber?.Locale);
+        if (Answer(language, target) is { } answer) return answer;
         var action = E($"{Path}?token={call.Request.QueryValue("token")}");
-        return UnsubscribeModule.Page(200, MessageLanguage.English, PageAskTitle, PageAsk(E(target.Deadline!.Title), Due(target), E(target.Subscriber!.Name)) + $"""
-
+        var ask = UnsubscribeModule.Html(language, "page.gotIt.ask",
+            ("deadline", Strong(target.Deadline!.Title)), ("due", Due(language, target)), ("subscriber", Strong(target.Subscriber!.Name)));
+        return UnsubscribeModule.Page(200, language, language.Text("page.gotIt.askTitle"), $"""
+            <p>{ask}</p><p>{E(language.Text("page.gotIt.askNotices"))}</p>
             <form method="post" action="{action}">
-            <button type="submit">{E(GotItLabel)}</button>
+            <button type="submit">{E(language.Text("link.gotIt"))}</button>
             </form>
             """);
     }
 
     private async Task<ApiResponse> AcknowledgeAsync(ApiCall call, CancellationToken ct)
     {
-        if (Verify(call) is not { } link) return Refused();
+        if (Verify(call) is not { } link) return Refused(call);
         var target = await service.AcknowledgeAsync(link.Token.SubscriberId, link.DeadlineId, link.DueAt, AcknowledgeService.LinkActor, ct);
-        return Answer(target) ?? UnsubscribeModule.Page(200, MessageLanguage.English, PageDoneTitle, PageDone(E(target.Deadline!.Title), Due(target)));
+        var language = PageLanguage.Of(call, target.Subscriber?.Locale);
+        return Answer(language, target) ?? Page(language, "page.gotIt.doneTitle", "page.gotIt.done",
+            ("deadline", Strong(target.Deadline!.Title)), ("due", Due(language, target)));
     }
 
     /// <summary>The page for every state but <see cref="AcknowledgeState.Ready"/> (null then).</summary>
-    private static ApiResponse? Answer(AcknowledgeTarget target) => target.State switch
+    private static ApiResponse? Answer(MessageLanguage language, AcknowledgeTarget target) => target.State switch
     {
-        AcknowledgeState.Nothing => UnsubscribeModule.Page(200, MessageLanguage.English, PageNothingTitle, PageNothing),
-        AcknowledgeState.Already => UnsubscribeModule.Page(200, MessageLanguage.English, PageAlreadyTitle, PageAlready(E(target.Deadline!.Title), Due(target))),
-        AcknowledgeState.Moved => UnsubscribeModule.Page(200, MessageLanguage.English, PageMovedTitle, PageMoved(E(target.Deadline!.Title), Due(target),
-            E(TimeText.Full(target.Deadline.Due.Instant, target.Subscriber!.ZoneFor(target.Deadline))))),
+        AcknowledgeState.Nothing => Page(language, "page.gotIt.nothingTitle", "page.gotIt.nothing"),
+        AcknowledgeState.Already => Page(language, "page.gotIt.alreadyTitle", "page.gotIt.already",
+            ("deadline", Strong(target.Deadline!.Title)), ("due", Due(language, target))),
+        AcknowledgeState.Moved => Page(language, "page.gotIt.movedTitle", "page.gotIt.moved",
+            ("deadline", Strong(target.Deadline!.Title)), ("due", Due(language, target)),
+            ("newDue", E(TimeText.Full(target.Deadline.Due.Instant, target.Subscriber!.ZoneFor(target.Deadline), language)))),
         _ => null,
     };
 
-    /// <summary>The acknowledged due instant as the subscriber reads it (its zone, else the deadline's).</summary>
-    private static string Due(AcknowledgeTarget t) => E(TimeText.Full(t.DueAt, t.Subscriber!.ZoneFor(t.Deadline!)));
+    /// <summary>A page of one paragraph: the text of <paramref name="key"/> with values that are already HTML filled in.</summary>
+    private static ApiResponse Page(MessageLanguage language, string titleKey, string key, params (string Name, object Value)[] html) =>
+        UnsubscribeModule.Page(200, language, language.Text(titleKey), $"<p>{UnsubscribeModule.Html(language, key, html)}</p>");
 
-    private static ApiResponse Refused() => UnsubscribeModule.Page(400, MessageLanguage.English, PageRefusedTitle, PageRefused);
+    /// <summary>The acknowledged due instant as the subscriber reads it (its zone, else the deadline's), HTML-encoded.</summary>
+    private static string Due(MessageLanguage language, AcknowledgeTarget t) => E(TimeText.Full(t.DueAt, t.Subscriber!.ZoneFor(t.Deadline!), language));
+
+    /// <summary>One refusal for every bad token, before any record is read: in the browser's language, since no subscriber is known.</summary>
+    private static ApiResponse Refused(ApiCall call) =>
+        UnsubscribeModule.TextPage(400, PageLanguage.Of(call, null), "page.gotIt.refusedTitle", "page.gotIt.refused");
+
+    private static string Strong(string text) => $"<strong>{E(text)}</strong>";
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 }

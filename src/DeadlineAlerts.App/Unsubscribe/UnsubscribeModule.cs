@@ -70,10 +70,10 @@ public sealed class UnsubscribeModule(LinkSigner signer, UnsubscribeService serv
     private static string E(string text) => WebUtility.HtmlEncode(text);
 
     /// <summary>The text of <paramref name="key"/>, HTML-encoded, with values that are already HTML filled in.</summary>
-    private static string Html(MessageLanguage language, string key, params (string Name, object Value)[] html) =>
+    internal static string Html(MessageLanguage language, string key, params (string Name, object Value)[] html) =>
         MessageLanguage.Fill(E(language.Template(key)), html);
 
-    private static ApiResponse TextPage(int status, MessageLanguage language, string titleKey, string textKey) =>
+    internal static ApiResponse TextPage(int status, MessageLanguage language, string titleKey, string textKey) =>
         Page(status, language, language.Text(titleKey), $"<p>{E(language.Text(textKey))}</p>");
 
     /// <summary>A small page that loads nothing and is not cached, indexed or referred onwards (the URL carries the token).</summary>
