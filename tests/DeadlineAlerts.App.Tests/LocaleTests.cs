@@ -77,8 +77,12 @@ public sealed class LocaleTests
         Assert.Equal("*剩余7天*\n*截止时间：* 2025年8月12日 星期二 00:01 EDT（America/New_York）\n*您的时间：* 2025年8月12日 星期二 12:01 CST（Asia/Shanghai）",
             blocks[1].GetProperty("text").GetProperty("text").GetString());
         var context = blocks[2].GetProperty("elements")[0].GetProperty("text").GetString()!;
-        Assert.StartsWith("提醒：提前7天 · tariff · <https://alerts.example.org/api/unsubscribe?token=", context);
-        Assert.EndsWith("|取消订阅>", context);
+        Assert.Equal("提醒：提前7天 · tariff", context);
+        // Got it and Unsubscribe are link buttons (an incoming webhook has no interactivity), labelled in Chinese.
+        var buttons = blocks[3].GetProperty("elements").EnumerateArray().Select(b => (b.GetProperty("text").GetProperty("text").GetString(), b.GetProperty("url").GetString()!)).ToList();
+        Assert.Equal(["知道了", "取消订阅"], buttons.Select(b => b.Item1));
+        Assert.StartsWith("https://alerts.example.org/api/acknowledge?token=", buttons[0].Item2, StringComparison.Ordinal);
+        Assert.StartsWith("https://alerts.example.org/api/unsubscribe?token=", buttons[1].Item2, StringComparison.Ordinal);
 
         var webhook = Body(receiver, "beijing");
         Assert.Equal(("deadline.alert", "P7D", "剩余7天"), (webhook.GetProperty("type").GetString(), webhook.GetProperty("leadTime").GetString(), webhook.GetProperty("countdown").GetString()));

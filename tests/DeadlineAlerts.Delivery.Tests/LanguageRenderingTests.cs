@@ -190,7 +190,9 @@ public sealed partial class LanguageRenderingTests
         Assert.Equal("*剩余7天*\n*截止时间：* 2025年8月12日 星期二 00:01 EDT（America/New_York）\n*您的时间：* 2025年8月12日 星期二 12:01 CST（Asia/Shanghai）\n"
                      + "*来源：* <https://example.org/notice?id=1|example.org>\nCheck the Federal Register.",
             slack["blocks"]![1]!["text"]!["text"]!.GetValue<string>());
-        Assert.Equal($"提醒：提前7天 · tariff · <{Alerts.Unsubscribe}|取消订阅>", slack["blocks"]![2]!["elements"]![0]!["text"]!.GetValue<string>());
+        Assert.Equal("提醒：提前7天 · tariff", slack["blocks"]![2]!["elements"]![0]!["text"]!.GetValue<string>());
+        var buttons = slack["blocks"]![3]!["elements"]!.AsArray(); // link buttons: an incoming webhook has no interactivity
+        Assert.Equal([("取消订阅", Alerts.Unsubscribe)], buttons.Select(b => (b!["text"]!["text"]!.GetValue<string>(), b["url"]!.GetValue<string>())));
 
         using var webhook = JsonDocument.Parse(WebhookChannel.Body(alert));
         var root = webhook.RootElement;
