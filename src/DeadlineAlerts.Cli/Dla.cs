@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Cli.Commands;
+using DeadlineAlerts.Core.Time;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using DeadlineAlerts.App.Hosting;
-using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Cli.Hosting;
+using DeadlineAlerts.Core.Time;
 using DeadlineAlerts.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

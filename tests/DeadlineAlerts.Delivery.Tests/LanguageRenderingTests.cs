@@ -7,8 +7,8 @@ using DeadlineAlerts.Core.Schedule;
 using DeadlineAlerts.Delivery.Email;
 using DeadlineAlerts.Delivery.Slack;
 using DeadlineAlerts.Delivery.Teams;
-using DeadlineAlerts.Delivery.Webhook;
 using DeadlineAlerts.Delivery.Tests.Support;
+using DeadlineAlerts.Delivery.Webhook;
 using NodaTime;
 
 namespace DeadlineAlerts.Delivery.Tests;

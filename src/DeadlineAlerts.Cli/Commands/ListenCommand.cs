@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using static DeadlineAlerts.Cli.CliText;
 
 namespace DeadlineAlerts.Cli.Commands;
