@@ -17,6 +17,7 @@ namespace DeadlineAlerts.App.Tests;
 public sealed class AcknowledgeTests
 {
     private static readonly Instant July29 = Instant.FromUtc(2025, 7, 29, 8, 0);
+    private static readonly Instant TruceDue = Instant.FromUtc(2025, 8, 12, 4, 1); // 00:01 EDT
     // The truce is due Tue 12 Aug 2025 00:01 EDT = 04:01 UTC; its three lead-time alerts fire at these instants.
     private static readonly Instant P7DFires = Instant.FromUtc(2025, 8, 5, 4, 1, 30);
     private static readonly Instant P1DFires = Instant.FromUtc(2025, 8, 11, 4, 1, 30);
@@ -66,7 +67,7 @@ public sealed class AcknowledgeTests
         Assert.Contains("Beijing &lt;desk&gt;", page.BodyText);
         Assert.Contains("Tue 12 Aug 2025 12:01 CST (Asia/Shanghai)", page.BodyText); // the due time in the subscriber's zone
         Assert.Contains("<form method=\"post\"", page.BodyText);
-        Assert.Null(await t.Get<AcknowledgementStore>().GetAsync("us-china-tariff-truce", "beijing-desk"));
+        Assert.Null(await t.Get<AcknowledgementStore>().GetAsync("us-china-tariff-truce", "beijing-desk", TruceDue));
         Assert.DoesNotContain(await t.Get<AuditLog>().QueryAsync("subscriber", "beijing-desk"), e => e.Action == AuditAction.Acknowledged);
 
         // POST acts, once; again is "already".
@@ -183,7 +184,7 @@ public sealed class AcknowledgeTests
         var refusal = Assert.Single(refusals.Select(r => (r.Item1, r.Item2, Convert.ToBase64String(r.Item3))).Distinct());
         Assert.Equal(400, refusal.Item1);
         Assert.Contains("This Got it link is not valid or has expired.", System.Text.Encoding.UTF8.GetString(refusals[0].Item3));
-        Assert.Null(await t.Get<AcknowledgementStore>().GetAsync("us-china-tariff-truce", "beijing-desk"));
+        Assert.Null(await t.Get<AcknowledgementStore>().GetAsync("us-china-tariff-truce", "beijing-desk", TruceDue));
 
         // A Got it token is no unsubscribe token: the unsubscribe page refuses it and removes nothing.
         t.Clock.Reset(July29);

@@ -46,8 +46,8 @@ public sealed class AcknowledgeService(RecordStore records, AcknowledgementStore
             return new AcknowledgeTarget(AcknowledgeState.Nothing, null, null, dueAt ?? Instant.MinValue);
         var due = dueAt ?? deadline.Due.Instant;
         if (due != deadline.Due.Instant) return new AcknowledgeTarget(AcknowledgeState.Moved, deadline, subscriber, due);
-        var stored = await acknowledgements.GetAsync(deadlineId, subscriberId, ct);
-        return new AcknowledgeTarget(stored?.DueAt == due ? AcknowledgeState.Already : AcknowledgeState.Ready, deadline, subscriber, due);
+        var stored = await acknowledgements.GetAsync(deadlineId, subscriberId, due, ct);
+        return new AcknowledgeTarget(stored is not null ? AcknowledgeState.Already : AcknowledgeState.Ready, deadline, subscriber, due);
     }
 
     /// <summary>Says Got it when it can be said; the answer is <see cref="AcknowledgeState.Ready"/> when this call stored it.</summary>

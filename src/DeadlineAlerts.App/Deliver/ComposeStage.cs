@@ -31,7 +31,7 @@ public sealed class ComposeStage(RecordStore records, Storage.Acknowledgements.A
         // A digest lists every deadline its subscriber follows: read them once per message, and only if needed.
         var deadlines = new Lazy<Task<List<Deadline>>>(() => records.ListDeadlinesAsync(ct));
         // A Got it said after the tick planned an alert (it was queued, or is retrying) still stops it.
-        var acks = await acknowledgements.ForPairsAsync(claimed.Where(c => c.Kind == MessageKind.Alert).Select(c => (c.DeadlineId, c.SubscriberId)), ct);
+        var acks = await acknowledgements.ForAlertsAsync(claimed.Where(c => c.Kind == MessageKind.Alert).Select(c => (c.DeadlineId, c.SubscriberId, c.DueAt)), ct);
         var now = clock.GetCurrentInstant();
         var list = new List<Composition>(claimed.Count);
         foreach (var entry in claimed) list.Add(await ComposeAsync(entry, cache, deadlines, acks, now, ct));
@@ -39,7 +39,7 @@ public sealed class ComposeStage(RecordStore records, Storage.Acknowledgements.A
     }
 
     private async Task<Composition> ComposeAsync(LedgerEntry entry, RecordCache cache, Lazy<Task<List<Deadline>>> deadlines,
-        IReadOnlyDictionary<(DeadlineId, SubscriberId), Storage.Acknowledgements.Acknowledgement> acks, Instant now, CancellationToken ct)
+        IReadOnlyDictionary<(DeadlineId, SubscriberId, Instant), Storage.Acknowledgements.Acknowledgement> acks, Instant now, CancellationToken ct)
     {
         Composition No(bool cancel, string reason) => new(entry, null, null, new NotSent(cancel, reason));
         var subscriberRead = await cache.SubscriberAsync(entry.SubscriberId, ct);
@@ -59,7 +59,7 @@ public sealed class ComposeStage(RecordStore records, Storage.Acknowledgements.A
                 return No(false, $"the ledger row's lead time \"{entry.LeadTime}\" cannot be read");
             case MessageKind.Alert when !AlertPlanner.StillApplies(alert, deadline, subscriber):
                 return No(true, "cancelled: the deadline or subscriber changed after the alert was planned; it no longer applies");
-            case MessageKind.Alert when acks.GetValueOrDefault((entry.DeadlineId, entry.SubscriberId)) is { } ack && ack.Covers(alert):
+            case MessageKind.Alert when acks.GetValueOrDefault((entry.DeadlineId, entry.SubscriberId, entry.DueAt)) is { } ack && ack.Covers(alert):
                 var why = SubscriberControlTexts.AcknowledgedReason(ack.By, RecordEntities.Iso(ack.At), RecordEntities.Iso(ack.DueAt));
                 return new(entry, null, null, new NotSent(false, why) { Acknowledged = true });
         }

@@ -177,9 +177,9 @@ public sealed class ScanService(
         await cache.LoadAsync(rows.Alerts.Select(r => r.DeadlineId).Concat(rows.HorizonMarks.Select(m => m.DeadlineId)), rows.Alerts.Select(r => r.SubscriberId), ct);
         if (extendHorizons && rows.HorizonMarks.Count > 0)
             rows.Alerts.AddRange((await ExtendHorizonsAsync(rows.HorizonMarks, cache, window.UpTo, ct)).Where(a => window.Contains(a.FireAt)));
-        // One point read per (deadline, subscriber) pair with an alert in the window (after the horizon is extended,
-        // so an occurrence planned just now is checked too).
-        var acks = await acknowledgements.ForPairsAsync(rows.Alerts.Select(r => (r.DeadlineId, r.SubscriberId)), ct);
+        // The Got its of the window's alerts: one query per due day among them (after the horizon is extended, so an
+        // occurrence planned just now is checked too).
+        var acks = await acknowledgements.ForAlertsAsync(rows.Alerts.Select(r => (r.DeadlineId, r.SubscriberId, r.DueAt)), ct);
         var alerts = new List<DueAlert>();
         var failed = new List<Dispatch>();
         var unreadable = rows.UnreadableRows.Select(r => r.Problem).ToList();
@@ -197,7 +197,7 @@ public sealed class ScanService(
             var late = decision is not TickDecision.Send;
             alerts.Add(new DueAlert(row, decision, new AlertMessage(row, deadline.Value!, subscriber.Value!, tickAt ?? row.FireAt, late), subscriber.Value!.Channels)
             {
-                Stopped = StoppedBySubscriber(row, subscriber.Value, acks.GetValueOrDefault((row.DeadlineId, row.SubscriberId))),
+                Stopped = StoppedBySubscriber(row, subscriber.Value, acks.GetValueOrDefault((row.DeadlineId, row.SubscriberId, row.DueAt))),
             });
         }
         // A schedule row that cannot be read still names its alert: record that alert as failed, with the reason.
